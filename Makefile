@@ -1,0 +1,65 @@
+# The README's commands. Each one works on a fresh machine: it installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint format venv worker beat vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+venv: $(RUNTIME_STAMP)
+
+## make run: migrate a local database, load the demo organisation and serve it on http://127.0.0.1:8000
+run: $(RUNTIME_STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, migrations check and the whole suite on PostgreSQL, Redis and headless Chromium
+test: $(DEV_STAMP)
+	bash scripts/test.sh
+
+## make bench: timings at the scale of a province, against floors measured in the same run
+bench: $(DEV_STAMP)
+	bash scripts/bench.sh
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(RUNTIME_STAMP)
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(RUNTIME_STAMP)
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+## make vendor: refresh static/vendor from the npm registry (versions in package.json)
+vendor:
+	rm -rf node_modules && npm install --no-save --ignore-scripts --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/bootstrap-icons
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	rm -rf node_modules
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,127 @@
+"""Rules of the org tree (DOMAIN.md, "The org tree"), as plain functions over plain data.
+
+Nothing here touches the database: models and services feed these functions and act on what they
+return, and tests call them directly.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+COMMITTEE = "committee"
+GENERAL_BRANCH = "general_branch"
+BRANCH = "branch"
+GROUP = "group"
+
+KIND_LABELS = {
+    COMMITTEE: "机关党委",
+    GENERAL_BRANCH: "党总支",
+    BRANCH: "党支部",
+    GROUP: "党小组",
+}
+KIND_BY_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
+
+# Which kinds of unit may be the parent of which. The committee is the single root.
+ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+    COMMITTEE: (None,),
+    GENERAL_BRANCH: (COMMITTEE,),
+    BRANCH: (COMMITTEE, GENERAL_BRANCH),
+    GROUP: (BRANCH,),
+}
+
+# Years a unit's committee serves before it must be re-elected (换届).
+TERM_YEARS = {COMMITTEE: 5, GENERAL_BRANCH: 3, BRANCH: 3}
+TERM_WARNING_DAYS = 90
+
+COMMITTEE_POSTS = ["书记", "副书记", "组织委员", "宣传委员", "纪检委员"]
+
+
+def parent_error(kind: str, parent_kind: str | None) -> str | None:
+    """Why a unit of `kind` cannot hang under a unit of `parent_kind`, or None if it can."""
+    allowed = ALLOWED_PARENTS[kind]
+    if parent_kind in allowed:
+        return None
+    if parent_kind is None:
+        return f"{KIND_LABELS[kind]}必须有上级党组织"
+    if kind == COMMITTEE:
+        return "机关党委是组织树的根，不能有上级党组织"
+    names = "或".join(KIND_LABELS[k] for k in allowed if k)
+    return f"{KIND_LABELS[kind]}的上级只能是{names}，不能是{KIND_LABELS[parent_kind]}"
+
+
+def would_cycle(unit_id, new_parent_id, parent_of: dict) -> bool:
+    """True if hanging `unit_id` under `new_parent_id` makes a cycle. `parent_of` maps id → parent id."""
+    seen = set()
+    current = new_parent_id
+    while current is not None:
+        if current == unit_id or current in seen:
+            return True
+        seen.add(current)
+        current = parent_of.get(current)
+    return False
+
+
+def size_warnings(kind: str, full_members: int, all_members: int, committee_size: int = 0) -> list[str]:
+    """Warnings (never errors) when a unit's size does not fit its kind (机关基层组织工作条例)."""
+    warnings = []
+    if kind == BRANCH:
+        if full_members < 3:
+            warnings.append(f"正式党员{full_members}人，不足3人，不宜单独成立党支部")
+        if all_members > 50:
+            warnings.append(f"党员{all_members}人，超过50人，可考虑设立党总支或拆分支部")
+        if full_members >= 7 and committee_size == 0:
+            warnings.append(f"正式党员{full_members}人（7人以上），应设立支部委员会")
+        if committee_size and full_members < 7:
+            warnings.append(f"正式党员不足7人，一般只设书记（和副书记），不设支部委员会（现有委员{committee_size}人）")
+        if full_members >= 7 and committee_size and not 3 <= committee_size <= 7:
+            warnings.append(f"支部委员会{committee_size}人，应为3至5人，最多不超过7人")
+        elif full_members >= 7 and 5 < committee_size <= 7:
+            warnings.append(f"支部委员会{committee_size}人，一般为3至5人")
+    elif kind == GENERAL_BRANCH:
+        if all_members < 50:
+            warnings.append(f"党员{all_members}人，不足50人，一般不设党总支")
+        if all_members >= 100:
+            warnings.append(f"党员{all_members}人，达到100人以上，可设立基层党委")
+    elif kind == COMMITTEE:
+        if all_members < 100:
+            warnings.append(f"党员{all_members}人，不足100人，一般不设基层党委")
+    return warnings
+
+
+def add_years(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return start.replace(year=start.year + years, day=28)
+
+
+def term_end(kind: str, elected_on: date | None) -> date | None:
+    """The day the committee elected on `elected_on` reaches the end of its term."""
+    if elected_on is None or kind not in TERM_YEARS:
+        return None
+    return add_years(elected_on, TERM_YEARS[kind])
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    ends_on: date | None
+    days_left: int | None
+    level: str  # "ok", "due" (within the warning window), "expired", "unknown"
+    message: str
+
+
+def term_status(kind: str, elected_on: date | None, today: date) -> TermStatus:
+    ends_on = term_end(kind, elected_on)
+    if ends_on is None:
+        if kind in TERM_YEARS:
+            return TermStatus(None, None, "unknown", "未登记换届日期")
+        return TermStatus(None, None, "ok", "")
+    days_left = (ends_on - today).days
+    if days_left < 0:
+        return TermStatus(
+            ends_on, days_left, "expired", f"任期已于{ends_on:%Y-%m-%d}届满，已超期{-days_left}天，请尽快换届"
+        )
+    if days_left <= TERM_WARNING_DAYS:
+        return TermStatus(
+            ends_on, days_left, "due", f"任期将于{ends_on:%Y-%m-%d}届满，还有{days_left}天，请做好换届准备"
+        )
+    return TermStatus(ends_on, days_left, "ok", f"任期至{ends_on:%Y-%m-%d}")

@@ -1,0 +1,71 @@
+"""Writes to the org tree. Every rule of branches.rules is enforced here, before anything is saved."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import rules
+from .models import OrgUnit
+
+EDITABLE_FIELDS = ("code", "name", "kind", "founded_on", "elected_on", "departments")
+
+
+def _check_parent(*, kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+    error = rules.parent_error(kind, parent.kind if parent else None)
+    if error:
+        raise ValidationError({"parent": error})
+    if parent is None and OrgUnit.objects.get_root_nodes().exclude(pk=unit.pk if unit else None).exists():
+        raise ValidationError({"parent": "组织树只能有一个根（机关党委）"})
+    if unit is not None and parent is not None and parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "不能把组织移到它自己或它的下级之下"})
+
+
+def _check_kind_change(unit: OrgUnit, kind: str) -> None:
+    if kind == unit.kind:
+        return
+    for child in OrgUnit.objects.get_children(unit):
+        error = rules.parent_error(child.kind, kind)
+        if error:
+            raise ValidationError({"kind": f"下级组织“{child.name}”不允许：{error}"})
+    if unit.kind == OrgUnit.Kind.BRANCH and unit.members.exists():
+        raise ValidationError({"kind": "支部还有党员，不能改为其他类型"})
+
+
+@transaction.atomic
+def unit_create(*, parent: OrgUnit | None, **fields) -> OrgUnit:
+    kind = fields["kind"]
+    _check_parent(kind=kind, parent=parent)
+    if OrgUnit.objects.filter(code=fields["code"]).exists():
+        raise ValidationError({"code": f"编码{fields['code']}已被使用"})
+    unit = OrgUnit(**fields)
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        return OrgUnit.objects.add_root(instance=unit)
+    parent.refresh_from_db()
+    return OrgUnit.objects.add_child(parent, instance=unit)
+
+
+@transaction.atomic
+def unit_update(*, unit: OrgUnit, parent: OrgUnit | None, **fields) -> OrgUnit:
+    """Change a unit's fields and, if `parent` differs, move it (with its subtree)."""
+    unit.refresh_from_db()
+    kind = fields.get("kind", unit.kind)
+    _check_kind_change(unit, kind)
+    current_parent = OrgUnit.objects.get_parent(unit)
+    moved = (parent.pk if parent else None) != (current_parent.pk if current_parent else None)
+    if moved or kind != unit.kind:
+        _check_parent(kind=kind, parent=parent, unit=unit)
+    if "code" in fields and OrgUnit.objects.filter(code=fields["code"]).exclude(pk=unit.pk).exists():
+        raise ValidationError({"code": f"编码{fields['code']}已被使用"})
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"unit_update got an unknown field {name!r}")
+        setattr(unit, name, value)
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit.save()
+    if moved:
+        if parent is None:
+            raise ValidationError({"parent": "组织树只能有一个根（机关党委）"})
+        parent.refresh_from_db()
+        OrgUnit.objects.move(unit, parent, pos="sorted-child")
+        unit.refresh_from_db()
+    return unit

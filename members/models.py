@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branches.access import ScopedQuerySet
+from branches.models import OrgUnit
+
+from . import idcard, rules
+
+
+class MemberQuerySet(ScopedQuerySet):
+    unit_path_prefix = "branch__"
+
+    def scope_q(self, scope):
+        # A plain member with no unit role sees only their own record.
+        q = scope.unit_q(self.unit_path_prefix)
+        if scope.member_id is not None:
+            q |= models.Q(pk=scope.member_id)
+        return q
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "男", _("男")
+        FEMALE = "女", _("女")
+
+    class Category(models.TextChoices):
+        FULL = "full", _("正式党员")
+        PROBATIONARY = "probationary", _("预备党员")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在职")
+        RETIRED = "retired", _("退休")
+        AWAY = "away", _("流动/外出")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=2, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"))
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    education = models.CharField(_("学历"), max_length=30, blank=True)
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    full_on = models.DateField(_("转正日期"), null=True, blank=True)
+    probation_extended_until = models.DateField(_("延长预备期至"), null=True, blank=True)
+    category = models.CharField(_("党员类别"), max_length=20, choices=Category.choices, default=Category.FULL)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    counts_when_retired = models.BooleanField(
+        _("退休后计入出勤"), default=False, help_text=_("退休党员默认不计入应到人数；支部可逐人设定")
+    )
+    branch = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("所在支部"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": OrgUnit.Kind.BRANCH},
+    )
+    group = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("党小组"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+        limit_choices_to={"kind": OrgUnit.Kind.GROUP},
+    )
+    department = models.CharField(_("部门"), max_length=50, blank=True)
+    post = models.CharField(_("职务"), max_length=50, blank=True)
+    committee_post = models.CharField(_("支委职务"), max_length=20, blank=True)
+    is_party_cadre = models.BooleanField(_("兼职党务干部"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+    history = HistoricalRecords()
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["branch__code", "name", "pk"]
+        indexes = [models.Index(fields=["branch", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self):
+        return idcard.mask(self.id_number)
+
+    @property
+    def probation_due(self):
+        if self.category != self.Category.PROBATIONARY:
+            return None
+        return rules.probation_due(self.joined_on, self.probation_extended_until)
+
+    @property
+    def is_full(self):
+        return self.category == self.Category.FULL
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    unit_path_prefix = "branch__"
+
+    def on(self, day):
+        """Periods that include `day`."""
+        return self.filter(models.Q(start__isnull=True) | models.Q(start__lte=day)).filter(
+            models.Q(end__isnull=True) | models.Q(end__gte=day)
+        )
+
+
+class Membership(models.Model):
+    """A span of days a member belonged to a branch (and a group in it).
+
+    Attendance expected "on that day" and history across transfers are answered from these spans;
+    `Member.branch` and `Member.group` mirror the open span for quick listing.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    branch = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    start = models.DateField(_("起始日期"), null=True, blank=True, help_text=_("空表示建档之前即在本支部"))
+    end = models.DateField(_("截止日期"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织关系")
+        verbose_name_plural = _("组织关系")
+        ordering = ["member", "start"]
+        indexes = [models.Index(fields=["branch", "start", "end"]), models.Index(fields=["group", "start", "end"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.branch} · {self.start or '建档前'}—{self.end or '至今'}"
+
+
+class Transfer(models.Model):
+    """组织关系转接: a member moved from one branch to another on a date."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_branch = models.ForeignKey(OrgUnit, verbose_name=_("转出支部"), on_delete=models.PROTECT, related_name="+")
+    to_branch = models.ForeignKey(OrgUnit, verbose_name=_("转入支部"), on_delete=models.PROTECT, related_name="+")
+    transferred_on = models.DateField(_("转接日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-transferred_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.member}：{self.from_branch} → {self.to_branch}（{self.transferred_on:%Y-%m-%d}）"

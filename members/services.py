@@ -1,0 +1,93 @@
+"""Writes to the roster. Membership spans are kept in step with Member.branch / Member.group here."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from branches.models import OrgUnit
+
+from . import idcard
+from .models import Member, Membership, Transfer
+
+
+def _validate_member(member: Member) -> None:
+    errors = {}
+    id_errors = idcard.id_number_errors(member.id_number, member.birth_date)
+    if id_errors:
+        errors["id_number"] = id_errors
+    if member.branch_id and member.branch.kind != OrgUnit.Kind.BRANCH:
+        errors["branch"] = "所在支部必须是党支部"
+    if member.group_id:
+        if member.group.kind != OrgUnit.Kind.GROUP:
+            errors["group"] = "党小组必须是党小组类型的组织"
+        elif member.branch_id and OrgUnit.objects.get_parent(member.group).pk != member.branch_id:
+            errors["group"] = f"党小组“{member.group.name}”不属于所在支部"
+    if member.category == Member.Category.FULL and member.joined_on and member.full_on:
+        if member.full_on < member.joined_on:
+            errors["full_on"] = "转正日期不能早于入党日期"
+    if errors:
+        raise ValidationError(errors)
+    member.id_number = idcard.normalise(member.id_number)
+    member.full_clean()
+
+
+@transaction.atomic
+def member_create(*, since: date | None = None, **fields) -> Member:
+    """Add a member. `since` is the day they joined the branch (None: before records began)."""
+    member = Member(**fields)
+    _validate_member(member)
+    member.save()
+    Membership.objects.create(member=member, branch=member.branch, group=member.group, start=since)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, **fields) -> Member:
+    """Change a member's details. Moving to another branch goes through member_transfer instead."""
+    if "branch" in fields and fields["branch"].pk != member.branch_id:
+        raise ValidationError({"branch": "调整所在支部请使用“组织关系转接”"})
+    old_group_id = member.group_id
+    for name, value in fields.items():
+        setattr(member, name, value)
+    _validate_member(member)
+    member.save()
+    if member.group_id != old_group_id:
+        _reopen_span(member, member.branch, member.group, date.today())
+    return member
+
+
+def _reopen_span(member: Member, branch: OrgUnit, group: OrgUnit | None, on: date) -> None:
+    current = member.memberships.filter(end__isnull=True).order_by("-start").first()
+    if current is not None:
+        if current.start is not None and current.start >= on:
+            # Changed again on the day the span began: amend it rather than leave a zero-day span.
+            current.branch, current.group = branch, group
+            current.save(update_fields=["branch", "group"])
+            return
+        current.end = on - timedelta(days=1)
+        current.save(update_fields=["end"])
+    Membership.objects.create(member=member, branch=branch, group=group, start=on)
+
+
+@transaction.atomic
+def member_transfer(
+    *, member: Member, to_branch: OrgUnit, on: date, group: OrgUnit | None = None, note: str = "", by=None
+) -> Transfer:
+    """组织关系转接. Past attendance stays with the old branch because it belongs to its meetings."""
+    if to_branch.kind != OrgUnit.Kind.BRANCH:
+        raise ValidationError({"to_branch": "只能转入党支部"})
+    if to_branch.pk == member.branch_id:
+        raise ValidationError({"to_branch": "转入支部与当前所在支部相同"})
+    if group is not None and OrgUnit.objects.get_parent(group).pk != to_branch.pk:
+        raise ValidationError({"group": f"党小组“{group.name}”不属于{to_branch.name}"})
+    last = member.memberships.filter(end__isnull=True).first()
+    if last is not None and last.start is not None and on <= last.start:
+        raise ValidationError({"on": f"转接日期应晚于进入现支部的日期{last.start:%Y-%m-%d}"})
+    transfer = Transfer.objects.create(
+        member=member, from_branch=member.branch, to_branch=to_branch, transferred_on=on, note=note, created_by=by
+    )
+    member.branch, member.group = to_branch, group
+    member.save(update_fields=["branch", "group"])
+    _reopen_span(member, to_branch, group, on)
+    return transfer

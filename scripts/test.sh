@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make test`: the checks CI runs. Lint, migrations, then the suite on real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+source scripts/services.sh
+
+sb_ensure_chromium
+sb_ensure_postgres
+sb_ensure_redis
+echo "Database: $DATABASE_URL  Broker: $REDIS_URL  Chromium: $CHROMIUM_PATH"
+
+$BIN/ruff check .
+$BIN/ruff format --check .
+DJANGO_SETTINGS_MODULE=config.settings_test $BIN/python manage.py makemigrations --check --dry-run
+$BIN/pytest "$@"

@@ -1,0 +1,92 @@
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from branches.models import OrgUnit, UnitRole
+
+from .factories import PASSWORD, UserFactory, grant, make_member, make_unit, member_with_login
+
+# live_server runs Django in a thread next to Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Org:
+    """A small organisation with one user per role, and an outsider branch."""
+
+    committee: OrgUnit
+    general: OrgUnit
+    branch: OrgUnit  # under the general branch
+    group: OrgUnit  # in `branch`
+    other_branch: OrgUnit  # directly under the committee; outsiders live here
+    committee_user: object
+    general_secretary: object
+    secretary: object
+    group_leader: object
+    member_user: object
+    outsider: object  # secretary of other_branch
+    member: object  # the member behind member_user, in `branch`/`group`
+
+
+@pytest.fixture
+def org(db):
+    committee = make_unit(OrgUnit.Kind.COMMITTEE, code="JG", name="机关党委")
+    general = make_unit(OrgUnit.Kind.GENERAL_BRANCH, committee, code="ZZ1", name="第一党总支")
+    branch = make_unit(OrgUnit.Kind.BRANCH, general, code="ZB1", name="刑事审判庭党支部")
+    group = make_unit(OrgUnit.Kind.GROUP, branch, code="ZB1-1", name="第一党小组")
+    other = make_unit(OrgUnit.Kind.BRANCH, committee, code="ZB9", name="办公室党支部")
+    users = {}
+    for key, unit, role in [
+        ("committee_user", committee, UnitRole.Role.COMMITTEE_STAFF),
+        ("general_secretary", general, UnitRole.Role.GENERAL_SECRETARY),
+        ("secretary", branch, UnitRole.Role.BRANCH_SECRETARY),
+        ("group_leader", group, UnitRole.Role.GROUP_LEADER),
+        ("outsider", other, UnitRole.Role.BRANCH_SECRETARY),
+    ]:
+        users[key] = UserFactory(username=key)
+        grant(users[key], unit, role)
+    member = make_member(branch, name="张伟", group=group)
+    member_user = member_with_login(member, "member_user")
+    return Org(committee, general, branch, group, other, member=member, member_user=member_user, **users)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's chromium; Playwright cannot download its own browser here.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_login(live_server, page):
+    """Sign `user` in through the real login form and return the page."""
+
+    def _login(user):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _login
