@@ -1,0 +1,3 @@
+# Meetings, attendance and talks live in meetings.py; pledges, appraisal and study notes in pledges.py.
+from .meetings import *  # noqa: F403
+from .pledges import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Five-star standard, quarterly checks, ratings and the year-end export."""
