@@ -53,7 +53,7 @@ UNIT_KIND_CHOICES = tuple((label, kind) for kind, label in tree_rules.KIND_LABEL
 UNIT_COLUMNS: tuple[Column, ...] = (
     Column("编码", "code", required=True, not_blank=True, max_length=32, width=14,
            note="组织的唯一编码，按编码新增或更新", example="ZB01"),
-    Column("名称", "name", required=True, not_blank=True, max_length=100, width=28, example="刑事审判庭党支部"),
+    Column("名称", "name", required=True, not_blank=True, max_length=100, width=28, example="示例：刑事审判庭党支部"),
     Column("类型", "kind", CHOICE, required=True, not_blank=True, choices=UNIT_KIND_CHOICES, width=10,
            example="党支部"),
     Column("上级编码", "parent_code", required=True, max_length=32, width=14,
@@ -69,7 +69,7 @@ STATUS_CHOICES = (("在职", "active"), ("退休", "retired"), ("流动", "away"
 GENDER_CHOICES = (("男", "男"), ("女", "女"))
 
 MEMBER_COLUMNS: tuple[Column, ...] = (
-    Column("姓名", "name", required=True, not_blank=True, max_length=50, width=10, example="张三"),
+    Column("姓名", "name", required=True, not_blank=True, max_length=50, width=10, example="示例：张三"),
     Column("性别", "gender", CHOICE, required=True, not_blank=True, choices=GENDER_CHOICES, width=6, example="男"),
     Column("民族", "ethnicity", not_blank=True, max_length=20, width=8, note="不填此列时新党员记为汉族",
            example="汉族"),
@@ -408,6 +408,7 @@ def validate_roster(
     who may change anything. A row touching a unit or member outside it is an error on that row.
     """
     errors: list[RowError] = []
+    _check_examples(unit_rows, member_rows, errors)
     tree = build_tree(unit_rows, known_units, errors)
     scope = _Scope(managed, known_units, tree) if managed is not None else None
     _check_units(tree, known_units, scope, errors)
@@ -661,5 +662,24 @@ def _check_unit_changes_against_members(
 
 
 def unit_write_order(tree: Tree) -> list[str]:
-    """Codes of the file's units, parents before children (the tree must be free of loops)."""
-    return sorted(tree.rows, key=lambda code: (tree.depth(code), tree.rows[code].row))
+    """Codes of the file's units, parents before children (the tree must be free of loops).
+
+    Siblings go in code order, the order the tree keeps them in, so each insert appends.
+    """
+    return sorted(tree.rows, key=lambda code: (tree.depth(code), code))
+
+
+def example_values(columns: tuple[Column, ...]) -> dict[str, Any]:
+    return {column.field: column.example for column in columns}
+
+
+def _check_examples(unit_rows, member_rows, errors: list[RowError]) -> None:
+    """The template's example rows look real; imported by mistake they would become real."""
+    for sheet, rows, keys in (
+        (UNIT_SHEET, unit_rows, ("code", "name")),
+        (MEMBER_SHEET, member_rows, ("id_number", "name")),
+    ):
+        example = example_values(SHEETS[sheet])
+        for row in rows:
+            if all(row.values.get(key) == example[key] for key in keys):
+                errors.append(RowError(sheet, row.row, None, "这是模板中的示例行，请删除后再导入"))

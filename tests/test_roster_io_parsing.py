@@ -210,6 +210,19 @@ def test_a_consistent_file_passes_and_is_written_parents_first():
     assert io.unit_write_order(tree) == ["ZZ2", "ZB2", "ZB2-1"]
 
 
+def test_the_templates_example_rows_are_refused_if_left_in():
+    example_unit = io.example_values(io.UNIT_COLUMNS)
+    example_member = io.example_values(io.MEMBER_COLUMNS)
+    errors = check(
+        [unit(2, example_unit["code"], "branch", "JG", name=example_unit["name"])],
+        [member(2, example_member["id_number"], example_unit["code"], name=example_member["name"])],
+    )
+    assert errors == [
+        ("组织", 2, None, "这是模板中的示例行，请删除后再导入"),
+        ("党员", 2, None, "这是模板中的示例行，请删除后再导入"),
+    ]
+
+
 def test_unknown_parent_code():
     assert check([unit(2, "ZB3", "branch", "NOPE")]) == [
         ("组织", 2, "上级编码", "上级编码“NOPE”不存在（本文件和系统中都没有这个编码）")
