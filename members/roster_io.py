@@ -225,7 +225,10 @@ def parse_id_number(value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # An 18-digit number is beyond a spreadsheet's 15 significant digits: the tail is already lost.
         raise CellError("身份证号被存成了数字，末几位可能已丢失；请把该列设为文本格式后重新填写")
-    return idcard.normalise(parse_text(value))
+    number = idcard.normalise(parse_text(value))
+    if "*" in number:
+        raise CellError("身份证号已被部分隐藏（含*）：隐藏过身份证号的导出文件不能再导入，请填写完整号码")
+    return number
 
 
 def parse_cell(value, column: Column):

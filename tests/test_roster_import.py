@@ -4,6 +4,7 @@ Workbooks are built here with openpyxl; there are no binary fixtures.
 """
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -456,6 +457,13 @@ def test_export_command_writes_a_workbook_that_imports_back(tmp_path, org, capsy
 # --- in the browser -------------------------------------------------------------------------
 
 
+def error_table(html: str) -> list[tuple[str, ...]]:
+    """The rows of the page's error table: (sheet, row, column, reason)."""
+    body = html.split('id="roster-errors"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]
+    return [tuple(re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)[1:]) for row in rows]
+
+
 def upload(client, file, **extra):
     file.name = "名册.xlsx"
     return client.post(reverse("members:roster_import"), {"file": file, **extra}, follow=True)
@@ -484,7 +492,7 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(org, login):
     assert response.status_code == 200
     assert 'id="roster-errors"' in text
     assert "未写入任何数据" in text
-    assert "日期“1990-02-30”不存在" in text and "<td>3</td>" in text and "<td>出生日期</td>" in text
+    assert error_table(text) == [("党员", "3", "出生日期", "日期“1990-02-30”不存在（1990年没有2月30日）")]
     assert counts() == before
 
 
@@ -529,6 +537,16 @@ def test_a_secretary_export_holds_only_their_subtree_with_masked_ids(org, login)
     members = [row for row in wb["党员"].iter_rows(min_row=2, values_only=True)]
     assert [row[0] for row in members] == ["张伟"]
     assert members[0][4] == idcard.mask(org.member.id_number) != org.member.id_number
+
+
+@pytest.mark.django_db
+def test_a_secretarys_masked_export_cannot_be_imported_back_and_says_why(org, login):
+    client = login(org.secretary)
+    exported = BytesIO(b"".join(client.get(reverse("members:roster_export")).streaming_content))
+    before = counts()
+    text = upload(client, exported).content.decode()
+    assert "身份证号已被部分隐藏（含*）" in text
+    assert counts() == before
 
 
 @pytest.mark.django_db

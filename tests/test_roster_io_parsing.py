@@ -91,6 +91,11 @@ def test_an_id_number_stored_as_a_number_is_refused_because_its_tail_is_lost():
     assert io.parse_id_number(" 11010119850615001x ") == "11010119850615001X"
 
 
+def test_a_masked_id_number_from_a_secretarys_export_says_why_it_cannot_be_imported():
+    with pytest.raises(io.CellError, match="隐藏过身份证号的导出文件不能再导入"):
+        io.parse_id_number(idcard.mask(_id()))
+
+
 # --- sheets ---------------------------------------------------------------------------------
 
 
