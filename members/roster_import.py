@@ -133,10 +133,8 @@ def roster_import(
         known_members,
         today=today,
         managed=_managed_codes(scope),
+        units_readable=units_sheet.readable,
     )
-    if not (units_sheet.readable and members_sheet.readable):
-        # Cross-sheet checks against a sheet that could not be read would only add noise.
-        row_errors = [error for error in row_errors if error.sheet in _readable(sheets)]
     result.errors = sorted(set(errors + row_errors), key=io.error_sort_key)
     if result.errors:
         return result
@@ -149,10 +147,6 @@ def roster_import(
         # A rule only the database could check; the transaction is rolled back, nothing is kept.
         result.errors = [exc.error]
     return result
-
-
-def _readable(sheets) -> set[str]:
-    return {name for name, sheet in sheets.items() if sheet.readable}
 
 
 def _failure(sheet: str, row: int, exc: ValidationError) -> _WriteFailed:

@@ -271,8 +271,10 @@ def read_sheet(name: str, rows: Iterable[tuple], errors: list[RowError]) -> Pars
     rows = iter(rows)
     header = next(rows, None)
     if header is None or all(is_blank(value) for value in header):
-        errors.append(RowError(name, 1, None, "第1行应为表头（列名），当前为空"))
-        sheet.readable = False
+        # An empty sheet has nothing to import (e.g. a roster-only file); data without a header does.
+        if any(not all(is_blank(value) for value in row) for row in rows if row):
+            errors.append(RowError(name, 1, None, "第1行应为表头（列名），当前为空"))
+            sheet.readable = False
         return sheet
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
@@ -404,18 +406,21 @@ def validate_roster(
     *,
     today: date,
     managed: set[str] | None = None,
+    units_readable: bool = True,
 ) -> tuple[list[RowError], Tree]:
     """Every reason the file cannot be imported as a whole (empty when it can).
 
     `managed` is the set of known unit codes the importing user manages; None means the committee,
     who may change anything. A row touching a unit or member outside it is an error on that row.
+    When the 组织 sheet could not be read, members' units are not checked: every code the file
+    defines would look unknown.
     """
     errors: list[RowError] = []
     _check_examples(unit_rows, member_rows, errors)
     tree = build_tree(unit_rows, known_units, errors)
     scope = _Scope(managed, known_units, tree) if managed is not None else None
     _check_units(tree, known_units, scope, errors)
-    final_members = _check_members(member_rows, tree, known_members, scope, today, errors)
+    final_members = _check_members(member_rows, tree, known_members, scope, today, errors, units_readable)
     _check_unit_changes_against_members(tree, known_units, known_members, final_members, errors)
     return sorted(set(errors), key=error_sort_key), tree
 
@@ -541,7 +546,7 @@ class _Placement:
 
 
 def _check_members(
-    member_rows, tree: Tree, known_members, scope: _Scope | None, today: date, errors: list[RowError]
+    member_rows, tree: Tree, known_members, scope: _Scope | None, today: date, errors: list[RowError], placing=True
 ) -> dict[str, _Placement]:
     first_row_of: dict[str, int] = {}
     placements = {
@@ -570,7 +575,7 @@ def _check_members(
             )
             continue
         branch, group = row.get("branch_code"), row.get("group_code") or None
-        placed = bool(branch) and _check_branch(row, branch, group, tree, scope, errors)
+        placed = bool(branch) and placing and _check_branch(row, branch, group, tree, scope, errors)
         if number and placed:
             placements[number] = _Placement(branch, group, row)
         elif known is not None:

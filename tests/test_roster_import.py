@@ -259,6 +259,31 @@ def test_a_missing_sheet(org):
 
 
 @pytest.mark.django_db
+def test_a_missing_org_sheet_is_the_only_error_members_are_not_checked_against_it(org):
+    result = assert_refused(
+        workbook(sheets=("党员",)),
+        ("组织", None, None, "缺少工作表“组织”（工作表名称须为“组织”和“党员”）"),
+        counts(),
+    )
+    assert len(result.errors) == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_org_sheet_imports_members_into_known_branches(org):
+    wb = Workbook()
+    wb.active.title = "组织"
+    members = wb.create_sheet("党员")
+    members.append(MEMBER_HEADERS)
+    members.append(replace(GOOD_MEMBERS, 0, "所在支部编码", "ZB9")[0][:11] + [None] * 6)
+    buffer = BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    result = roster_import(file=buffer)
+    assert result.ok, result.errors
+    assert Member.objects.get(id_number=ZHANG).branch == org.other_branch
+
+
+@pytest.mark.django_db
 def test_a_missing_required_column_is_named(org):
     headers = [h for h in MEMBER_HEADERS if h != "所在支部编码"]
     rows = [[v for h, v in zip(MEMBER_HEADERS, row, strict=True) if h != "所在支部编码"] for row in GOOD_MEMBERS]

@@ -156,6 +156,15 @@ def test_every_bad_cell_of_every_row_is_reported_with_row_and_column():
     }
 
 
+def test_an_empty_sheet_has_no_rows_but_data_without_a_header_is_an_error():
+    errors = []
+    assert io.read_sheet(io.UNIT_SHEET, [], errors).rows == []
+    assert io.read_sheet(io.UNIT_SHEET, [(None, None), ("", None)], errors).readable
+    assert errors == []
+    assert not io.read_sheet(io.UNIT_SHEET, [(None, None), ("ZB1", "党支部")], errors).readable
+    assert [(e.row, e.message) for e in errors] == [(1, "第1行应为表头（列名），当前为空")]
+
+
 def test_text_longer_than_the_field_is_an_error():
     errors = []
     io.read_sheet(io.UNIT_SHEET, [("编码", "名称", "类型", "上级编码"), ("A" * 33, "x", "党支部", "JG")], errors)
