@@ -437,10 +437,12 @@ def test_reimporting_an_unchanged_file_costs_the_same_queries_for_2_or_10_member
 def manage(*argv):
     """Run manage.py in its own process against the test database, as a user would."""
     db = connection.settings_dict
+    login = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    address = db["HOST"] + (f":{db['PORT']}" if db.get("PORT") else "")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{login}@{address}/{db['NAME']}",
     }
     return subprocess.run(
         [sys.executable, "manage.py", *argv], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
@@ -548,6 +550,22 @@ def test_a_secretary_importing_a_row_for_another_branch_gets_an_error(org, login
     response = upload(client, workbook([], rows[:1]))
     assert "导入成功" in response.content.decode()
     assert Member.objects.get(name="孙丽").branch == org.branch
+
+
+@pytest.mark.django_db
+def test_a_secretary_may_rename_their_branch_but_not_touch_another(org, login):
+    client = login(org.secretary)
+    before = counts()
+    units = [
+        ["ZB1", "刑事审判庭党支部（新）", "党支部", "ZZ1", None, None],
+        ["ZB9", "改名", "党支部", "JG", None, None],
+    ]
+    text = upload(client, workbook(units, [])).content.decode()
+    assert error_table(text) == [("组织", "3", "编码", "编码“ZB9”已被您管辖范围以外的组织使用")]
+    assert counts() == before
+    assert "导入成功" in upload(client, workbook(units[:1], [])).content.decode()
+    assert OrgUnit.objects.get(code="ZB1").name == "刑事审判庭党支部（新）"
+    assert OrgUnit.objects.get(code="ZB9").name == "办公室党支部"
 
 
 @pytest.mark.django_db
