@@ -33,6 +33,7 @@ venv: $(RUNTIME_STAMP)
 run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "请打开 http://$(HOST):$(PORT)/ ，用上面的演示账号登录；按 Ctrl-C 停止服务。"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, migrations check and the whole suite on PostgreSQL, Redis and headless Chromium
