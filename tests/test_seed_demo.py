@@ -162,3 +162,21 @@ def test_the_plan_is_stable_and_follows_the_committee_rules():
             if member.fields["category"] == Member.Category.FULL:
                 assert member.fields["joined_on"] < member.fields["full_on"] < today
                 assert (member.fields["joined_on"] - member.fields["birth_date"]).days > 18 * 365
+
+
+@pytest.mark.django_db
+def test_each_demo_login_sees_its_part_of_the_roster():
+    seed()
+    User = get_user_model()
+
+    def visible(username):
+        return Member.objects.visible_to(User.objects.get(username=username))
+
+    general = OrgUnit.objects.get(code=demo.DEMO_GENERAL_BRANCH)
+    # jgdw is committee staff *and* a member: the member record must not narrow the committee's view.
+    assert visible("jgdw").count() == 250
+    assert visible("admin").count() == 250
+    assert visible("zongzhi").count() == Member.objects.filter(branch__path__startswith=general.path).count()
+    assert set(visible("shuji").values_list("branch__code", flat=True)) == {demo.DEMO_BRANCH}
+    assert visible("shuji").count() == Member.objects.filter(branch__code=demo.DEMO_BRANCH).count()
+    assert list(visible("dangyuan")) == [Member.objects.get(user__username="dangyuan")]
