@@ -188,6 +188,10 @@ STORAGES = {
     },
 }
 
+# Decided here rather than from settings.DEBUG at request time: the test runner switches DEBUG off
+# while STATIC_ROOT has never been collected, and whitenoise would then warn on every test client.
+WHITENOISE_AUTOREFRESH = DEBUG
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
