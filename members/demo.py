@@ -273,7 +273,8 @@ class DemoOrg:
         return [group for group in self.groups if group.path.startswith(branch.path)]
 
     def members_of(self, branch: OrgUnit):
-        """The branch's current members (the roster today)."""
+        """The branch's current members (the roster today). For a past day, where transfers matter,
+        use members.selectors.members_of_unit_on(unit, day)."""
         return Member.objects.filter(branch=branch).order_by("pk")
 
 
