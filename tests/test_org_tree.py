@@ -263,3 +263,35 @@ def test_empty_tree_tells_the_committee_what_to_do(db, login):
     admin = UserFactory(username="root", is_superuser=True)
     page = text(login(admin).get(TREE))
     assert "还没有党组织" in page and reverse("branches:create") in page
+
+
+def test_home_panel_shows_the_users_units_and_what_needs_attention(org, login):
+    today = timezone.localdate()
+    org.branch.elected_on = today.replace(year=today.year - 3) + timedelta(days=10)
+    org.branch.save()
+    make_member(
+        org.branch,
+        name="预备甲",
+        category="probationary",
+        full_on=None,
+        joined_on=today.replace(year=today.year - 1) + timedelta(days=5),
+    )
+    make_member(org.branch, name="预备乙", category="probationary", full_on=None, joined_on=today)
+    response = login(org.secretary).get(reverse("home"))
+    template_name, panel = response.context["panels"][0]
+    assert template_name == "branches/panel_home.html"
+    assert [row.unit for row in panel["own_rows"]] == [org.branch]
+    assert [row.unit for row in panel["flagged"]] == [org.branch]
+    assert [member.name for member, _ in panel["probation"]] == ["预备甲"]  # 预备乙 is a year away
+    page = text(response)
+    assert "还有10天，请做好换届准备" in page
+    assert "还有5天，请准备转正" in page
+    assert NO_CADRE_WARNING in page
+
+
+def test_home_panel_for_a_plain_member_is_their_own_record(org, login):
+    response = login(org.member_user).get(reverse("home"))
+    _, panel = response.context["panels"][0]
+    assert panel["me"] == org.member and panel["own_rows"] == []
+    assert "刑事审判庭党支部" in text(response)  # their own branch, named on their record
+    assert "需要关注" not in text(response)
