@@ -14,15 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-EMPTY = gettext_noop("（空）")
 ACTIONS = {"+": gettext_noop("创建"), "~": gettext_noop("修改"), "-": gettext_noop("删除")}
 
 
 @dataclass(frozen=True)
 class Change:
     label: str
-    old: str
-    new: str
+    old: str | None  # None: the field was empty
+    new: str | None
 
 
 @dataclass
@@ -69,9 +68,7 @@ def diff(old: dict | None, new: dict, labels: dict[str, str], masks: dict | None
         if before == after:
             continue
         mask = masks.get(name, str)
-        changes.append(
-            Change(label, _(EMPTY) if before is None else mask(before), _(EMPTY) if after is None else mask(after))
-        )
+        changes.append(Change(label, None if before is None else mask(before), None if after is None else mask(after)))
     return changes
 
 

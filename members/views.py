@@ -91,6 +91,11 @@ def create(request):
         initial["branch"] = _chosen_branch(branches, request.GET["branch"])
         if initial["branch"] is None:
             raise Http404
+    else:
+        # A branch secretary has one branch: choose it for them.
+        only = list(branches[:2])
+        if len(only) == 1:
+            initial["branch"] = only[0]
     # Groups of the branches the user manages; once a branch is chosen, only that branch's groups.
     groups = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.GROUP)
     chosen = _chosen_branch(branches, request.POST.get("branch")) or initial.get("branch")

@@ -158,7 +158,7 @@ def test_edit_history_names_fields_in_chinese_with_old_and_new(org, login):
     assert entry.action == "修改"
     assert {(c.label, c.old, c.new) for c in entry.changes} == {
         ("名称", "刑事审判庭党支部", "刑事审判第一庭党支部"),
-        ("对应庭室", "（空）", "刑一庭"),
+        ("对应庭室", None, "刑一庭"),
     }
 
 
@@ -295,3 +295,19 @@ def test_home_panel_for_a_plain_member_is_their_own_record(org, login):
     assert panel["me"] == org.member and panel["own_rows"] == []
     assert "刑事审判庭党支部" in text(response)  # their own branch, named on their record
     assert "需要关注" not in text(response)
+
+
+def test_history_diff_compares_values_before_masking_them():
+    from branches.audit import Change, diff
+    from members.idcard import mask
+
+    labels = {"id_number": "身份证号", "phone": "联系电话"}
+    old = {"id_number": "110101198001010011", "phone": None}
+    new = {"id_number": "110101198502020011", "phone": "139"}
+    # Both mask to 1101***********011: compared masked, the change would vanish.
+    assert mask(old["id_number"]) == mask(new["id_number"])
+    assert diff(old, new, labels, {"id_number": mask}) == [
+        Change("身份证号", mask(old["id_number"]), mask(new["id_number"])),
+        Change("联系电话", None, "139"),
+    ]
+    assert diff(None, {"id_number": None, "phone": "139"}, labels) == [Change("联系电话", None, "139")]

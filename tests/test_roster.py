@@ -212,7 +212,10 @@ def test_secretary_adds_a_member(org, login):
 
 def test_add_form_offers_only_branches_the_user_manages(org, login):
     client = login(org.secretary)
-    assert list(client.get(CREATE).context["form"].fields["branch"].queryset) == [org.branch]
+    form = client.get(CREATE).context["form"]
+    assert list(form.fields["branch"].queryset) == [org.branch]
+    assert form.initial["branch"] == org.branch  # their only branch, chosen for them
+    assert list(form.fields["group"].queryset) == [org.group]
     response = client.post(CREATE, new_member_data(org.other_branch))
     assert "branch" in response.context["form"].errors
     assert not Member.objects.filter(name="陈新").exists()
@@ -266,8 +269,8 @@ def test_secretary_edits_a_member_and_the_history_says_what_changed(org, login):
     assert org.member.group is None
     history = client.get(url("detail", org.member)).context["history"]
     assert {(c.label, c.old, c.new) for c in history[0].changes} == {
-        ("联系电话", "（空）", "13700000000"),
-        ("党小组", "第一党小组", "（空）"),
+        ("联系电话", None, "13700000000"),
+        ("党小组", "第一党小组", None),
     }
     assert history[0].who == "secretary"
 
