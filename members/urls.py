@@ -5,4 +5,10 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
+    path("new/", views.create, name="create"),
+    path("probationary/", views.probationary, name="probationary"),
+    path("group-options/", views.group_options, name="group_options"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/transfer/", views.transfer, name="transfer"),
 ]
