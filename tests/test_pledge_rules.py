@@ -88,7 +88,8 @@ def member(notes=(), required=Q1_MONTHS, pledged=False):
     return MemberPeriodFacts(required_months=frozenset(required), note_months=frozenset(notes), has_pledge=pledged)
 
 
-def facts(*members, ratings=RatingCounts()):
+def facts(*members, ratings=None):
+    ratings = ratings or RatingCounts()
     return BranchPledgeFacts(branch_id=1, year=2025, members=dict(enumerate(members)), ratings=ratings)
 
 

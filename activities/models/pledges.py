@@ -84,9 +84,13 @@ class Pledge(models.Model):
     content = models.TextField(_("承诺内容"), max_length=500)
     rating = models.CharField(_("评诺结果"), max_length=20, choices=Rating.choices, blank=True)
     rating_note = models.CharField(_("评诺说明"), max_length=200, blank=True)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     rated_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,7 +121,9 @@ class PledgeNote(models.Model):
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="notes")
     noted_on = models.DateField(_("日期"))
     text = models.TextField(_("践诺情况"), max_length=1000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PledgeNoteQuerySet.as_manager()
@@ -168,9 +174,13 @@ class Appraisal(models.Model):
         help_text=_("空表示年度评议"),
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(auto_now_add=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppraisalQuerySet.as_manager()
@@ -245,7 +255,9 @@ class AppraisalEntry(models.Model):
     incompetent_votes = models.PositiveIntegerField(_("不合格票"), default=0)
     branch_comment = models.TextField(_("支部评议意见"), max_length=1000, blank=True)
     final_grade = models.CharField(_("评议等次"), max_length=20, choices=Grade.choices, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppraisalEntryQuerySet.as_manager()
@@ -346,7 +358,9 @@ class StudyNote(models.Model):
     body = models.TextField(_("正文"), max_length=10000)
     attachment = models.FileField(_("附件"), upload_to=study_note_upload_to, blank=True, max_length=200)
     attachment_name = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
