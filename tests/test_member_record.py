@@ -68,3 +68,33 @@ def test_record_queries_do_not_grow_with_history(org, login, django_assert_max_n
     _fill(org, org.member, 4)
     with django_assert_max_num_queries(len(few)):
         client.get(url)
+
+
+def test_record_shows_attendance_by_year_meetings_missed_and_talks(org, login):
+    from datetime import timedelta
+
+    from activities import services as meeting_services
+    from activities.models import Meeting
+
+    from .meeting_helpers import log_meeting
+
+    day = TODAY - timedelta(days=3)
+    marks_absent = {org.member.pk: ("absent", "")}
+    log_meeting(
+        org.branch, Meeting.Kind.GENERAL_MEETING, day, by=org.secretary, marks=marks_absent, topic="学习全会精神"
+    )
+    log_meeting(org.branch, Meeting.Kind.PARTY_LESSON, day, by=org.secretary, topic="专题党课")
+    log_meeting(org.branch, Meeting.Kind.THEME_DAY, day, by=org.secretary, marks={org.member.pk: ("leave", "出差")})
+    log_meeting(org.branch, Meeting.Kind.PARTY_LESSON, day, by=org.secretary, marks=marks_absent, submit=False)
+    meeting_services.talk_create(
+        by=org.secretary, branch=org.branch, member=org.member, talked_on=day, talker_name="王书记", note="谈工作压力"
+    )
+
+    own = login(org.member_user).get(reverse("pledges:record", args=[org.member.pk])).content.decode()
+    assert "50%" in own  # general meeting absent, party lesson present; the draft does not count
+    assert "学习全会精神" in own and "缺席" in own
+    assert "请假（出差）" in own
+    assert "与王书记谈心谈话" in own
+    assert "谈工作压力" not in own  # the talk's note is for the branch's managers
+    secretary_view = login(org.secretary).get(reverse("pledges:record", args=[org.member.pk])).content.decode()
+    assert "谈工作压力" in secretary_view

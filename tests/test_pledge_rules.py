@@ -239,3 +239,23 @@ def test_attachment_type_and_size():
 def test_no_notes_for_months_to_come():
     assert rules.note_month_error(date(2025, 5, 1), date(2025, 5, 31)) is None
     assert rules.note_month_error(date(2025, 6, 1), date(2025, 5, 31)) == "2025年6月还没到，不能提前提交学习心得"
+
+
+# --- the member's record: attendance by year --------------------------------------------------------
+
+
+def test_attendance_by_year_counts_only_the_given_kinds_newest_first():
+    rows = [
+        (date(2024, 3, 1), "general_meeting", "present"),
+        (date(2024, 4, 1), "party_lesson", "absent"),
+        (date(2025, 1, 5), "general_meeting", "present"),
+        (date(2025, 2, 5), "group_meeting", "leave"),
+        (date(2025, 2, 9), "theme_day", "absent"),  # not 三会一课: not in the rate
+    ]
+    years = rules.attendance_by_year(rows, ["general_meeting", "group_meeting", "party_lesson"])
+    assert [(y.year, y.expected, y.present, y.leave, y.absent) for y in years] == [
+        (2025, 2, 1, 1, 0),
+        (2024, 2, 1, 0, 1),
+    ]
+    assert years[0].rate == Decimal("0.5") and years[0].rate_display == "50%"
+    assert rules.YearAttendance(year=2023).rate is None

@@ -332,3 +332,50 @@ def _fulfilment_score(counts: RatingCounts, points: Decimal) -> IndicatorScore:
         f"E1 践诺率：已兑现 {counts.fulfilled}、部分兑现 {counts.partial}、未兑现 {counts.unfulfilled}，"
         f"兑现率 {format_rate(rate)}{unrated}",
     )
+
+
+# --- The member's record: attendance by year ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearAttendance:
+    """One member's attendance at 三会一课 in one year (the meetings C1 counts)."""
+
+    year: int
+    expected: int = 0
+    present: int = 0
+    leave: int = 0
+    absent: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.expected:
+            return None
+        return (Decimal(self.present) / Decimal(self.expected)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
+    @property
+    def rate_display(self) -> str:
+        return format_rate(self.rate)
+
+
+def attendance_by_year(rows: Iterable[tuple[date, str, str]], kinds: Iterable[str]) -> list[YearAttendance]:
+    """Per year, newest first, from (meeting day, meeting kind, attendance status) of submitted meetings.
+
+    Only `kinds` count (三会一课, as for C1), so a rate here reads the same as the branch's C1.
+    """
+    kinds = set(kinds)
+    per_year: dict[int, Counter] = {}
+    for held_on, kind, status in rows:
+        if kind not in kinds:
+            continue
+        per_year.setdefault(held_on.year, Counter())[status] += 1
+    return [
+        YearAttendance(
+            year=year,
+            expected=sum(c.values()),
+            present=c["present"],
+            leave=c["leave"],
+            absent=c["absent"],
+        )
+        for year, c in sorted(per_year.items(), reverse=True)
+    ]

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from activities.compliance import Period
-from activities.models import Appraisal, AppraisalEntry, Pledge, StudyNote
+from activities.compliance import ATTENDANCE_KINDS, ATTENDANCE_LABELS, KIND_LABELS, PRESENT, Period
+from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
 from branches.access import scope_for
 from branches.models import OrgUnit
 from members.models import Member, Membership, Transfer
@@ -360,18 +360,53 @@ class RecordSection:
     context: dict
 
 
-def _pledge_section(member: Member) -> RecordSection:
+def _attendance_section(member: Member, scope) -> RecordSection:
+    """Attendance rate per year at 三会一课 and every submitted meeting missed (one query)."""
+    rows = list(
+        Attendance.objects.filter(member=member, meeting__status=Meeting.Status.SUBMITTED)
+        .order_by("-meeting__held_on", "-meeting_id")
+        .values_list("meeting__held_on", "meeting__kind", "status", "reason", "meeting__topic", "meeting__unit__name")
+    )
+    years = rules.attendance_by_year(((day, kind, status) for day, kind, status, *_ in rows), ATTENDANCE_KINDS)
+    missed = [
+        {
+            "held_on": day,
+            "kind": KIND_LABELS.get(kind, kind),
+            "status": ATTENDANCE_LABELS.get(status, status),
+            "reason": reason,
+            "topic": topic,
+            "unit": unit,
+        }
+        for day, kind, status, reason, topic, unit in rows
+        if status != PRESENT
+    ]
+    return RecordSection(
+        "attendance", "三会一课出勤", "pledges/record/_attendance.html", {"years": years, "missed": missed}
+    )
+
+
+def _talk_section(member: Member, scope) -> RecordSection:
+    """谈心谈话. The notes are private to the branch's managers (MEETINGS' rule: managed_by only);
+    the member sees when and with whom."""
+    managed = Talk.objects.managed_by(scope).filter(member=member)
+    talks = list(Talk.objects.filter(member=member).select_related("talker", "branch").order_by("-talked_on", "-pk"))
+    readable = set(managed.values_list("pk", flat=True)) if scope.is_manager or scope.is_committee else set()
+    rows = [(talk, talk.note if talk.pk in readable else "") for talk in talks]
+    return RecordSection("talks", "谈心谈话", "pledges/record/_talks.html", {"rows": rows})
+
+
+def _pledge_section(member: Member, scope) -> RecordSection:
     years = member_pledges_by_year(member)
     return RecordSection("pledges", "公开承诺", "pledges/record/_pledges.html", {"years": years})
 
 
-def _appraisal_section(member: Member) -> RecordSection:
+def _appraisal_section(member: Member, scope) -> RecordSection:
     return RecordSection(
         "appraisals", "民主评议", "pledges/record/_appraisals.html", {"entries": closed_grades(member)}
     )
 
 
-def _study_note_section(member: Member) -> RecordSection:
+def _study_note_section(member: Member, scope) -> RecordSection:
     notes = list(StudyNote.objects.filter(member=member).order_by("-month", "-pk").only("pk", "title", "month"))
     by_year: dict[int, list[StudyNote]] = {}
     for note in notes:
@@ -379,14 +414,23 @@ def _study_note_section(member: Member) -> RecordSection:
     return RecordSection("study_notes", "学习心得", "pledges/record/_study_notes.html", {"by_year": by_year})
 
 
-def _transfer_section(member: Member) -> RecordSection:
+def _transfer_section(member: Member, scope) -> RecordSection:
     transfers = list(Transfer.objects.filter(member=member).select_related("from_branch", "to_branch"))
     return RecordSection("transfers", "组织关系转接", "pledges/record/_transfers.html", {"transfers": transfers})
 
 
-# Sections in page order. Attendance and talks join when the meetings app lands (see NOTES-pledges.md).
-RECORD_SECTIONS = [_pledge_section, _appraisal_section, _study_note_section, _transfer_section]
+# Sections in page order; each is one function of (member, viewer's scope).
+RECORD_SECTIONS = [
+    _attendance_section,
+    _pledge_section,
+    _appraisal_section,
+    _study_note_section,
+    _talk_section,
+    _transfer_section,
+]
 
 
-def member_record(member: Member) -> list[RecordSection]:
-    return [build(member) for build in RECORD_SECTIONS]
+def member_record(member: Member, user) -> list[RecordSection]:
+    """个人综合业绩档案. The caller has checked that `user` may open this member's record."""
+    scope = scope_for(user)
+    return [build(member, scope) for build in RECORD_SECTIONS]

@@ -565,5 +565,9 @@ def record(request, member_id):
     if member.pk != scope.member_id and not Member.objects.managed_by(request.user).filter(pk=member.pk).exists():
         # A group leader sees the group's members in the roster, but a record holds grades: managers only.
         raise Http404
-    context = {"member": member, "sections": selectors.member_record(member), "is_self": member.pk == scope.member_id}
+    context = {
+        "member": member,
+        "sections": selectors.member_record(member, request.user),
+        "is_self": member.pk == scope.member_id,
+    }
     return render(request, "pledges/record.html", context)
