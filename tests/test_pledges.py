@@ -246,3 +246,28 @@ def test_member_fulfilment_rates_for_the_workbook(org, pledge):
         branch=org.branch, year=YEAR, ratings={pledge.pk: ("fulfilled", ""), other.pk: ("unfulfilled", "")}
     )
     assert selectors.member_fulfilment_rates([org.branch.pk], YEAR) == {org.member.pk: 0.5}
+
+
+def test_home_reminds_a_member_of_an_open_appraisal_a_pledge_and_this_months_note(org, login):
+    appraisal = services.appraisal_open(branch=org.branch, year=YEAR)
+    client = login(org.member_user)
+    page = client.get(reverse("home")).content.decode()
+    assert appraisal.label in page
+    assert "您还没有作出" in page and "本月还没有学习心得" in page
+    services.pledge_create(branch=org.branch, member=org.member, year=YEAR, content="承诺")
+    services.study_note_create(member=org.member, month=TODAY.replace(day=1), title="t", body="b")
+    services.appraisal_self_submit(entry=appraisal.entries.get(), text="自评")
+    page = client.get(reverse("home")).content.decode()
+    assert "1 项公开承诺" in page and "本月的学习心得已提交" in page
+    assert appraisal.label not in page  # self-appraisal written, and nobody else to grade
+    assert "承诺、评议与学习" not in login(org.secretary).get(reverse("home")).content.decode()
+
+
+def test_home_reminder_stays_until_the_ballot_is_cast(org, login):
+    peer = make_member(org.branch, name="李娜")
+    appraisal = services.appraisal_open(branch=org.branch, year=YEAR)
+    services.appraisal_self_submit(entry=appraisal.entries.get(member=org.member), text="自评")
+    client = login(org.member_user)
+    assert appraisal.label in client.get(reverse("home")).content.decode()
+    services.appraisal_ballot_cast(appraisal=appraisal, grader=org.member, grades={peer.pk: "competent"})
+    assert appraisal.label not in client.get(reverse("home")).content.decode()

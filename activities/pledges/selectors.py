@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from activities.compliance import ATTENDANCE_KINDS, ATTENDANCE_LABELS, KIND_LABELS, PRESENT, Period
-from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
+from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
 from branches.models import OrgUnit
 from members.models import Member, Membership, Transfer
@@ -434,3 +434,36 @@ def member_record(member: Member, user) -> list[RecordSection]:
     """个人综合业绩档案. The caller has checked that `user` may open this member's record."""
     scope = scope_for(user)
     return [build(member, scope) for build in RECORD_SECTIONS]
+
+
+# --- Home page ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeTodo:
+    """What a member may want to do next here: a few plain reminders, no counts to compete on."""
+
+    year: int
+    pledges: int
+    note_this_month: bool
+    appraisals_to_do: list[Appraisal]
+
+
+def home_todo(user, today: date) -> HomeTodo | None:
+    """Four queries; None for a user with no member record."""
+    member_id = scope_for(user).member_id
+    if member_id is None:
+        return None
+    mine = AppraisalEntry.objects.filter(member_id=member_id, appraisal__status=Appraisal.Status.OPEN)
+    self_missing = mine.filter(self_submitted_at__isnull=True).values("appraisal_id")
+    voted = PeerBallot.objects.filter(grader_id=member_id).values("appraisal_id")
+    # A ballot is owed only where there is someone else to grade.
+    with_peers = AppraisalEntry.objects.exclude(member_id=member_id).values("appraisal_id")
+    ballot_missing = mine.filter(appraisal_id__in=with_peers).exclude(appraisal_id__in=voted).values("appraisal_id")
+    to_do = list(Appraisal.objects.filter(Q(pk__in=self_missing) | Q(pk__in=ballot_missing)).select_related("branch"))
+    return HomeTodo(
+        year=today.year,
+        pledges=Pledge.objects.filter(member_id=member_id, year=today.year).count(),
+        note_this_month=StudyNote.objects.filter(member_id=member_id, month=today.replace(day=1)).exists(),
+        appraisals_to_do=to_do,
+    )

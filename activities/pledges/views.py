@@ -571,3 +571,9 @@ def record(request, member_id):
         "is_self": member.pk == scope.member_id,
     }
     return render(request, "pledges/record.html", context)
+
+
+def home_panel(request):
+    """The member's reminders on the home page: (template, context), or None."""
+    todo = selectors.home_todo(request.user, timezone.localdate())
+    return ("pledges/_home_panel.html", {"todo": todo}) if todo else None
