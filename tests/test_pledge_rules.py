@@ -234,6 +234,22 @@ def test_attachment_type_and_size():
     assert rules.attachment_error("心得.PDF", 1000) is None
     assert "类型不允许" in rules.attachment_error("run.exe", 10)
     assert "超过 10 MB" in rules.attachment_error("scan.jpg", rules.MAX_ATTACHMENT_BYTES + 1)
+    assert "空文件" in rules.attachment_error("scan.jpg", 0)
+
+
+def test_attachment_content_must_match_its_name():
+    assert rules.attachment_content_error("scan.JPG", "jpeg") is None
+    assert (
+        rules.attachment_content_error("心得.pdf", None)
+        == "附件“心得.pdf”的内容不是PDF文件，文件可能已损坏或扩展名不对"
+    )
+
+
+def test_attachment_limits_are_those_of_meeting_attachments():
+    from activities import services as meeting_services
+
+    assert rules.MAX_ATTACHMENT_BYTES == meeting_services.MAX_ATTACHMENT_BYTES
+    assert rules.ATTACHMENT_KINDS == {ext: kind for ext, (_type, kind) in meeting_services.ALLOWED_TYPES.items()}
 
 
 def test_no_notes_for_months_to_come():

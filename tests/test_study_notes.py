@@ -60,6 +60,13 @@ def test_bad_attachments_are_refused_with_a_reason(org, login):
     assert not StudyNote.objects.exists()
 
 
+def test_a_file_whose_bytes_do_not_match_its_name_is_refused(org):
+    fake = SimpleUploadedFile("心得.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError, match="内容不是PDF文件"):
+        services.study_note_create(member=org.member, month=THIS_MONTH, title="t", body="b", attachment=fake)
+    assert not StudyNote.objects.exists()
+
+
 def test_attachment_size_limit(org, monkeypatch):
     monkeypatch.setattr(rules, "MAX_ATTACHMENT_BYTES", 10)
     big = SimpleUploadedFile("scan.jpg", b"x" * 11, content_type="image/jpeg")

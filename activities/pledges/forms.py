@@ -155,7 +155,7 @@ class StudyNoteForm(forms.Form):
     attachment = forms.FileField(
         label=_("附件（可选）"),
         required=False,
-        help_text=_("可上传 pdf、jpg、png、doc、docx、txt 文件，不超过 10 MB"),
+        help_text=_("可上传 jpg、png、pdf、docx、xlsx 文件，不超过 10 MB"),
         widget=forms.FileInput(attrs={"accept": ",".join(rules.ATTACHMENT_EXTENSIONS)}),
     )
     remove_attachment = forms.BooleanField(label=_("删除原附件"), required=False)

@@ -177,18 +177,31 @@ def close_errors(undecided_names: Iterable[str]) -> list[str]:
 
 # --- Study notes (学习心得) ---------------------------------------------------------------------
 
-ATTACHMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".txt")
+# The same limits as meeting attachments (activities.services): a test keeps the two in step.
+ATTACHMENT_KINDS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "pdf": "pdf", "docx": "docx", "xlsx": "xlsx"}
+ATTACHMENT_EXTENSIONS = tuple(f".{ext}" for ext in ATTACHMENT_KINDS)
+KIND_NAMES = {"jpeg": "JPG图片", "png": "PNG图片", "pdf": "PDF文件", "docx": "Word文档", "xlsx": "Excel工作簿"}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 def attachment_error(filename: str, size: int) -> str | None:
-    ext = PurePath(filename).suffix.lower()
-    if ext not in ATTACHMENT_EXTENSIONS:
-        allowed = "、".join(e.lstrip(".") for e in ATTACHMENT_EXTENSIONS)
-        return f"附件“{filename}”的类型不允许，只能上传 {allowed} 文件"
+    """Type by name, and size: what can be told before reading the file."""
+    ext = PurePath(filename).suffix.lower().lstrip(".")
+    if ext not in ATTACHMENT_KINDS:
+        return f"附件“{filename}”的类型不允许，只能上传 {'、'.join(ATTACHMENT_KINDS)} 文件"
     if size > MAX_ATTACHMENT_BYTES:
-        return f"附件“{filename}”超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+        return f"附件“{filename}”超过 {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB，请压缩后再上传"
+    if size == 0:
+        return f"附件“{filename}”是空文件"
     return None
+
+
+def attachment_content_error(filename: str, sniffed_kind: str | None) -> str | None:
+    """The bytes must be what the name says: a renamed .exe is not a PDF."""
+    expected = ATTACHMENT_KINDS.get(PurePath(filename).suffix.lower().lstrip("."))
+    if expected is None or sniffed_kind == expected:
+        return None
+    return f"附件“{filename}”的内容不是{KIND_NAMES[expected]}，文件可能已损坏或扩展名不对"
 
 
 def note_month_error(month: date, today: date) -> str | None:

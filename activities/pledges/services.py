@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from activities.models import Appraisal, AppraisalEntry, PeerBallot, Pledge, PledgeNote, StudyNote
+from activities.services import sniff  # the meeting attachments' content check, shared
 from branches.models import OrgUnit
 from members.models import Member
 from members.selectors import members_of_unit_on
@@ -257,8 +258,12 @@ def _check_note(month: date, title: str, body: str, attachment, today: date) -> 
         errors["title"] = "请填写标题"
     if not body.strip():
         errors["body"] = "请填写正文"
-    if attachment is not None and (file_error := rules.attachment_error(attachment.name, attachment.size)):
-        errors["attachment"] = file_error
+    if attachment is not None:
+        file_error = rules.attachment_error(attachment.name, attachment.size) or rules.attachment_content_error(
+            attachment.name, sniff(attachment)
+        )
+        if file_error:
+            errors["attachment"] = file_error
     return errors
 
 
