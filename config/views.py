@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from activities.pledges.views import home_panel as pledges_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows
@@ -44,7 +45,11 @@ def org_panel(request, scope):
     }
 
 
-PANELS = [org_panel]  # later features append theirs
+def pledges_home_panel(request, scope):
+    return pledges_panel(request)
+
+
+PANELS = [org_panel, pledges_home_panel]  # later features append theirs
 
 
 @login_required
