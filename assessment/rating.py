@@ -60,6 +60,11 @@ def fmt(value) -> str:
     return f"{round2(value):.2f}"
 
 
+def plain(value) -> str:
+    """Points as people write them: 30, 2.5, 4.25 (no trailing zeros)."""
+    return fmt(value).rstrip("0").rstrip(".") or "0"
+
+
 @dataclass(frozen=True)
 class Rules:
     """The year's parameters (the Standard row), as plain data."""
@@ -181,9 +186,9 @@ def band(score: Decimal, rules: Rules) -> int:
 def band_reason(score: Decimal, level: int, rules: Rules) -> str:
     thresholds = {5: rules.five, 4: rules.four, 3: rules.three, 2: rules.two}
     if level == 1:
-        return f"综合得分 {fmt(score)}，低于 {fmt(rules.two)} → 一星"
+        return f"综合得分 {fmt(score)}，低于 {plain(rules.two)} → 一星"
     upper = thresholds.get(level + 1)
-    bound = f"{fmt(thresholds[level])} ≤ 得分" + (f" < {fmt(upper)}" if upper is not None else "")
+    bound = f"{plain(thresholds[level])} ≤ 得分" + (f" < {plain(upper)}" if upper is not None else "")
     return f"综合得分 {fmt(score)}（{bound}）→ {LEVEL_LABELS[level]}"
 
 
@@ -345,7 +350,7 @@ def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal
             level = VETO_MAX_LEVEL
             reasons.append(
                 f"{rules.veto_aspect} {rules.veto_aspect_name}年度得分 {fmt(veto_earned)}，未得满分"
-                f" {fmt(veto_points)}：一票否决，最高{LEVEL_LABELS[VETO_MAX_LEVEL]}"
+                f" {plain(veto_points)}：一票否决，最高{LEVEL_LABELS[VETO_MAX_LEVEL]}"
             )
         if b.applied_level is not None and level > b.applied_level:
             capped = True
@@ -379,7 +384,7 @@ def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal
         if b.branch_id in rank_of:
             verdict = "超出名额 → 四星" if over_quota else "在名额内 → 五星"
             reasons.append(
-                f"五星名额 {places} 个（参评 {len(rated)} 个 × {fmt(rules.quota_percent)}%，向下取整）；"
+                f"五星名额 {places} 个（参评 {len(rated)} 个 × {plain(rules.quota_percent)}%，向下取整）；"
                 f"按综合得分、B项得分、逾期问题数、支部编码排名第 {rank_of[b.branch_id]}，{verdict}"
             )
         if over_quota:

@@ -306,7 +306,7 @@ def test_five_star_branches_are_flagged_for_bonus_and_nomination():
 
 def test_every_level_has_its_reason():
     out = rating.rate_year([branch(1, "89.99", applied=5)], RULES, D(30))
-    assert out[1].reasons[0] == "综合得分 89.99（80.00 ≤ 得分 < 90.00）→ 四星"
+    assert out[1].reasons[0] == "综合得分 89.99（80 ≤ 得分 < 90）→ 四星"
 
 
 def test_scores_clamp_to_points_with_2_decimals():
