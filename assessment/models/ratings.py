@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from branches.access import ScopedQuerySet
+from branches.access import Scope, ScopedQuerySet, scope_for
 from branches.models import OrgUnit
 
 from .. import rating as rules
@@ -79,8 +79,9 @@ class BranchRatingQuerySet(BranchScopedQuerySet):
     def published(self):
         return self.filter(rating__status=YearRating.Status.APPROVED)
 
-    def for_viewer(self, scope):
-        """What `scope` may read: the committee sees proposals, everyone else approved years only."""
+    def for_viewer(self, user_or_scope):
+        """What a user may read: the committee sees proposals, everyone else approved years only."""
+        scope = user_or_scope if isinstance(user_or_scope, Scope) else scope_for(user_or_scope)
         visible = self.visible_to(scope)
         return visible if scope.is_committee else visible.published()
 

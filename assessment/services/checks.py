@@ -164,7 +164,7 @@ def score_errors(*, indicator: Indicator, quarter: int | None, value, note: str)
         elif number < 0:
             errors["value"] = f"得分 {value} 低于 0"
         elif number > indicator.points:
-            errors["value"] = f"得分 {value} 超过 {indicator.code} 的分值 {indicator.points}"
+            errors["value"] = f"得分 {value} 超过 {indicator.code} 的分值 {rating.plain(indicator.points)}"
         elif number != number.quantize(rating.CENT):
             errors["value"] = f"得分 {value} 最多保留 2 位小数"
     if indicator.is_auto and not (note or "").strip():
