@@ -80,4 +80,8 @@ def standard_save(*, standard: Standard, parameters: dict, aspects: list, indica
 
 def standard_lock(*, standard: Standard) -> None:
     """Lock the standard at the year's first check: scores from then on are out of its points."""
-    Standard.objects.filter(pk=standard.pk, locked_at__isnull=True).update(locked_at=timezone.now())
+    standards_lock(ids=[standard.pk])
+
+
+def standards_lock(*, ids) -> None:
+    Standard.objects.filter(pk__in=list(ids), locked_at__isnull=True).update(locked_at=timezone.now())
