@@ -299,6 +299,12 @@ def flag_reasons(flags: Flags) -> list[str]:
     return reasons
 
 
+def previous_quarter(day: date) -> tuple[int, int]:
+    """The (year, quarter) that ended last before `day`."""
+    current = (day.month - 1) // 3 + 1
+    return (day.year, current - 1) if current > 1 else (day.year - 1, 4)
+
+
 def lagging_deadline(today: date, rules: Rules) -> date:
     return today + timedelta(days=rules.lagging_deadline_days)
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from .rating import previous_quarter
 from .services import checks, ratings
 
 logger = logging.getLogger(__name__)
@@ -62,10 +63,7 @@ def rate_year(self, year: int):
 @shared_task
 def compute_previous_quarter():
     """The scheduled quarterly check: the quarter that ended before today."""
-    today = timezone.localdate()
-    quarter = (today.month - 1) // 3  # the current quarter's number minus one
-    year = today.year if quarter else today.year - 1
-    quarter = quarter or 4
+    year, quarter = previous_quarter(timezone.localdate())
     logger.info("scheduled quarterly check for %s Q%s", year, quarter)
     return compute_quarter.delay(year, quarter).id
 
