@@ -17,7 +17,7 @@ from branches.models import OrgUnit
 from .. import rating, selectors
 from .. import standard as spec
 from ..indicators import own_indicator_scores
-from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score, Standard
+from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
 from .standards import standard_ensure, standard_lock
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and i.is_quarterly]
         period = compliance.Period.for_quarter(year, quarter)
         units = selectors.branches()
-        written = _compute_auto(standard, indicators, units, period, quarter, today)
+        written = _compute_auto(indicators, units, period, quarter, today)
         check.status = JobStatus.DONE
         check.finished_at = timezone.now()
         check.as_of = min(period.end, today)
@@ -78,23 +78,19 @@ def year_auto_compute(*, year: int, today: date | None = None) -> int:
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and not i.is_quarterly]
-        written = _compute_auto(
-            standard, indicators, selectors.branches(), compliance.Period.for_year(year), YEAR_QUARTER, today
-        )
+        written = _compute_auto(indicators, selectors.branches(), compliance.Period.for_year(year), YEAR_QUARTER, today)
     logger.info("year %s: %s yearly auto scores computed", year, written)
     return written
 
 
-def _compute_auto(
-    standard: Standard, indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date
-) -> int:
+def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date) -> int:
     """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written."""
     wanted = {i.code: i for i in indicators}
     if not wanted or not units:
         return 0
-    # The contract functions get every indicator's points and may score more codes than asked for;
-    # only the auto indicators of this period's frequency are stored.
-    points = {i.code: i.points for i in standard.indicators.all()}
+    # Each source is asked for the points of this period's auto indicators; a source may score more
+    # codes than asked for (meeting_indicator_scores scores all of its nine), only these are stored.
+    points = {code: i.points for code, i in wanted.items()}
     ids = [u.pk for u in units]
     meeting = pledge = own = {}
     if wanted.keys() & set(spec.MEETING_CODES):
@@ -103,7 +99,6 @@ def _compute_auto(
         pledge = pledge_selectors.pledge_facts(ids, period)
     if wanted.keys() & set(spec.OWN_CODES):
         own = selectors.own_indicator_facts(units, period, today)
-    own_points = {code: points[code] for code in spec.OWN_CODES if code in wanted}
     now = timezone.now()
     rows = []
     for unit in units:
@@ -113,7 +108,7 @@ def _compute_auto(
         if pledge:
             scores.update(pledge_rules.pledge_indicator_scores(pledge[unit.pk], period, points))
         if own:
-            scores.update(own_indicator_scores(own[unit.pk], period, own_points))
+            scores.update(own_indicator_scores(own[unit.pk], period, points))
         for code, score in scores.items():
             indicator = wanted.get(code)
             if indicator is None:
