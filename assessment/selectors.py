@@ -160,3 +160,82 @@ def indicator_table(standard: Standard, branch: OrgUnit) -> list[dict]:
             }
         )
     return rows
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def visible_branches(scope) -> list[OrgUnit]:
+    return list(OrgUnit.objects.visible_to(scope).filter(kind=OrgUnit.Kind.BRANCH).order_by("code"))
+
+
+def quarter_rows(year: int, quarter: int, units: list[OrgUnit], standard: Standard, today: date) -> list[dict]:
+    """Each branch's quarter score and problem counts: three queries whatever the number of branches."""
+    defs = [i.as_def() for i in indicators_of(standard)]
+    ids = [u.pk for u in units]
+    values = score_values(year, ids)
+    problems = {
+        row["branch_id"]: row
+        for row in Problem.objects.filter(branch_id__in=ids, year=year, quarter=quarter)
+        .values("branch_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(closed_on__isnull=True)),
+            overdue=Count("pk", filter=Q(closed_on__isnull=True, deadline__lt=today)),
+        )
+    }
+    rows = []
+    for unit in units:
+        earned = {code: by_q[quarter] for code, by_q in values.get(unit.pk, {}).items() if quarter in by_q}
+        rows.append(
+            {
+                "branch": unit,
+                "scored": len(earned),
+                "score": rating.quarter_score(earned, defs) if earned else None,
+                "problems": problems.get(unit.pk, {"total": 0, "open": 0, "overdue": 0}),
+            }
+        )
+    return rows
+
+
+def level_counts(levels: Iterable[int | None]) -> dict:
+    counts = {level: 0 for level in rating.LEVELS}
+    lagging = 0
+    for level in levels:
+        if level is None:
+            lagging += 1
+        else:
+            counts[level] += 1
+    return {"levels": counts, "lagging": lagging}
+
+
+def history_by_year(branch_ids: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
+    """How many branches held each level in each year of the star history."""
+    qs = StarHistory.objects.all()
+    if branch_ids is not None:
+        qs = qs.filter(branch_id__in=list(branch_ids))
+    table: dict[int, dict[int, int]] = defaultdict(lambda: {level: 0 for level in rating.LEVELS})
+    for row in qs.values("year", "level").annotate(n=Count("pk")).order_by("year"):
+        table[row["year"]][row["level"]] = row["n"]
+    return dict(table)
+
+
+def improvement_hints(rows: list[dict], limit: int = 5) -> list[dict]:
+    """The indicators with the most points missing so far: what would raise the branch's score.
+
+    A quarterly indicator counts the mean of the quarters checked so far; a yearly one only once it is
+    scored (or previewed), so a year in progress is not blamed for quarters still to come.
+    """
+    hints = []
+    for row in rows:
+        ind = row["indicator"]
+        values = [cell.effective for _, cell in row["cells"] if cell is not None and cell.effective is not None]
+        if not values:
+            continue
+        got = sum(values, Decimal(0)) / len(values)
+        missing = rating.round2(ind.points - got)
+        if missing > 0:
+            notes = [cell.explanation for _, cell in row["cells"] if cell is not None and cell.explanation]
+            hints.append({"indicator": ind, "missing": missing, "note": notes[-1] if notes else ""})
+    hints.sort(key=lambda h: (-h["missing"], h["indicator"].position))
+    return hints[:limit]

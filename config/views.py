@@ -7,6 +7,7 @@ the panels that apply to the user's roles.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from assessment.views import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 
@@ -16,6 +17,7 @@ def home(request):
     scope = scope_for(request.user)
     context = {
         "units": OrgUnit.objects.visible_to(scope).filter(depth__lte=3),
-        "panels": [],  # (template name, context) pairs added by later features
+        # (template name, context) pairs from each feature that applies to the user
+        "panels": [panel for build in (star_panel,) if (panel := build(request, scope)) is not None],
     }
     return render(request, "home.html", context)
