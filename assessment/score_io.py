@@ -11,16 +11,15 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from branches.models import OrgUnit
 
-from .models import YEAR_QUARTER, Application, Indicator, Score, StarHistory, YearRating
-from .services.checks import score_errors
-from .services.standards import standard_ensure, standards_lock
+from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
+from .services.checks import score_errors, scores_enter_bulk
+from .services.standards import standard_ensure
 
 APPLY_SHEET, SCORE_SHEET, HISTORY_SHEET = "申报", "评分", "历史星级"
 HEADERS = {
@@ -52,9 +51,8 @@ class ImportResult:
 @dataclass
 class _Parsed:
     applications: dict = field(default_factory=dict)  # (branch_id, year) -> level
-    scores: dict = field(default_factory=dict)  # (branch_id, indicator_id, quarter) -> (Decimal, note)
+    scores: dict = field(default_factory=dict)  # (branch_id, indicator, quarter) -> (Decimal, note)
     history: dict = field(default_factory=dict)  # (branch_id, year) -> level
-    standard_ids: set = field(default_factory=set)
 
 
 def _text(value) -> str:
@@ -182,11 +180,10 @@ class _Reader:
                 self.error(SCORE_SHEET, row, SCORE_FIELD_COLUMNS[name], message)
             if problems or unit is None:
                 continue
-            key = (unit.pk, indicator.pk, quarter or YEAR_QUARTER)
+            key = (unit.pk, indicator, quarter or YEAR_QUARTER)
             if key in self.parsed.scores:
                 self.error(SCORE_SHEET, row, "指标编码", f"{unit.code} 的 {code} 在同一季度重复出现")
             self.parsed.scores[key] = (Decimal(value), note)
-            self.parsed.standard_ids.add(indicator.standard_id)
 
     def read_history(self):
         for row, cells in self.rows(HISTORY_SHEET):
@@ -225,7 +222,6 @@ def import_scores(source, *, by) -> ImportResult:
 
 
 def _write(parsed: _Parsed, by) -> ImportResult:
-    now = timezone.now()
     Application.objects.bulk_create(
         [Application(branch_id=b, year=y, level=level, applied_by=by) for (b, y), level in parsed.applications.items()],
         update_conflicts=True,
@@ -233,17 +229,9 @@ def _write(parsed: _Parsed, by) -> ImportResult:
         update_fields=["level", "applied_by", "applied_at"],
         batch_size=1000,
     )
-    Score.objects.bulk_create(
-        [
-            Score(branch_id=b, indicator_id=i, quarter=q, manual=value, manual_note=note, entered_by=by, entered_at=now)
-            for (b, i, q), (value, note) in parsed.scores.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["branch", "indicator", "quarter"],
-        update_fields=["manual", "manual_note", "entered_by", "entered_at"],
-        batch_size=1000,
+    scores_enter_bulk(
+        entries=[(b, indicator, q, value, note) for (b, indicator, q), (value, note) in parsed.scores.items()], by=by
     )
-    standards_lock(ids=parsed.standard_ids)
     StarHistory.objects.bulk_create(
         [
             StarHistory(branch_id=b, year=y, level=level, source=StarHistory.Source.IMPORTED, recorded_by=by)

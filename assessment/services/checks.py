@@ -18,7 +18,7 @@ from .. import rating, selectors
 from .. import standard as spec
 from ..indicators import own_indicator_scores
 from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
-from .standards import standard_ensure, standard_lock
+from .standards import standard_ensure, standard_lock, standards_lock
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +189,41 @@ def score_enter(*, branch: OrgUnit, indicator: Indicator, quarter: int | None, v
         },
     )
     return score
+
+
+@transaction.atomic
+def scores_enter_bulk(*, entries: list[tuple[int, Indicator, int | None, Decimal, str]], by) -> int:
+    """Many checkers' scores at once (the import, the demo): each checked like score_enter, one upsert.
+
+    `entries` are (branch id, indicator, quarter, value, note); the indicators' standards lock.
+    """
+    for year in {indicator.standard.year for _, indicator, _, _, _ in entries}:
+        refuse_if_approved(year)
+    for branch_id, indicator, quarter, value, note in entries:
+        errors = score_errors(indicator=indicator, quarter=quarter, value=value, note=note)
+        if errors:
+            raise ValidationError({field: f"{indicator.code}（支部 {branch_id}）：{e}" for field, e in errors.items()})
+    now = timezone.now()
+    Score.objects.bulk_create(
+        [
+            Score(
+                branch_id=branch_id,
+                indicator=indicator,
+                quarter=quarter or YEAR_QUARTER,
+                manual=Decimal(str(value)),
+                manual_note=(note or "").strip(),
+                entered_by=by,
+                entered_at=now,
+            )
+            for branch_id, indicator, quarter, value, note in entries
+        ],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["branch", "indicator", "quarter"],
+        update_fields=["manual", "manual_note", "entered_by", "entered_at"],
+    )
+    standards_lock(ids={indicator.standard_id for _, indicator, _, _, _ in entries})
+    return len(entries)
 
 
 @transaction.atomic
