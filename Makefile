@@ -6,14 +6,20 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Debian packages the commands need are installed on first use, as root or through sudo.
+APT_INSTALL = $(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && apt-get install -y -qq "$$@" >/dev/null' apt-install
+LOCALE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media
 
-.PHONY: run test bench lint format venv worker beat vendor clean
+.PHONY: run test bench lint format venv worker beat vendor messages clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "Installing python3-venv" >&2; $(APT_INSTALL) python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# psycopg2 compiles against libpq: its headers and a C compiler must be there first.
 $(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	@command -v pg_config >/dev/null && command -v gcc >/dev/null || { echo "Installing libpq-dev and gcc to build psycopg2" >&2; $(APT_INSTALL) libpq-dev gcc python3-dev; }
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
@@ -27,6 +33,7 @@ venv: $(RUNTIME_STAMP)
 run: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "请打开 http://$(HOST):$(PORT)/ ，用上面的演示账号登录；按 Ctrl-C 停止服务。"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, migrations check and the whole suite on PostgreSQL, Redis and headless Chromium
@@ -44,6 +51,13 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make messages: refresh locale/en/LC_MESSAGES/django.po from the code and compile it (commit both files)
+messages: $(RUNTIME_STAMP)
+	@command -v xgettext >/dev/null || { echo "Installing gettext" >&2; $(APT_INSTALL) gettext; }
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=tests $(LOCALE_IGNORE)
+	$(BIN)/python manage.py compilemessages -l en $(LOCALE_IGNORE)
+	@msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po
 
 worker: $(RUNTIME_STAMP)
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -16,6 +16,9 @@ BRANCH_SECRETARY = "branch_secretary"
 GROUP_LEADER = "group_leader"
 MANAGER_ROLES = {COMMITTEE_STAFF, GENERAL_SECRETARY, BRANCH_SECRETARY}
 
+MATCH_NOTHING = models.Q(pk__in=[])
+MATCH_ALL = ~MATCH_NOTHING
+
 
 @dataclass
 class Scope:
@@ -51,8 +54,10 @@ class Scope:
         """Q matching objects whose unit (reached through `prefix`) lies in the user's subtrees."""
         paths = self.paths if paths is None else paths
         if self.is_committee:
-            return models.Q()
-        q = models.Q(pk__in=[])
+            # Not Q(): an empty Q vanishes when OR-ed (`Q() | Q(pk=1)` is `Q(pk=1)`), which would let
+            # any extra condition narrow the committee's view. This one matches every row and stays.
+            return MATCH_ALL
+        q = MATCH_NOTHING
         for path in paths:
             q |= models.Q(**{f"{prefix}path__startswith": path})
         return q

@@ -190,6 +190,10 @@ STORAGES = {
     },
 }
 
+# Decided here rather than from settings.DEBUG at request time: the test runner switches DEBUG off
+# while STATIC_ROOT has never been collected, and whitenoise would then warn on every test client.
+WHITENOISE_AUTOREFRESH = DEBUG
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -227,6 +231,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a promise made to browser vendors by submitting a public domain; a court's
+        # intranet host cannot be preloaded, so leaving it off is a decision, not an oversight.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SECURE_CONTENT_TYPE_NOSNIFF = True
     if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -237,5 +245,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # runserver's reloader logs its start at INFO, repeating what runserver itself prints.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.utils.autoreload": {"level": "WARNING"}},
 }

@@ -1,23 +1,55 @@
 """The home page: it sits above every app, so it may gather a panel from each.
 
-Each app contributes a panel (a template and its context) for the signed-in user; the page shows
-the panels that apply to the user's roles.
+Each feature contributes a panel builder to PANELS: a function of (request, scope) returning a
+(template name, context) pair, or None when the panel does not apply to the user. The page shows
+the panels in order; each template receives its context as `panel`.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from assessment.views import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
+from branches.selectors import unit_rows
+from members.models import Member
+from members.rules import probation_status
+from members.selectors import probationary_members
+
+PANEL_LIMIT = 8
+
+
+def org_panel(request, scope):
+    """The org tree and the roster: the user's units, what needs attention, 转正 coming up."""
+    if not (scope.is_committee or scope.has_units or scope.member_id):
+        return None
+    today = timezone.localdate()
+    rows = unit_rows(OrgUnit.objects.visible_to(scope), today) if scope.is_committee or scope.has_units else []
+    own = {unit_id for unit_id, _, _ in scope.grants}
+    flagged = [row for row in rows if row.has_warnings]
+    probation = [
+        row
+        for row in probationary_members(Member.objects.visible_to(scope), today)
+        if row[1].level != "ok" and (scope.has_units or scope.is_committee)
+    ]
+    me = Member.objects.select_related("branch").filter(pk=scope.member_id).first() if scope.member_id else None
+    return "branches/panel_home.html", {
+        "me": me,
+        "my_probation": me.probation_due and probation_status(me.probation_due, today) if me else None,
+        "own_rows": [row for row in rows if row.unit.pk in own] or rows[:1],
+        "flagged": flagged[:PANEL_LIMIT],
+        "flagged_count": len(flagged),
+        "probation": probation[:PANEL_LIMIT],
+        "probation_count": len(probation),
+    }
+
+
+PANELS = [org_panel, star_panel]  # later features append theirs
 
 
 @login_required
 def home(request):
     scope = scope_for(request.user)
-    context = {
-        "units": OrgUnit.objects.visible_to(scope).filter(depth__lte=3),
-        # (template name, context) pairs from each feature that applies to the user
-        "panels": [panel for build in (star_panel,) if (panel := build(request, scope)) is not None],
-    }
-    return render(request, "home.html", context)
+    panels = [panel for build in PANELS if (panel := build(request, scope)) is not None]
+    return render(request, "home.html", {"panels": panels})

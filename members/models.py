@@ -13,8 +13,9 @@ class MemberQuerySet(ScopedQuerySet):
     unit_path_prefix = "branch__"
 
     def scope_q(self, scope):
+        # A group leader's grant names a group, which lies below the member's branch.
+        q = scope.unit_q(self.unit_path_prefix) | scope.unit_q("group__")
         # A plain member with no unit role sees only their own record.
-        q = scope.unit_q(self.unit_path_prefix)
         if scope.member_id is not None:
             q |= models.Q(pk=scope.member_id)
         return q

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from branches.models import OrgUnit
 
+from . import rules
 from .models import Member, Membership
 
 
@@ -23,3 +24,15 @@ def members_of_unit_on(unit: OrgUnit, day: date, *, include_retired: bool = Fals
     if not include_retired:
         members = members.exclude(status=Member.Status.RETIRED, counts_when_retired=False)
     return members.order_by("name", "pk")
+
+
+def probationary_members(members, today: date) -> list[tuple[Member, rules.ProbationStatus]]:
+    """The probationary members among `members` (a user-scoped queryset), soonest 转正 first.
+
+    Members whose due date cannot be computed come last, so someone fixes their admission date.
+    """
+    rows = [
+        (member, rules.probation_status(member.probation_due, today))
+        for member in members.filter(category=Member.Category.PROBATIONARY).select_related("branch", "group")
+    ]
+    return sorted(rows, key=lambda row: (row[1].due is None, row[1].due or today, row[0].name))

@@ -46,6 +46,9 @@ def org(db):
     ]:
         users[key] = UserFactory(username=key)
         grant(users[key], unit, role)
+    # Adding a sibling sorted by code can shift earlier units' paths: reload them all.
+    for unit in (committee, general, branch, group, other):
+        unit.refresh_from_db()
     member = make_member(branch, name="张伟", group=group)
     member_user = member_with_login(member, "member_user")
     return Org(committee, general, branch, group, other, member=member, member_user=member_user, **users)

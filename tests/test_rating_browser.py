@@ -14,6 +14,12 @@ from .test_year_rating import give_scores
 LAST_YEAR = timezone.localdate().year - 1
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # A Chinese browser: the app answers in the language the browser asks for.
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
 @pytest.mark.browser
 def test_committee_overrides_and_approves_and_the_secretary_sees_the_new_level(org, live_server, browser_login):
     give_scores(org.branch, year=LAST_YEAR)  # 100 points

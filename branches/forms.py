@@ -1,0 +1,88 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import OrgUnit
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; ISO dates are what it sends and expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        form.add_error(target, errors)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units indented by depth, so a long select still reads as a tree."""
+
+    def label_from_instance(self, obj):
+        return "\u3000" * (obj.depth - 1) + f"{obj.name}（{obj.get_kind_display()}）"
+
+
+def kinds_under(parents) -> list[str]:
+    """Kinds of unit that may hang under at least one of `parents` (branches.rules)."""
+    parent_kinds = {parent.kind for parent in parents}
+    return [kind for kind, allowed in rules.ALLOWED_PARENTS.items() if parent_kinds & set(allowed)]
+
+
+class UnitForm(forms.ModelForm):
+    parent = UnitChoiceField(
+        label=_("上级组织"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（无上级）")
+    )
+
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "kind", "founded_on", "elected_on", "departments"]
+        widgets = {"founded_on": DateInput(), "elected_on": DateInput()}
+
+    field_order = ["parent", "kind", "code", "name", "founded_on", "elected_on", "departments"]
+
+    def __init__(self, *args, parents, kinds, lock_place=False, parent_required=True, **kwargs):
+        """`parents`: units the user may hang this one under; `kinds`: the kinds offered.
+
+        `lock_place`: a secretary editing their own unit may change its details but neither move it
+        nor change its kind, so both fields are shown disabled.
+        """
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].required = parent_required
+        labels = dict(OrgUnit.Kind.choices)
+        self.fields["kind"].choices = [("", "---------")] + [(kind, labels[kind]) for kind in kinds]
+        if lock_place:
+            for name in ("parent", "kind"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("本单位的上级和类型由上级党组织调整")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("parent", css_class="col-md-8"), Column("kind", css_class="col-md-4")),
+            Row(Column("code", css_class="col-md-4"), Column("name", css_class="col-md-8")),
+            Row(Column("founded_on", css_class="col-md-6"), Column("elected_on", css_class="col-md-6")),
+            "departments",
+        )
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    """Party groups named with their branch: many branches have a 第一党小组.
+
+    Give it a queryset from branches.selectors.with_parent_name.
+    """
+
+    def label_from_instance(self, obj):
+        parent_name = getattr(obj, "parent_name", None)
+        return f"{parent_name} · {obj.name}" if parent_name else obj.name

@@ -1,0 +1,229 @@
+"""Importing the roster workbook: read it, check all of it, then write all of it or nothing.
+
+The checks are in members/roster_io.py (plain functions); this module feeds them what the database
+holds — in a fixed handful of queries, whatever the size of the file — and writes through the
+services, so every rule of branches.services and members.services holds for imported rows too.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from branches import services as unit_services
+from branches.access import Scope
+from branches.models import OrgUnit
+
+from . import roster_io as io
+from . import services as member_services
+from .models import Member, Membership
+
+UNIT_FIELDS = ("name", "kind", "founded_on", "elected_on", "departments")
+TRANSFER_NOTE = "名册导入"
+
+
+@dataclass
+class ImportResult:
+    errors: list[io.RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checked_only: bool = False
+    units_created: int = 0
+    units_updated: int = 0
+    units_unchanged: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_transferred: int = 0
+    members_unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> str:
+        text = (
+            f"组织：新增{self.units_created}个，更新{self.units_updated}个，未变{self.units_unchanged}个；"
+            f"党员：新增{self.members_created}人，更新{self.members_updated}人，"
+            f"转接{self.members_transferred}人，未变{self.members_unchanged}人"
+        )
+        if self.checked_only:
+            return f"检查通过，未写入任何数据。若导入将会——{text}"
+        return text
+
+
+class _WriteFailed(Exception):
+    def __init__(self, error: io.RowError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def read_workbook(file) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], list[str]]:
+    """Both sheets of the workbook, parsed cell by cell. `file` is a path or a binary file object."""
+    errors: list[io.RowError] = []
+    warnings: list[str] = []
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
+        return {}, [io.RowError("", None, None, "无法读取文件：它不是有效的Excel工作簿（.xlsx）")], warnings
+    sheets = {}
+    try:
+        by_name = {name.strip(): name for name in workbook.sheetnames}
+        for name in (io.UNIT_SHEET, io.MEMBER_SHEET):
+            if name not in by_name:
+                errors.append(io.missing_sheet_error(name))
+                sheets[name] = io.ParsedSheet(name, readable=False)
+                continue
+            worksheet = workbook[by_name[name]]
+            # Files from other tools may carry a wrong "used range"; read whatever rows there are.
+            worksheet.reset_dimensions()
+            sheet = io.read_sheet(name, worksheet.iter_rows(values_only=True), errors)
+            sheets[name] = sheet
+            if sheet.ignored_headers:
+                warnings.append(f"工作表“{name}”中以下列未识别，已忽略：{'、'.join(sheet.ignored_headers)}")
+    finally:
+        workbook.close()
+    return sheets, errors, warnings
+
+
+def _known_units() -> dict[str, io.KnownUnit]:
+    rows = list(OrgUnit.objects.order_by().values_list("code", "kind", "path"))
+    code_at = {path: code for code, _, path in rows}
+    step = OrgUnit.steplen
+    return {code: io.KnownUnit(code, kind, code_at.get(path[:-step])) for code, kind, path in rows}
+
+
+def _known_members() -> dict[str, io.KnownMember]:
+    since = dict(Membership.objects.filter(end__isnull=True).order_by().values_list("member_id", "start"))
+    rows = Member.objects.order_by().values_list("pk", "id_number", "branch__code", "group__code")
+    return {number: io.KnownMember(number, branch, group, since.get(pk)) for pk, number, branch, group in rows}
+
+
+def _managed_codes(scope: Scope | None) -> set[str] | None:
+    if scope is None or scope.is_committee:
+        return None
+    paths = tuple(scope.manager_paths)
+    if not paths:
+        return set()
+    return set(OrgUnit.objects.filter(scope.unit_q(paths=list(paths))).order_by().values_list("code", flat=True))
+
+
+def roster_import(
+    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+) -> ImportResult:
+    """Import the workbook `file`. `scope` limits a secretary to their subtree (None: everything).
+
+    Nothing is written unless every row of both sheets passes; then everything is written in one
+    transaction. A member whose branch changes is transferred on `today`, so history is kept.
+    """
+    today = today or timezone.localdate()
+    sheets, errors, warnings = read_workbook(file)
+    result = ImportResult(warnings=warnings, checked_only=check_only)
+    if not sheets:
+        result.errors = errors
+        return result
+    units_sheet, members_sheet = sheets[io.UNIT_SHEET], sheets[io.MEMBER_SHEET]
+    known_units, known_members = _known_units(), _known_members()
+    row_errors, tree = io.validate_roster(
+        units_sheet.rows,
+        members_sheet.rows,
+        known_units,
+        known_members,
+        today=today,
+        managed=_managed_codes(scope),
+        units_readable=units_sheet.readable,
+    )
+    result.errors = sorted(set(errors + row_errors), key=io.error_sort_key)
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            _write(result, tree, members_sheet.rows, known_units, by=by, today=today)
+            if check_only:
+                transaction.set_rollback(True)
+    except _WriteFailed as exc:
+        # A rule only the database could check; the transaction is rolled back, nothing is kept.
+        result.errors = [exc.error]
+    return result
+
+
+def _failure(sheet: str, row: int, exc: ValidationError) -> _WriteFailed:
+    return _WriteFailed(io.RowError(sheet, row, None, "；".join(exc.messages)))
+
+
+def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by, today) -> None:
+    units = {unit.code: unit for unit in OrgUnit.objects.all()}
+    moved = False
+    for code in io.unit_write_order(tree):
+        row = tree.rows[code]
+        fields = {name: row.values[name] for name in UNIT_FIELDS if name in row.values}
+        parent_code = tree.parent[code]
+        parent = units[parent_code] if parent_code else None
+        if moved and parent is not None:
+            parent.refresh_from_db()  # a move earlier in this import rewrote the paths below it
+        unit = units.get(code)
+        try:
+            if unit is None:
+                units[code] = unit_services.unit_create(parent=parent, code=code, **fields)
+                result.units_created += 1
+                continue
+            changed = {name: value for name, value in fields.items() if getattr(unit, name) != value}
+            reparented = known_units[code].parent_code != parent_code
+            if not changed and not reparented:
+                result.units_unchanged += 1
+                continue
+            units[code] = unit_services.unit_update(unit=unit, parent=parent, **changed)
+        except ValidationError as exc:
+            raise _failure(io.UNIT_SHEET, row.row, exc) from exc
+        result.units_updated += 1
+        moved = moved or reparented
+
+    if result.units_created or result.units_updated:
+        units = {unit.code: unit for unit in OrgUnit.objects.all()}
+    # The tree is now as the file says; tell treebeard each group's parent so checking a member's
+    # group does not cost a query per row.
+    for code, unit in units.items():
+        parent_code = tree.parent.get(code)
+        if unit.kind == OrgUnit.Kind.GROUP and parent_code in units:
+            unit._cached_parent_obj = units[parent_code]
+    units_by_id = {unit.pk: unit for unit in units.values()}
+
+    numbers = [row.values["id_number"] for row in member_rows]
+    existing = {member.id_number: member for member in Member.objects.filter(id_number__in=numbers)}
+    for row in member_rows:
+        try:
+            _write_member(result, row, units, units_by_id, existing, by=by, today=today)
+        except ValidationError as exc:
+            raise _failure(io.MEMBER_SHEET, row.row, exc) from exc
+
+
+def _write_member(result, row, units, units_by_id, existing, *, by, today) -> None:
+    values = dict(row.values)
+    branch = units[values.pop("branch_code")]
+    has_group = "group_code" in values
+    group_code = values.pop("group_code", "")
+    group = units[group_code] if group_code else None
+    member = existing.get(values["id_number"])
+    if member is None:
+        member_services.member_create(since=None, branch=branch, group=group, **values)
+        result.members_created += 1
+        return
+    member.branch = units_by_id[member.branch_id]
+    member.group = units_by_id.get(member.group_id)
+    transferred = False
+    if member.branch_id != branch.pk:
+        member_services.member_transfer(
+            member=member, to_branch=branch, group=group, on=today, note=TRANSFER_NOTE, by=by
+        )
+        result.members_transferred += 1
+        transferred = True
+    changed = {name: value for name, value in values.items() if getattr(member, name) != value}
+    if has_group and not transferred and member.group_id != (group.pk if group else None):
+        changed["group"] = group
+    if changed:
+        member_services.member_update(member=member, **changed)
+        result.members_updated += 1
+    elif not transferred:
+        result.members_unchanged += 1
