@@ -336,11 +336,21 @@ class Outcome:
     capped: bool = False
     over_quota: bool = False
     flags: Flags = field(default_factory=Flags)
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # why this level: band, veto, cap, quota (or why none: lagging)
+    consequences: tuple[str, ...] = ()  # what the level means: the action, interview, five-star flags
+
+
+def consequences(level: int, history: Sequence[tuple[int, int]]) -> tuple[ActionResult, list[str]]:
+    """The action against the last approved level and the flags of `level`, with their explanations.
+
+    Used by the proposal and again when the committee overrides a branch's level.
+    """
+    result = action_for(level, history)
+    return result, [action_reason(level, result), *flag_reasons(flags_for(level))]
 
 
 def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal | None) -> dict[int, Outcome]:
-    """Band, veto, application cap, quota, action, flags and the reasons for each branch.
+    """Band, veto, application cap, quota, action and flags of each branch, each explained.
 
     `veto_points` is the veto aspect's full points (None: no veto aspect in the standard).
     """
@@ -395,10 +405,7 @@ def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal
             )
         if over_quota:
             level = 4
-        result = action_for(level, b.history)
-        reasons.append(action_reason(level, result))
-        flags = flags_for(level)
-        reasons.extend(flag_reasons(flags))
+        result, explained = consequences(level, b.history)
         outcomes[b.branch_id] = Outcome(
             branch_id=b.branch_id,
             band_level=band_level,
@@ -408,7 +415,8 @@ def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal
             vetoed=vetoed,
             capped=capped,
             over_quota=over_quota,
-            flags=flags,
+            flags=flags_for(level),
             reasons=tuple(reasons),
+            consequences=tuple(explained),
         )
     return outcomes

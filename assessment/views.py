@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from activities.compliance import Period
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
 
@@ -176,7 +177,8 @@ def branch(request, branch_id: int):
             for quarter, cell in row["cells"]
             if quarter == q and cell is not None and cell.effective is not None
         }
-        quarter_scores.append((q, rating.quarter_score(earned, defs) if earned else None))
+        running = Period.for_quarter(year, q).start <= today <= Period.for_quarter(year, q).end
+        quarter_scores.append((q, rating.quarter_score(earned, defs) if earned else None, running))
     published = {
         r.rating.year: r
         for r in BranchRating.objects.for_viewer(scope).filter(branch=unit).select_related("rating", "overridden_by")
@@ -465,9 +467,9 @@ def quarter_check_status(request, year: int, quarter: int):
 
 def _job(status: str, message: str, *, status_url: str, page_url: str, watching: bool = False) -> dict | None:
     """What the progress box shows; while the job runs the box polls `status_url` (htmx)."""
-    if not status:
-        return None
     running = status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    if not status or (status == JobStatus.DONE and not watching):
+        return None  # a finished job has nothing to add to the page that shows its results
     return {
         "status": status,
         "label": JobStatus(status).label,

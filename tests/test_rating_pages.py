@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from assessment.models import Application, BranchRating, Evidence, Indicator, Problem, Score, Standard
+from assessment.models import Application, BranchRating, Evidence, Indicator, Problem, QuarterCheck, Score, Standard
 from assessment.services import checks, ratings
 from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
@@ -279,7 +279,7 @@ def test_the_committee_runs_a_check_and_a_rating_from_the_pages(org, login, djan
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("assessment:quarter_run", args=[LAST_YEAR, 2]))
     page = client.get(reverse("assessment:quarter", args=[LAST_YEAR, 2])).content.decode()
-    assert "已完成" in page
+    assert "自动指标计算于" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("assessment:rating_run", args=[LAST_YEAR]))
     page = client.get(reverse("assessment:rating", args=[LAST_YEAR])).content.decode()
@@ -323,3 +323,15 @@ def test_list_pages_do_not_grow_queries_with_rows(org, login, url):
     _branches(org, 2, 8)
     ratings.year_propose(year=LAST_YEAR, today=TODAY)
     assert _queries(client, url) == few
+
+
+@pytest.mark.django_db
+def test_a_running_job_shows_a_box_that_polls_until_it_is_done(org, login):
+    client = login(org.committee_user)
+    QuarterCheck.objects.create(year=LAST_YEAR, quarter=3, status="running")
+    status_url = reverse("assessment:quarter_status", args=[LAST_YEAR, 3])
+    page = client.get(reverse("assessment:quarter", args=[LAST_YEAR, 3])).content.decode()
+    assert f'hx-get="{status_url}"' in page and "计算中" in page
+    QuarterCheck.objects.filter(year=LAST_YEAR, quarter=3).update(status="done", message="计算了 2 个支部")
+    box = client.get(status_url).content.decode()
+    assert "hx-get" not in box and "已完成" in box and "刷新页面查看结果" in box

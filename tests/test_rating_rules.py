@@ -258,7 +258,7 @@ def test_actions_in_the_year_rating_use_the_final_level():
     out = rating.rate_year(rows, RULES, D(30))
     assert [out[n].action for n in range(1, 6)] == [Action.SAME, Action.UP, Action.DOWN, Action.RESTORE, Action.FIRST]
     assert out[3].previous_level == 3
-    assert any("复星复牌" in r for r in out[4].reasons)
+    assert any("复星复牌" in r for r in out[4].consequences)
 
 
 def test_quota_demotion_feeds_the_action():
@@ -292,7 +292,7 @@ def test_below_three_stars_puts_the_secretary_on_the_interview_list(level, inter
 def test_interview_in_the_year_rating():
     out = rating.rate_year([branch(1, "65", applied=5), branch(2, "70", applied=5)], RULES, D(30))
     assert out[1].flags.interview and not out[2].flags.interview
-    assert any("约谈" in r for r in out[1].reasons)
+    assert any("约谈" in r for r in out[1].consequences)
 
 
 def test_five_star_branches_are_flagged_for_bonus_and_nomination():
@@ -304,9 +304,13 @@ def test_five_star_branches_are_flagged_for_bonus_and_nomination():
     assert rating.flags_for(2).labels == ["约谈"]
 
 
-def test_every_level_has_its_reason():
-    out = rating.rate_year([branch(1, "89.99", applied=5)], RULES, D(30))
-    assert out[1].reasons[0] == "综合得分 89.99（80 ≤ 得分 < 90）→ 四星"
+def test_every_level_has_its_reason_and_its_consequences_explained():
+    out = rating.rate_year([branch(1, "89.99", applied=5, history=[(2023, 4)])], RULES, D(30))
+    assert out[1].reasons == ("综合得分 89.99（80 ≤ 得分 < 90）→ 四星",)
+    assert out[1].consequences == ("上次核定（2023年）四星 → 四星：保持",)
+    result, explained = rating.consequences(2, [(2022, 3), (2023, 4)])
+    assert result.action == Action.DOWN
+    assert explained == ["上次核定（2023年）四星 → 二星：降星摘牌", "评定低于三星：支部书记列入约谈名单"]
 
 
 def test_scores_clamp_to_points_with_2_decimals():

@@ -78,7 +78,7 @@ def test_the_proposal_applies_every_rule(org, year):
     assert zb3.flags.labels == ["后进党支部"]
 
     assert (zb4.level, zb4.capped, zb4.action, zb4.flags.interview) == (2, True, "same", True)
-    assert any("约谈" in r for r in zb4.reasons)
+    assert any("约谈" in r for r in zb4.consequences)
 
 
 @pytest.mark.django_db

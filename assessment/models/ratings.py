@@ -116,7 +116,9 @@ class BranchRating(models.Model):
     vetoed = models.BooleanField(_("一票否决"), default=False)
     capped = models.BooleanField(_("受申报星级限制"), default=False)
     over_quota = models.BooleanField(_("超出五星名额"), default=False)
-    reasons = models.JSONField(_("评定理由"), default=list)
+    reasons = models.JSONField(_("评定理由"), default=list)  # why the computed level
+    # The action and flags of the level that counts (the override's, once there is one), explained.
+    consequences = models.JSONField(_("变动与标记说明"), default=list)
     override_level = models.PositiveSmallIntegerField(
         _("调整后星级"), null=True, blank=True, choices=LEVEL_CHOICES, validators=LEVEL_VALIDATORS
     )

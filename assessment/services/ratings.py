@@ -118,9 +118,10 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     rows = []
     for u in units:
         n, o = numbers[u.pk], outcomes[u.pk]
-        action = o.action
+        action, explained = o.action, list(o.consequences)
         if u.pk in overrides and o.level is not None:
-            action = rating.action_for(overrides[u.pk], history.get(u.pk, ())).action
+            result, explained = rating.consequences(overrides[u.pk], history.get(u.pk, ()))
+            action = result.action
         rows.append(
             BranchRating(
                 rating=year_rating,
@@ -143,6 +144,7 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
                 capped=o.capped,
                 over_quota=o.over_quota,
                 reasons=list(o.reasons),
+                consequences=explained,
             )
         )
     computed_fields = [f.name for f in BranchRating._meta.concrete_fields if f.name not in KEPT_ON_RERUN]
@@ -205,7 +207,9 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
         branch_rating.override_reason = reason.strip()
     branch_rating.overridden_by = by
     branch_rating.overridden_at = timezone.now()
-    branch_rating.action = rating.action_for(branch_rating.level, history).action
+    result, explained = rating.consequences(branch_rating.level, history)
+    branch_rating.action = result.action
+    branch_rating.consequences = explained
     branch_rating.save()
     return branch_rating
 
