@@ -11,11 +11,10 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from branches.models import OrgUnit
+from branches.spreadsheets import new_workbook, write_sheet
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk
@@ -247,56 +246,40 @@ def _write(parsed: _Parsed, by) -> ImportResult:
 
 # --- the template --------------------------------------------------------------------------------
 
-
-def text_cell(sheet, value, bold=False):
-    """A cell that shows its text as typed: a value starting with = + - @ is never run as a formula."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+INSTRUCTIONS = (
+    "“申报”：支部编码、年度、申报星级（1–5）。",
+    "“评分”：季度指标填季度（1–4），年度指标季度留空；得分在 0 与指标分值之间，最多 2 位小数。",
+    "“评分”：自动计分指标（见“指标”表）填写得分即覆盖自动计算结果，须在“说明”中写明理由。",
+    "“评分”：得分和说明都留空的行不导入。",
+    "“历史星级”：启用本系统之前各年度已核定的星级（1–5），用于判断升星、降星、复星。",
+    "不需要的工作表可以删除；文件中有任何错误时不会导入任何内容。",
+)
 
 
 def template_workbook(*, year: int, quarter: int | None = None, branches: Iterable[OrgUnit] = ()) -> bytes:
     """The template, with a 评分 row for each branch and manual indicator of the period, 得分 left blank."""
     standard = standard_ensure(year=year)
-    indicators = list(standard.indicators.select_related("aspect").order_by("position"))
-    wb = Workbook(write_only=True)
-    for name, headers in HEADERS.items():
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "A2"
-        for column, width in zip("ABCDEF", (14, 8, 8, 10, 8, 40), strict=False):
-            ws.column_dimensions[column].width = width
-        ws.append([text_cell(ws, h, bold=True) for h in headers])
-        if name == SCORE_SHEET:
-            # The manual indicators of the period: quarterly ones for a quarter, yearly ones for the year.
-            wanted = [i for i in indicators if not i.is_auto and i.is_quarterly == (quarter is not None)]
-            for unit in branches:
-                for ind in wanted:
-                    ws.append([text_cell(ws, unit.code), year, quarter, text_cell(ws, ind.code), None, None])
-    ws = wb.create_sheet("指标")
-    ws.append([text_cell(ws, h, bold=True) for h in ("指标编码", "名称", "分值", "计分方式", "计分周期")])
-    for ind in indicators:
-        ws.append(
-            [
-                text_cell(ws, ind.code),
-                text_cell(ws, ind.name),
-                float(ind.points),
-                text_cell(ws, ind.get_mode_display()),
-                text_cell(ws, ind.get_frequency_display()),
-            ]
-        )
-    ws = wb.create_sheet("填写说明")
-    for line in (
-        "“申报”：支部编码、年度、申报星级（1–5）。",
-        "“评分”：季度指标填季度（1–4），年度指标季度留空；得分在 0 与指标分值之间，最多 2 位小数。",
-        "“评分”：自动计分指标（见“指标”表）填写得分即覆盖自动计算结果，须在“说明”中写明理由。",
-        "“评分”：得分留空的行不导入。",
-        "“历史星级”：启用本系统之前各年度已核定的星级（1–5），用于判断升星、降星、复星。",
-        "不需要的工作表可以删除；文件中有任何错误时不会导入任何内容。",
-    ):
-        ws.append([text_cell(ws, line)])
+    indicators = list(standard.indicators.order_by("position"))
+    # The manual indicators of the period: quarterly ones for a quarter, yearly ones for the year.
+    wanted = [i for i in indicators if not i.is_auto and i.is_quarterly == (quarter is not None)]
+    wb = new_workbook()
+    write_sheet(wb, APPLY_SHEET, HEADERS[APPLY_SHEET], [], widths=[14, 8, 10])
+    write_sheet(
+        wb,
+        SCORE_SHEET,
+        HEADERS[SCORE_SHEET],
+        ([unit.code, year, quarter, ind.code, None, None] for unit in branches for ind in wanted),
+        widths=[14, 8, 8, 10, 8, 40],
+    )
+    write_sheet(wb, HISTORY_SHEET, HEADERS[HISTORY_SHEET], [], widths=[14, 8, 8])
+    write_sheet(
+        wb,
+        "指标",
+        ["指标编码", "名称", "分值", "计分方式", "计分周期"],
+        ([i.code, i.name, i.points, i.get_mode_display(), i.get_frequency_display()] for i in indicators),
+        widths=[10, 30, 8, 10, 10],
+    )
+    write_sheet(wb, "填写说明", ["填写说明"], ([line] for line in INSTRUCTIONS), widths=[100])
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
