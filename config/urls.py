@@ -19,5 +19,6 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("pledges/", include("activities.pledges.urls")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]
