@@ -7,6 +7,7 @@ the panels that apply to the user's roles.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from activities.views import compliance_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 
@@ -18,4 +19,7 @@ def home(request):
         "units": OrgUnit.objects.visible_to(scope).filter(depth__lte=3),
         "panels": [],  # (template name, context) pairs added by later features
     }
+    meetings_panel = compliance_panel(request)
+    if meetings_panel:
+        context["panels"].append(meetings_panel)
     return render(request, "home.html", context)
