@@ -355,7 +355,8 @@ def attachment_upload(request, pk):
         else:
             messages.success(request, _("附件已上传。"))
     else:
-        messages.error(request, _("请选择要上传的文件。"))
+        for error in form.errors.get("file", [_("请选择要上传的文件。")]):
+            messages.error(request, error)
     return redirect(reverse("activities:detail", args=[meeting.pk]) + "#attachments")
 
 
