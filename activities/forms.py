@@ -49,6 +49,14 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+        # Offer only the kinds the user's units can hold: a group leader sees 党小组会 alone.
+        kinds = {u.kind for u in units}
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in Meeting.Kind.choices
+            if (OrgUnit.Kind.GROUP in kinds and value in compliance.GROUP_KINDS)
+            or (OrgUnit.Kind.BRANCH in kinds and value not in compliance.GROUP_KINDS)
+        ]
         self.fields["lecturer"].help_text = _("党课必填")
         self.fields["topic"].widget.attrs["placeholder"] = _("如：学习贯彻党的二十届三中全会精神")
 

@@ -203,6 +203,10 @@ def meeting_create(request):
     unit_id = request.GET.get("unit") or request.POST.get("unit")
     if unit_id and str(unit_id).isdigit():
         around = get_visible_or_404(OrgUnit.objects, request.user, pk=unit_id)
+    elif scope.is_committee:
+        # The whole tree is theirs: ask which unit rather than list thousands in a select.
+        messages.info(request, _("请先选择要登记会议的支部或党小组。"))
+        return redirect("activities:index")
     units = selectors.loggable_units(scope, around=around)
     if not units:
         raise Http404
@@ -216,7 +220,8 @@ def meeting_create(request):
 def attendance_table(request):
     """The attendance table for a unit, kind and date (htmx swaps it in when those change)."""
     scope = scope_for(request.user)
-    unit = get_visible_or_404(OrgUnit.objects, request.user, pk=request.GET.get("unit") or 0)
+    unit_id = request.GET.get("unit", "")
+    unit = get_visible_or_404(OrgUnit.objects, request.user, pk=int(unit_id) if unit_id.isdigit() else 0)
     if not selectors.can_log(scope, unit):
         raise Http404
     kind = request.GET.get("kind")

@@ -179,3 +179,23 @@ def test_index_lists_units_and_pending_records(org, committee, login):
     html = login(org.secretary).get(reverse("activities:index")).content.decode()
     assert "刑事审判庭党支部" in html and "第一党小组" in html and "待提交的主题党日" in html
     assert "办公室党支部" not in html
+
+
+def test_the_form_offers_only_kinds_the_units_can_hold(org, committee, login):
+    html = login(org.group_leader).get(reverse("activities:create")).content.decode()
+    assert 'value="group_meeting"' in html and 'value="committee_meeting"' not in html
+    html = login(org.secretary).get(reverse("activities:create"), {"unit": org.branch.pk}).content.decode()
+    assert 'value="group_meeting"' in html and 'value="committee_meeting"' in html
+
+
+def test_odd_parameters_are_not_errors(org, committee, login):
+    client = login(org.secretary)
+    assert client.get(reverse("activities:attendance_table"), {"unit": "x"}).status_code == 404
+    table = client.get(reverse("activities:attendance_table"), {"unit": org.branch.pk, "held_at": "soon"})
+    assert table.status_code == 200
+    ledger = client.get(reverse("activities:ledger", args=[org.branch.pk]), {"year": "abc", "kind": "nonsense"})
+    assert ledger.status_code == 200 and "筛选条件有误" in ledger.content.decode()
+    assert client.get(reverse("activities:compliance"), {"year": "x", "quarter": "9"}).status_code == 200
+    # The committee is asked to pick a unit before the form.
+    response = login(org.committee_user).get(reverse("activities:create"))
+    assert response.status_code == 302 and response["Location"] == reverse("activities:index")
