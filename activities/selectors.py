@@ -185,9 +185,31 @@ def branches_in_scope(scope: Scope, *, managed: bool = False):
     return qs.managed_by(scope) if managed else qs.visible_to(scope)
 
 
-def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: date):
-    """(branch, BranchCompliance) for each branch, worst first. Queries do not grow with branches."""
+@dataclass(frozen=True)
+class ComplianceLine:
+    branch: OrgUnit
+    compliance: compliance.BranchCompliance
+    quarter: Tally  # the quarter's submitted meetings: 补录, 未达法定人数
+    attendance: Tally  # the quarter's 三会一课 (the meetings C1 counts)
+
+    @property
+    def attendance_percent(self):
+        rate = self.attendance.attendance_rate
+        return None if rate is None else round(float(rate) * 100, 1)
+
+
+def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: date) -> list[ComplianceLine]:
+    """One line per branch for a quarter, worst first. Queries do not grow with the branches."""
     facts = meeting_facts([b.pk for b in branches], Period.for_year(year))
-    results = [(b, compliance.branch_compliance(facts[b.pk], year, quarter, today)) for b in branches]
-    results.sort(key=lambda pair: (*pair[1].sort_key, pair[0].code))
-    return results
+    months = Period.for_quarter(year, quarter).months
+    lines = [
+        ComplianceLine(
+            b,
+            compliance.branch_compliance(facts[b.pk], year, quarter, today),
+            facts[b.pk].tally(months=months),
+            facts[b.pk].tally(months=months, kinds=compliance.ATTENDANCE_KINDS),
+        )
+        for b in branches
+    ]
+    lines.sort(key=lambda line: (*line.compliance.sort_key, line.branch.code))
+    return lines
