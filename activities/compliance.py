@@ -21,6 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from types import MappingProxyType
+from typing import NamedTuple
 
 # Meeting kinds. Stored values are English; labels are what users read.
 GENERAL_MEETING = "general_meeting"
@@ -130,9 +131,8 @@ class Period:
 # Facts about a branch's submitted records in a period (built by activities.selectors.meeting_facts)
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Sums over submitted meetings."""
+class Tally(NamedTuple):
+    """Sums over submitted meetings. A named tuple: meeting_facts builds hundreds of thousands."""
 
     meetings: int = 0
     expected: int = 0  # attendance rows: everyone expected
@@ -140,7 +140,7 @@ class Tally:
     backfilled: int = 0  # 补录
     below_quorum: int = 0  # 未达法定人数
 
-    def __add__(self, other: Tally) -> Tally:
+    def __add__(self, other: Tally) -> Tally:  # type: ignore[override]
         return Tally(
             self.meetings + other.meetings,
             self.expected + other.expected,
