@@ -91,6 +91,26 @@ def _history_rows(year: int, branches: list[Branch], years: list[int]) -> Iterat
             yield wb.history_row(b, levels.get(b.id, {}), years)
 
 
+def sheets(
+    year: int,
+    unit: OrgUnit | None,
+    branches: list[Branch],
+    indicators: list[wb.IndicatorInfo],
+    include_proposals: bool,
+    today: date,
+) -> list[tuple[wb.SheetSpec, Iterator[list]]]:
+    """Each sheet's spec and its rows, read lazily: nothing is fetched until the rows are iterated."""
+    years = selectors.history_years(year, unit)
+    return [
+        (wb.SUMMARY, _summary_rows(year, branches, include_proposals)),
+        (wb.INDICATORS, _indicator_rows(year, branches, indicators)),
+        (wb.MEETINGS, _meeting_rows(year, branches)),
+        (wb.MEMBERS, _member_rows(year, branches)),
+        (wb.PROBLEMS, _problem_rows(year, branches, today)),
+        (wb.history_spec(years), _history_rows(year, branches, years)),
+    ]
+
+
 def workbook_write(
     *,
     year: int,
@@ -109,20 +129,11 @@ def workbook_write(
     progress = progress or Progress()
     branches = selectors.branches_under(unit)
     indicators = selectors.indicators(year)
-    years = selectors.history_years(year, unit)
     progress.begin(selectors.expected_rows(year, unit, len(branches), len(indicators)))
     title = wb.workbook_title(year) + (f"（{unit.name}）" if unit is not None else "")
-    sheets = [
-        (wb.SUMMARY, _summary_rows(year, branches, include_proposals)),
-        (wb.INDICATORS, _indicator_rows(year, branches, indicators)),
-        (wb.MEETINGS, _meeting_rows(year, branches)),
-        (wb.MEMBERS, _member_rows(year, branches)),
-        (wb.PROBLEMS, _problem_rows(year, branches, today)),
-        (wb.history_spec(years), _history_rows(year, branches, years)),
-    ]
     book = new_workbook()
     counts = {}
-    for index, (spec, rows) in enumerate(sheets):
+    for index, (spec, rows) in enumerate(sheets(year, unit, branches, indicators, include_proposals, today)):
         counts[spec.title] = write_sheet(
             book,
             spec.title,
