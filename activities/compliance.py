@@ -19,7 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from types import MappingProxyType
+from typing import NamedTuple
 
 # Meeting kinds. Stored values are English; labels are what users read.
 GENERAL_MEETING = "general_meeting"
@@ -129,9 +131,8 @@ class Period:
 # Facts about a branch's submitted records in a period (built by activities.selectors.meeting_facts)
 
 
-@dataclass(frozen=True)
-class Tally:
-    """Sums over submitted meetings."""
+class Tally(NamedTuple):
+    """Sums over submitted meetings. A named tuple: meeting_facts builds hundreds of thousands."""
 
     meetings: int = 0
     expected: int = 0  # attendance rows: everyone expected
@@ -139,7 +140,7 @@ class Tally:
     backfilled: int = 0  # 补录
     below_quorum: int = 0  # 未达法定人数
 
-    def __add__(self, other: Tally) -> Tally:
+    def __add__(self, other: Tally) -> Tally:  # type: ignore[override]
         return Tally(
             self.meetings + other.meetings,
             self.expected + other.expected,
@@ -197,7 +198,8 @@ class BranchMeetingFacts:
         kinds = None if kinds is None else set(kinds)
         unit_ids = None if unit_ids is None else set(unit_ids)
         months = None if months is None else set(months)
-        total = Tally()
+        # Plain integers rather than Tally additions: this runs for every branch of a province.
+        meetings = expected = present = backfilled = below_quorum = 0
         for (unit_id, kind, month), tally in self.tallies.items():
             if kinds is not None and kind not in kinds:
                 continue
@@ -205,17 +207,33 @@ class BranchMeetingFacts:
                 continue
             if months is not None and month not in months:
                 continue
-            total = total + tally
-        return total
+            meetings += tally.meetings
+            expected += tally.expected
+            present += tally.present
+            backfilled += tally.backfilled
+            below_quorum += tally.below_quorum
+        return Tally(meetings, expected, present, backfilled, below_quorum)
+
+    @cached_property
+    def _by_unit_kind(self) -> dict[tuple[int, str], dict[tuple[int, int], int]]:
+        # The compliance pages ask count() for every requirement and window of thousands of branches.
+        index: dict[tuple[int, str], dict[tuple[int, int], int]] = {}
+        for (unit_id, kind, month), tally in self.tallies.items():
+            index.setdefault((unit_id, kind), {})[month] = tally.meetings
+        return index
 
     def months_held(self, kind: str, unit_id: int | None = None) -> set[tuple[int, int]]:
         """Months of the period with at least one submitted meeting of `kind` by the unit (default: the branch)."""
         unit_id = self.branch_id if unit_id is None else unit_id
-        return {month for (u, k, month), t in self.tallies.items() if u == unit_id and k == kind and t.meetings > 0}
+        return {month for month, n in self._by_unit_kind.get((unit_id, kind), {}).items() if n > 0}
 
     def count(self, kind: str, unit_id: int | None = None, months: Iterable[tuple[int, int]] | None = None) -> int:
+        """Submitted meetings of `kind` by the unit (default: the branch), in `months` (default: all)."""
         unit_id = self.branch_id if unit_id is None else unit_id
-        return self.tally(kinds=[kind], unit_ids=[unit_id], months=months).meetings
+        per_month = self._by_unit_kind.get((unit_id, kind), {})
+        if months is None:
+            return sum(per_month.values())
+        return sum(per_month.get(month, 0) for month in months)
 
 
 # ---------------------------------------------------------------------------------------------

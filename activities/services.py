@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -250,6 +251,56 @@ def meeting_delete(*, meeting: Meeting, by) -> None:
     meeting.delete()
     if pointing:
         similarity_refresh(branch_id=branch_id, changed_ids=pointing)
+
+
+@dataclass
+class MeetingImport:
+    """One validated row of an old ledger (activities.ledger_io.read_ledger)."""
+
+    row: int
+    unit: OrgUnit
+    kind: str
+    held_at: datetime
+    fields: dict[str, str]
+    marks: dict[int, tuple[str, str]]
+    expected: list[Expected] | None = None
+
+
+@transaction.atomic
+def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = None) -> list[Meeting]:
+    """Write validated ledger rows as submitted records, all or nothing.
+
+    logged_at is the import time, so a meeting imported more than 15 days after it was held is 补录,
+    as it would be if it had been typed in late.
+    """
+    now = now or timezone.now()
+    created = []
+    for row in rows:
+        _check_kind_unit(row.kind, row.unit)
+        meeting = Meeting(
+            kind=row.kind,
+            unit=row.unit,
+            branch=branch_of(row.unit),
+            held_at=row.held_at,
+            logged_at=now,
+            submitted_at=now,
+            status=Meeting.Status.SUBMITTED,
+            source=Meeting.Source.IMPORT,
+            created_by=by,
+            **{k: (row.fields.get(k) or "").strip() for k in TEXT_FIELDS},
+        )
+        _stamp(meeting)
+        attendance = _plan_attendance(meeting, row.marks, row.expected)
+        meeting._history_user = by
+        meeting.save()
+        _replace_attendance(meeting, attendance)
+        created.append(meeting)
+    by_branch: dict[int, list[int]] = {}
+    for meeting in created:
+        by_branch.setdefault(meeting.branch_id, []).append(meeting.pk)
+    for branch_id, ids in by_branch.items():
+        similarity_refresh(branch_id=branch_id, changed_ids=ids)
+    return created
 
 
 def similarity_refresh(*, branch_id: int, changed_ids: Iterable[int]) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from activities.pledges.views import home_panel as pledges_panel
+from activities.views import compliance_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows
@@ -45,11 +46,15 @@ def org_panel(request, scope):
     }
 
 
+def meetings_home_panel(request, scope):
+    return compliance_panel(request)
+
+
 def pledges_home_panel(request, scope):
     return pledges_panel(request)
 
 
-PANELS = [org_panel, pledges_home_panel]  # later features append theirs
+PANELS = [org_panel, meetings_home_panel, pledges_home_panel]  # later features append theirs
 
 
 @login_required
