@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
+    path("activities/", include("activities.urls")),
+    path("pledges/", include("activities.pledges.urls")),
     path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

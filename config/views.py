@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from activities.pledges.views import home_panel as pledges_panel
+from activities.views import compliance_panel
 from assessment.views import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
@@ -45,7 +47,15 @@ def org_panel(request, scope):
     }
 
 
-PANELS = [org_panel, star_panel]  # later features append theirs
+def meetings_home_panel(request, scope):
+    return compliance_panel(request)
+
+
+def pledges_home_panel(request, scope):
+    return pledges_panel(request)
+
+
+PANELS = [org_panel, meetings_home_panel, pledges_home_panel, star_panel]  # later features append theirs
 
 
 @login_required

@@ -80,6 +80,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Our users' browsers: Chinese locale, Shanghai time (date pickers show yyyy/mm/dd).
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
 @pytest.fixture
 def browser_login(live_server, page):
     """Sign `user` in through the real login form and return the page."""

@@ -36,9 +36,10 @@ def test_switching_to_english_translates_the_login_page(client):
 
 
 @pytest.mark.django_db
-def test_a_browser_asking_for_english_gets_english(client):
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_chooses(client):
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
-    assert "Sign in to Star Branch" in page
+    assert "登录星级支部" in page
+    assert "Sign in to Star Branch" not in page
 
 
 @pytest.mark.django_db

@@ -1,0 +1,429 @@
+"""台账 spreadsheets: export a ledger, and read old ledgers in (sheet 会议).
+
+Import is all or nothing: `read_ledger` validates every row and returns either rows ready for
+services.meetings_import or the complete list of problems (sheet, row, column, reason) in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from branches.access import Scope
+from branches.models import OrgUnit
+from members import idcard
+
+from . import compliance
+from .models import Meeting
+from .selectors import Expected, can_log, expected_attendees
+from .services import MeetingImport
+
+SHEET = "会议"
+IMPORT_COLUMNS = [
+    "单位编码",
+    "类型",
+    "日期",
+    "地点",
+    "主持人",
+    "记录人",
+    "授课人",
+    "主题",
+    "会议记录",
+    "请假人员",
+    "缺席人员",
+]
+REQUIRED_COLUMNS = ["单位编码", "类型", "日期", "主题"]
+FIELD_OF_COLUMN = {
+    "地点": "place",
+    "主持人": "host",
+    "记录人": "recorder",
+    "授课人": "lecturer",
+    "主题": "topic",
+    "会议记录": "minutes",
+}
+EXPORT_COLUMNS = [*IMPORT_COLUMNS, "单位名称", "应到", "实到", "请假", "缺席", "决议事项", "状态", "登记时间", "标记"]
+EXPORT_WIDTHS = [12, 14, 17, 14, 10, 10, 10, 30, 60, 20, 20, 24, 6, 6, 6, 6, 30, 8, 17, 24]
+
+KIND_BY_LABEL = {label: kind for kind, label in compliance.KIND_LABELS.items()}
+KIND_BY_LABEL.update(
+    {
+        "党员大会": compliance.GENERAL_MEETING,
+        "支部委员会会议": compliance.COMMITTEE_MEETING,
+        "支委会": compliance.COMMITTEE_MEETING,
+        "民主评议党员": compliance.APPRAISAL_MEETING,
+        "民主评议": compliance.APPRAISAL_MEETING,
+        "志愿服务": compliance.VOLUNTEER,
+        "结对共建": compliance.VOLUNTEER,
+    }
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value):
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe, so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+def _names(attendance, status) -> str:
+    return "、".join(a.member.name for a in attendance if a.status == status)
+
+
+def ledger_rows(meetings: Iterable[Meeting]):
+    """One list of cell values per meeting; `meetings` must prefetch `absences` (attendance not present)."""
+    for m in meetings:
+        local = timezone.localtime(m.held_at).replace(tzinfo=None)
+        held = local.date() if local.time() == dt.time(0, 0) else local
+        flags = [
+            label
+            for on, label in (
+                (m.is_backfilled, "补录"),
+                (m.below_quorum, "未达法定人数"),
+                (m.similar_to_id is not None, "疑似雷同"),
+            )
+            if on
+        ]
+        yield [
+            m.unit.code,
+            m.get_kind_display(),
+            held,
+            m.place,
+            m.host,
+            m.recorder,
+            m.lecturer,
+            m.topic,
+            m.minutes,
+            _names(m.absences, compliance.LEAVE),
+            _names(m.absences, compliance.ABSENT),
+            m.unit.name,
+            m.expected_count,
+            m.present_count,
+            m.leave_count,
+            m.absent_count,
+            m.resolutions,
+            m.get_status_display(),
+            timezone.localtime(m.logged_at).replace(tzinfo=None, second=0, microsecond=0),
+            "、".join(flags),
+        ]
+
+
+def write_ledger(meetings: Iterable[Meeting], out) -> None:
+    """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
+    ws.freeze_panes = "A2"
+    for index, width in enumerate(EXPORT_WIDTHS):
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    ws.append(EXPORT_COLUMNS)
+    for values in ledger_rows(meetings):
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=excel_safe(value))
+            if isinstance(value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            row.append(cell)
+        ws.append(row)
+    wb.save(out)
+
+
+def template_workbook(out) -> None:
+    """An empty import sheet with the headers and one example row."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
+    ws.freeze_panes = "A2"
+    for index, width in enumerate(EXPORT_WIDTHS[: len(IMPORT_COLUMNS)]):
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    ws.append(IMPORT_COLUMNS)
+    ws.append(
+        [
+            "ZB01",
+            "支部委员会",
+            "2024-03-05 15:00",
+            "三楼党员活动室",
+            "王建国",
+            "李明",
+            "",
+            "研究第一季度党建工作",
+            "会议由王建国主持……",
+            "赵强、张伟(110101199003074514)",
+            "",
+        ]
+    )
+    wb.save(out)
+
+
+# Import ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"工作表“{self.sheet}”"
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"“{self.column}”列"
+        return f"{where}：{self.message}"
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+_TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", "%H:%M", "%H时%M分")
+# Excel counts days from 1899-12-30 (with its 1900 leap-year bug already folded in).
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def parse_when(value) -> dt.datetime | None:
+    """A cell meaning a date or a date and time → naive datetime (00:00 when no time); None if unreadable.
+
+    Engineer IO parses roster dates in members/roster_io.py; this small parser exists because the
+    two were written in parallel. It also takes a time, which roster dates never have.
+    """
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # up to 9999-12-31
+            return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(second=0, microsecond=0)
+        return None
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"\s+", " ", value.strip().replace("：", ":"))
+    text = text.replace("T", " ")
+    for date_format in _DATE_FORMATS:
+        for time_format in _TIME_FORMATS:
+            try:
+                return dt.datetime.strptime(text, date_format + time_format)
+            except ValueError:
+                continue
+    return None
+
+
+_NAME = re.compile(r"^(?P<name>[^()（）]+?)\s*(?:[(（]\s*(?P<id>[^()（）]*?)\s*[)）])?$")
+_SEPARATORS = re.compile(r"[、,，]")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _Rows:
+    """Errors of one file, and lookups shared between its rows."""
+
+    def __init__(self, scope: Scope | None, today: dt.date):
+        self.scope, self.today = scope, today
+        self.errors: list[RowError] = []
+        self.expected_cache: dict[tuple, list[Expected]] = {}
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(SHEET, row, column, message))
+
+    def expected(self, unit: OrgUnit, kind: str, day: dt.date) -> list[Expected]:
+        key = (unit.pk, kind == compliance.COMMITTEE_MEETING, day)
+        if key not in self.expected_cache:
+            self.expected_cache[key] = expected_attendees(unit, kind, day)
+        return self.expected_cache[key]
+
+
+def _resolve_names(ctx: _Rows, row: int, column: str, text: str, expected: list[Expected], where: str):
+    """Member ids named in a 请假人员 / 缺席人员 cell; errors for names that do not resolve."""
+    ids = []
+    for token in (t.strip() for t in _SEPARATORS.split(text)):
+        if not token:
+            continue
+        match = _NAME.match(token)
+        if not match:
+            ctx.error(row, column, f"无法识别“{token}”，请写姓名，同名时写成 姓名(身份证号)")
+            continue
+        name, id_number = match["name"].strip(), match["id"]
+        if id_number is not None:
+            id_number = idcard.normalise(id_number)
+            found = [e for e in expected if e.member.id_number == id_number]
+            if not found:
+                ctx.error(row, column, f"身份证号为 {idcard.mask(id_number)} 的党员不在{where}")
+                continue
+            if found[0].member.name != name:
+                ctx.error(
+                    row, column, f"身份证号 {idcard.mask(id_number)} 对应的党员是“{found[0].member.name}”，不是“{name}”"
+                )
+                continue
+        else:
+            found = [e for e in expected if e.member.name == name]
+            if not found:
+                ctx.error(row, column, f"“{name}”不在{where}")
+                continue
+            if len(found) > 1:
+                ctx.error(row, column, f"{where}有{len(found)}名党员叫“{name}”，请写成 {name}(身份证号) 以区分")
+                continue
+        if found[0].member.pk in ids:
+            ctx.error(row, column, f"“{name}”重复填写")
+            continue
+        ids.append(found[0].member.pk)
+    return ids
+
+
+def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = None):
+    """Validate a ledger workbook. Returns (rows, errors); rows are only usable when errors is empty.
+
+    With `scope`, every unit must be one the user may log for (the browser upload); without, any unit
+    (the management command, run by an operator).
+    """
+    today = today or timezone.localdate()
+    ctx = _Rows(scope, today)
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of error on a file that is not a workbook
+        return [], [RowError(SHEET, None, "", "无法读取文件：请上传 Excel 工作簿（.xlsx）")]
+    try:
+        if SHEET not in wb.sheetnames:
+            return [], [RowError(SHEET, None, "", f"找不到名为“{SHEET}”的工作表（现有：{'、'.join(wb.sheetnames)}）")]
+        rows = _read_sheet(wb[SHEET], ctx)
+    finally:
+        wb.close()
+    return (rows if not ctx.errors else []), ctx.errors
+
+
+def _read_sheet(ws, ctx: _Rows) -> list[MeetingImport]:
+    sheet_rows = ws.iter_rows(values_only=True)
+    header = next(sheet_rows, None)
+    if header is None:
+        ctx.error(1, "", "工作表是空的")
+        return []
+    columns = {}
+    for index, title in enumerate(header):
+        title = _cell_text(title)
+        if title in columns:
+            ctx.error(1, title, "列名重复")
+        elif title:
+            columns[title] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        ctx.error(1, "", f"缺少必需的列：{'、'.join(missing)}（第一行应为列名）")
+        return []
+
+    raw = []
+    for number, values in enumerate(sheet_rows, start=2):
+        cells = {title: (values[i] if i < len(values) else None) for title, i in columns.items()}
+        if all(_cell_text(v) == "" for v in cells.values()):
+            continue
+        raw.append((number, cells))
+    if not raw:
+        ctx.error(None, "", "工作表中没有会议记录")
+        return []
+
+    codes = {_cell_text(cells.get("单位编码")) for _, cells in raw}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+    existing = set(Meeting.objects.filter(unit__in=units.values()).values_list("unit_id", "kind", "held_on", "topic"))
+    seen: dict[tuple, int] = {}
+    result = []
+    for number, cells in raw:
+        parsed = _read_row(ctx, number, cells, units)
+        if parsed is None:
+            continue
+        key = (parsed.unit.pk, parsed.kind, timezone.localtime(parsed.held_at).date(), parsed.fields["topic"])
+        if key in existing:
+            ctx.error(number, "主题", "系统中已有同一单位、同一天、同类型、同主题的记录，请勿重复导入")
+        elif key in seen:
+            ctx.error(number, "主题", f"与第{seen[key]}行重复")
+        else:
+            seen[key] = number
+            result.append(parsed)
+    return result
+
+
+def _read_row(ctx: _Rows, number: int, cells: dict, units: dict) -> MeetingImport | None:
+    errors_before = len(ctx.errors)
+    code = _cell_text(cells.get("单位编码"))
+    unit = units.get(code)
+    if not code:
+        ctx.error(number, "单位编码", "不能为空")
+    elif unit is None or (ctx.scope is not None and not can_log(ctx.scope, unit)):
+        ctx.error(number, "单位编码", f"编码“{code}”的党支部或党小组不存在，或不在您的管理范围内")
+        unit = None
+    elif unit.kind not in (OrgUnit.Kind.BRANCH, OrgUnit.Kind.GROUP):
+        ctx.error(number, "单位编码", f"“{unit.name}”不是党支部或党小组")
+        unit = None
+
+    label = _cell_text(cells.get("类型"))
+    kind = KIND_BY_LABEL.get(label)
+    if not label:
+        ctx.error(number, "类型", "不能为空")
+    elif kind is None:
+        ctx.error(number, "类型", f"无法识别“{label}”，应为：{'、'.join(compliance.KIND_LABELS.values())}")
+    elif unit is not None:
+        if kind in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.GROUP:
+            ctx.error(number, "类型", f"{label}由党小组召开，但“{unit.name}”不是党小组")
+        elif kind not in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.BRANCH:
+            ctx.error(number, "类型", f"{label}由党支部召开，但“{unit.name}”是党小组")
+
+    raw_when = cells.get("日期")
+    when = parse_when(raw_when)
+    if _cell_text(raw_when) == "":
+        ctx.error(number, "日期", "不能为空")
+    elif when is None:
+        ctx.error(number, "日期", f"无法识别日期“{_cell_text(raw_when)}”，请写成 2024-03-05 或 2024-03-05 15:00")
+    elif when.date() > ctx.today:
+        ctx.error(number, "日期", f"{when:%Y-%m-%d}晚于今天，不能导入尚未召开的会议")
+        when = None
+
+    fields = {}
+    for column, name in FIELD_OF_COLUMN.items():
+        text = _cell_text(cells.get(column))
+        limit = Meeting._meta.get_field(name).max_length
+        if limit and len(text) > limit:
+            ctx.error(number, column, f"不能超过{limit}字（现有{len(text)}字）")
+        fields[name] = text
+    if not fields["topic"]:
+        ctx.error(number, "主题", "不能为空")
+    if kind == compliance.PARTY_LESSON and not fields["lecturer"]:
+        ctx.error(number, "授课人", "党课须填写授课人")
+
+    marks: dict[int, tuple[str, str]] = {}
+    expected = None
+    if unit is not None and kind is not None and when is not None and len(ctx.errors) == errors_before:
+        expected = ctx.expected(unit, kind, when.date())
+        who = "支部委员" if kind == compliance.COMMITTEE_MEETING else "党员"
+        where = f"{unit.name}{when:%Y-%m-%d}的{who}中"
+        on_leave = _resolve_names(ctx, number, "请假人员", _cell_text(cells.get("请假人员")), expected, where)
+        absent = _resolve_names(ctx, number, "缺席人员", _cell_text(cells.get("缺席人员")), expected, where)
+        for member_id in set(on_leave) & set(absent):
+            name = next(e.member.name for e in expected if e.member.pk == member_id)
+            ctx.error(number, "缺席人员", f"“{name}”同时出现在请假人员和缺席人员中")
+        marks.update({pk: (compliance.LEAVE, "") for pk in on_leave})
+        marks.update({pk: (compliance.ABSENT, "") for pk in absent})
+        if not expected:
+            ctx.error(
+                number,
+                "单位编码",
+                f"{unit.name}在{when:%Y-%m-%d}没有应到人员" + ("（未登记支委职务）" if who == "支部委员" else ""),
+            )
+
+    if len(ctx.errors) != errors_before:
+        return None
+    held_at = timezone.make_aware(when)
+    return MeetingImport(
+        row=number, unit=unit, kind=kind, held_at=held_at, fields=fields, marks=marks, expected=expected
+    )

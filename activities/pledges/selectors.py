@@ -1,0 +1,469 @@
+"""Reads for pledges, appraisal, study notes and the member's record.
+
+Every function that takes a user returns only what that user may see; the others take objects the
+caller has already fetched through a scoped queryset.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from activities.compliance import ATTENDANCE_KINDS, ATTENDANCE_LABELS, KIND_LABELS, PRESENT, Period
+from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
+from branches.access import scope_for
+from branches.models import OrgUnit
+from members.models import Member, Membership, Transfer
+
+from . import rules
+
+# --- Branches -------------------------------------------------------------------------------------
+
+
+def visible_branches(user):
+    """Branches whose pledge board the user may open: those in their scope, and their own."""
+    scope = scope_for(user)
+    q = scope.unit_q()
+    if scope.member_id is not None and not scope.is_committee:
+        q |= Q(pk__in=Member.objects.filter(pk=scope.member_id).values("branch_id"))
+    if scope.user_id is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).filter(q).order_by("code")
+
+
+def managed_branches(user):
+    return OrgUnit.objects.managed_by(user).filter(kind=OrgUnit.Kind.BRANCH).order_by("code")
+
+
+def own_member(user) -> Member | None:
+    member_id = scope_for(user).member_id
+    if member_id is None:
+        return None
+    return Member.objects.select_related("branch").get(pk=member_id)
+
+
+# --- Pledges ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberPledges:
+    member: Member
+    pledges: list[Pledge]
+
+    @property
+    def counts(self) -> rules.RatingCounts:
+        return rules.RatingCounts.of(p.rating for p in self.pledges)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rules.fulfilment_rate(self.counts)
+
+    @property
+    def rate_display(self) -> str:
+        return rules.format_rate(self.rate)
+
+
+@dataclass
+class Board:
+    """公开承诺墙 of one branch and year: the branch's own items, then each member's."""
+
+    branch: OrgUnit
+    year: int
+    branch_pledges: list[Pledge] = field(default_factory=list)
+    members: list[MemberPledges] = field(default_factory=list)
+
+    @property
+    def all_pledges(self) -> list[Pledge]:
+        return self.branch_pledges + [p for m in self.members for p in m.pledges]
+
+    @property
+    def counts(self) -> rules.RatingCounts:
+        return rules.RatingCounts.of(p.rating for p in self.all_pledges)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rules.fulfilment_rate(self.counts)
+
+    @property
+    def rate_display(self) -> str:
+        return rules.format_rate(self.rate)
+
+    @property
+    def branch_counts(self) -> rules.RatingCounts:
+        return rules.RatingCounts.of(p.rating for p in self.branch_pledges)
+
+    @property
+    def branch_rate_display(self) -> str:
+        return rules.format_rate(rules.fulfilment_rate(self.branch_counts))
+
+
+def board(branch: OrgUnit, year: int) -> Board:
+    """Two queries whatever the number of items."""
+    pledges = (
+        Pledge.objects.filter(branch=branch, year=year)
+        .select_related("member")
+        .annotate(note_count=Count("notes"))
+        .order_by("member__name", "member_id", "pk")
+    )
+    result = Board(branch=branch, year=year)
+    by_member: dict[int, MemberPledges] = {}
+    for pledge in pledges:
+        if pledge.member_id is None:
+            result.branch_pledges.append(pledge)
+        else:
+            entry = by_member.get(pledge.member_id)
+            if entry is None:
+                entry = by_member[pledge.member_id] = MemberPledges(member=pledge.member, pledges=[])
+                result.members.append(entry)
+            entry.pledges.append(pledge)
+    return result
+
+
+def members_without_pledge(branch: OrgUnit, year: int):
+    """Members in the branch now who have no item for the year: whom the secretary reminds."""
+    pledged = Pledge.objects.filter(year=year, member__isnull=False).values("member_id")
+    return Member.objects.filter(branch=branch).exclude(pk__in=pledged).order_by("name", "pk")
+
+
+def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
+    """Rating counts of each branch's items of the year, in one query."""
+    rows = (
+        Pledge.objects.filter(branch_id__in=list(branch_ids), year=year)
+        .values_list("branch_id", "rating")
+        .annotate(n=Count("id"))
+    )
+    raw: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for branch_id, rating, n in rows:
+        raw[branch_id][rating or ""] += n
+    return {
+        branch_id: rules.RatingCounts(
+            fulfilled=c[rules.FULFILLED], partial=c[rules.PARTIAL], unfulfilled=c[rules.UNFULFILLED], unrated=c[""]
+        )
+        for branch_id, c in raw.items()
+    }
+
+
+def member_pledges_by_year(member: Member) -> list[tuple[int, list[Pledge], str]]:
+    """(year, items, fulfilment rate as text) for one member, newest year first."""
+    pledges = (
+        Pledge.objects.filter(member=member)
+        .select_related("branch")
+        .annotate(note_count=Count("notes"))
+        .order_by("-year", "pk")
+    )
+    by_year: dict[int, list[Pledge]] = {}
+    for pledge in pledges:
+        by_year.setdefault(pledge.year, []).append(pledge)
+    return [
+        (year, items, rules.format_rate(rules.fulfilment_rate(rules.RatingCounts.of(p.rating for p in items))))
+        for year, items in by_year.items()
+    ]
+
+
+def member_fulfilment_rates(branch_ids: Iterable[int], year: int) -> dict[int, Decimal | None]:
+    """Each member's fulfilment rate for the year, for members with items in these branches.
+
+    One query. For the year-end workbook's 党员评议 sheet (承诺兑现率).
+    """
+    rows = Pledge.objects.filter(branch_id__in=list(branch_ids), year=year, member__isnull=False).values_list(
+        "member_id", "rating"
+    )
+    return rules.rates_by_member(rows)
+
+
+# --- Indicators C2, C5, E1 ------------------------------------------------------------------------
+
+
+def pledge_facts(branch_ids: Iterable[int], period: Period) -> dict[int, rules.BranchPledgeFacts]:
+    """What C2, C5 and E1 need for each branch: four queries whatever the number of branches.
+
+    Members are counted per branch by their membership spans (a month belongs to the branch the
+    member was in on its last day); retired members only where the branch counts them, as for
+    attendance. A study note counts for its month whichever branch it was posted in; a pledge item
+    counts for the branch it was made in.
+    """
+    branch_ids = list(branch_ids)
+    year = period.start.year
+    spans = Membership.objects.filter(branch_id__in=branch_ids).filter(
+        Q(start__isnull=True) | Q(start__lte=period.end), Q(end__isnull=True) | Q(end__gte=period.start)
+    )
+    span_rows = spans.values_list(
+        "branch_id", "member_id", "start", "end", "member__status", "member__counts_when_retired", "member__joined_on"
+    )
+    member_ids = spans.values("member_id")
+
+    member_spans: dict[tuple[int, int], list] = defaultdict(list)
+    member_info: dict[int, tuple] = {}
+    for branch_id, member_id, start, end, status, counts_retired, joined_on in span_rows:
+        member_spans[(branch_id, member_id)].append((start, end))
+        member_info[member_id] = (status, counts_retired, joined_on)
+
+    note_months: dict[int, set] = defaultdict(set)
+    notes = (
+        StudyNote.objects.filter(member_id__in=member_ids, month__gte=period.start, month__lte=period.end)
+        .values_list("member_id", "month")
+        .distinct()
+    )
+    for member_id, month in notes:
+        note_months[member_id].add((month.year, month.month))
+
+    pledged = set(
+        Pledge.objects.filter(member_id__in=member_ids, year=year).values_list("member_id", flat=True).distinct()
+    )
+    ratings = branch_summaries(branch_ids, year)
+
+    members: dict[int, dict[int, rules.MemberPeriodFacts]] = defaultdict(dict)
+    for (branch_id, member_id), member_span_list in member_spans.items():
+        status, counts_retired, joined_on = member_info[member_id]
+        if not rules.counts_in_roll(status, counts_retired):
+            continue
+        required = rules.months_in_branch(member_span_list, period.months, joined_on)
+        if not required:
+            continue
+        members[branch_id][member_id] = rules.MemberPeriodFacts(
+            required_months=required,
+            note_months=frozenset(note_months.get(member_id, ())),
+            has_pledge=member_id in pledged,
+        )
+    return {
+        branch_id: rules.BranchPledgeFacts(
+            branch_id=branch_id,
+            year=year,
+            members=members.get(branch_id, {}),
+            ratings=ratings.get(branch_id, rules.RatingCounts()),
+        )
+        for branch_id in branch_ids
+    }
+
+
+# --- Study notes -----------------------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    member: Member
+    cells: list[tuple[tuple[int, int], str]]  # (month, "posted" | "missing" | "outside" | "future")
+
+
+@dataclass
+class NoteGrid:
+    branch: OrgUnit
+    year: int
+    months: tuple[tuple[int, int], ...]
+    rows: list[GridRow]
+    coverage: list[tuple[int, int]]  # per month: (posted, members counted)
+
+
+def note_grid(branch: OrgUnit, year: int, today: date) -> NoteGrid:
+    """Members × months of who posted a study note: a fixed number of queries.
+
+    The grid shows whether, never how many: DOMAIN.md warns against ranking people by counts.
+    """
+    period = Period.for_year(year)
+    facts = pledge_facts([branch.pk], period)[branch.pk]
+    members = {m.pk: m for m in Member.objects.filter(pk__in=list(facts.members)).order_by("name", "pk")}
+    rows = []
+    posted_per_month = defaultdict(int)
+    counted_per_month = defaultdict(int)
+    for member_id, member in members.items():
+        member_facts = facts.members[member_id]
+        cells = []
+        for month in period.months:
+            if month > (today.year, today.month):
+                state = "future"
+            elif month not in member_facts.required_months:
+                state = "outside"
+            elif month in member_facts.note_months:
+                state = "posted"
+            else:
+                state = "missing"
+            if state in ("posted", "missing"):
+                counted_per_month[month] += 1
+                posted_per_month[month] += state == "posted"
+            cells.append((month, state))
+        rows.append(GridRow(member=member, cells=cells))
+    coverage = [(posted_per_month[m], counted_per_month[m]) for m in period.months]
+    return NoteGrid(branch=branch, year=year, months=period.months, rows=rows, coverage=coverage)
+
+
+# --- Appraisal -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AppraisalOverview:
+    appraisal: Appraisal
+    entries: list[AppraisalEntry]
+    ballots_cast: int
+    warning: str | None
+
+    @property
+    def undecided(self) -> list[AppraisalEntry]:
+        return [e for e in self.entries if not e.final_grade]
+
+    @property
+    def grade_counts(self) -> list[tuple[str, int]]:
+        tally = rules.grade_tally(e.final_grade for e in self.entries if e.final_grade)
+        return [(rules.GRADE_LABELS[grade], n) for grade, n in tally.items()]
+
+
+def appraisal_overview(appraisal: Appraisal) -> AppraisalOverview:
+    """For the branch: every member's self-appraisal, peer totals and grade. No ballot names."""
+    entries = list(appraisal.entries.select_related("member").order_by("member__name", "pk"))
+    return AppraisalOverview(
+        appraisal=appraisal,
+        entries=entries,
+        ballots_cast=appraisal.ballots.count(),
+        warning=rules.excellent_share_warning(e.final_grade for e in entries),
+    )
+
+
+def peers_to_grade(appraisal: Appraisal, member: Member) -> list[AppraisalEntry]:
+    return list(appraisal.entries.exclude(member=member).select_related("member").order_by("member__name", "pk"))
+
+
+def closed_grades(member: Member) -> list[AppraisalEntry]:
+    """A member's final grades: only from closed appraisals, because open ones may still change."""
+    return list(
+        AppraisalEntry.objects.filter(member=member, appraisal__status=Appraisal.Status.CLOSED)
+        .select_related("appraisal", "appraisal__branch")
+        .order_by("-appraisal__year", "-appraisal__quarter")
+    )
+
+
+def member_final_grades(branch_ids: Iterable[int], year: int) -> dict[int, str]:
+    """member id → final grade of the closed yearly appraisal of the year, in one query.
+
+    For the year-end workbook's 党员评议 sheet (评议等次).
+    """
+    rows = AppraisalEntry.objects.filter(
+        appraisal__branch_id__in=list(branch_ids),
+        appraisal__year=year,
+        appraisal__quarter__isnull=True,
+        appraisal__status=Appraisal.Status.CLOSED,
+    ).values_list("member_id", "final_grade")
+    return dict(rows)
+
+
+# --- The member's record (个人综合业绩档案) ----------------------------------------------------------
+
+
+@dataclass
+class RecordSection:
+    """One block of the record page: a template and what it shows."""
+
+    key: str
+    title: str
+    template: str
+    context: dict
+
+
+def _attendance_section(member: Member, scope) -> RecordSection:
+    """Attendance rate per year at 三会一课 and every submitted meeting missed (one query)."""
+    rows = list(
+        Attendance.objects.filter(member=member, meeting__status=Meeting.Status.SUBMITTED)
+        .order_by("-meeting__held_on", "-meeting_id")
+        .values_list("meeting__held_on", "meeting__kind", "status", "reason", "meeting__topic", "meeting__unit__name")
+    )
+    years = rules.attendance_by_year(((day, kind, status) for day, kind, status, *_ in rows), ATTENDANCE_KINDS)
+    missed = [
+        {
+            "held_on": day,
+            "kind": KIND_LABELS.get(kind, kind),
+            "status": ATTENDANCE_LABELS.get(status, status),
+            "reason": reason,
+            "topic": topic,
+            "unit": unit,
+        }
+        for day, kind, status, reason, topic, unit in rows
+        if status != PRESENT
+    ]
+    return RecordSection(
+        "attendance", "三会一课出勤", "pledges/record/_attendance.html", {"years": years, "missed": missed}
+    )
+
+
+def _talk_section(member: Member, scope) -> RecordSection:
+    """谈心谈话. The notes are private to the branch's managers (MEETINGS' rule: managed_by only);
+    the member sees when and with whom."""
+    managed = Talk.objects.managed_by(scope).filter(member=member)
+    talks = list(Talk.objects.filter(member=member).select_related("talker", "branch").order_by("-talked_on", "-pk"))
+    readable = set(managed.values_list("pk", flat=True)) if scope.is_manager or scope.is_committee else set()
+    rows = [(talk, talk.note if talk.pk in readable else "") for talk in talks]
+    return RecordSection("talks", "谈心谈话", "pledges/record/_talks.html", {"rows": rows})
+
+
+def _pledge_section(member: Member, scope) -> RecordSection:
+    years = member_pledges_by_year(member)
+    return RecordSection("pledges", "公开承诺", "pledges/record/_pledges.html", {"years": years})
+
+
+def _appraisal_section(member: Member, scope) -> RecordSection:
+    return RecordSection(
+        "appraisals", "民主评议", "pledges/record/_appraisals.html", {"entries": closed_grades(member)}
+    )
+
+
+def _study_note_section(member: Member, scope) -> RecordSection:
+    notes = list(StudyNote.objects.filter(member=member).order_by("-month", "-pk").only("pk", "title", "month"))
+    by_year: dict[int, list[StudyNote]] = {}
+    for note in notes:
+        by_year.setdefault(note.month.year, []).append(note)
+    return RecordSection("study_notes", "学习心得", "pledges/record/_study_notes.html", {"by_year": by_year})
+
+
+def _transfer_section(member: Member, scope) -> RecordSection:
+    transfers = list(Transfer.objects.filter(member=member).select_related("from_branch", "to_branch"))
+    return RecordSection("transfers", "组织关系转接", "pledges/record/_transfers.html", {"transfers": transfers})
+
+
+# Sections in page order; each is one function of (member, viewer's scope).
+RECORD_SECTIONS = [
+    _attendance_section,
+    _pledge_section,
+    _appraisal_section,
+    _study_note_section,
+    _talk_section,
+    _transfer_section,
+]
+
+
+def member_record(member: Member, user) -> list[RecordSection]:
+    """个人综合业绩档案. The caller has checked that `user` may open this member's record."""
+    scope = scope_for(user)
+    return [build(member, scope) for build in RECORD_SECTIONS]
+
+
+# --- Home page ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeTodo:
+    """What a member may want to do next here: a few plain reminders, no counts to compete on."""
+
+    year: int
+    pledges: int
+    note_this_month: bool
+    appraisals_to_do: list[Appraisal]
+
+
+def home_todo(user, today: date) -> HomeTodo | None:
+    """Four queries; None for a user with no member record."""
+    member_id = scope_for(user).member_id
+    if member_id is None:
+        return None
+    mine = AppraisalEntry.objects.filter(member_id=member_id, appraisal__status=Appraisal.Status.OPEN)
+    self_missing = mine.filter(self_submitted_at__isnull=True).values("appraisal_id")
+    voted = PeerBallot.objects.filter(grader_id=member_id).values("appraisal_id")
+    # A ballot is owed only where there is someone else to grade.
+    with_peers = AppraisalEntry.objects.exclude(member_id=member_id).values("appraisal_id")
+    ballot_missing = mine.filter(appraisal_id__in=with_peers).exclude(appraisal_id__in=voted).values("appraisal_id")
+    to_do = list(Appraisal.objects.filter(Q(pk__in=self_missing) | Q(pk__in=ballot_missing)).select_related("branch"))
+    return HomeTodo(
+        year=today.year,
+        pledges=Pledge.objects.filter(member_id=member_id, year=today.year).count(),
+        note_this_month=StudyNote.objects.filter(member_id=member_id, month=today.replace(day=1)).exists(),
+        appraisals_to_do=to_do,
+    )

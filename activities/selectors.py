@@ -1,0 +1,226 @@
+"""Reads about meetings: who is expected, who may do what, the facts compliance is computed from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connections
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
+
+from branches.access import GROUP_LEADER, MANAGER_ROLES, Scope
+from branches.models import OrgUnit
+from members.models import Member, Membership
+from members.rules import is_full_on
+from members.selectors import members_of_unit_on
+
+from . import compliance
+from .compliance import BranchMeetingFacts, GroupFacts, Period, Tally
+from .models import Meeting, Talk
+
+
+def branch_of(unit: OrgUnit) -> OrgUnit:
+    return unit if unit.kind != OrgUnit.Kind.GROUP else OrgUnit.objects.get_parent(unit)
+
+
+@dataclass(frozen=True)
+class Expected:
+    member: Member
+    is_voting: bool
+
+
+def expected_attendees(unit: OrgUnit, kind: str, day: date) -> list[Expected]:
+    """Everyone expected at a meeting: the unit's members on that day, or the branch committee.
+
+    Retired members are left out unless flagged (members_of_unit_on). The committee is the members
+    of the branch that day who hold a committee post.
+    """
+    if kind == compliance.COMMITTEE_MEETING:
+        members = members_of_unit_on(branch_of(unit), day).exclude(committee_post="")
+    else:
+        members = members_of_unit_on(unit, day)
+    return [Expected(m, is_full_on(day, m.joined_on, m.full_on, m.category == Member.Category.FULL)) for m in members]
+
+
+# Who may do what -------------------------------------------------------------------------------
+
+
+def _leads(scope: Scope, unit: OrgUnit) -> bool:
+    return any(role == GROUP_LEADER and unit.path.startswith(path) for _, path, role in scope.grants)
+
+
+def can_log(scope: Scope, unit: OrgUnit) -> bool:
+    """Branch (and higher) managers log for their branches and groups; a group leader for the group."""
+    if unit.kind not in (OrgUnit.Kind.BRANCH, OrgUnit.Kind.GROUP):
+        return False
+    return scope.can_manage(unit) or (unit.kind == OrgUnit.Kind.GROUP and _leads(scope, unit))
+
+
+def can_edit(scope: Scope, meeting: Meeting) -> bool:
+    return meeting.is_editable and can_log(scope, meeting.unit)
+
+
+def can_return(scope: Scope, meeting: Meeting) -> bool:
+    """The committee, or a manager of a unit strictly above the record's unit (a general branch for a
+    branch's record; the branch, too, for a group's record)."""
+    if not meeting.is_submitted:
+        return False
+    if scope.is_committee:
+        return True
+    path = meeting.unit.path
+    return any(role in MANAGER_ROLES and path.startswith(p) and path != p for _, p, role in scope.grants)
+
+
+def loggable_units(scope: Scope, around: OrgUnit | None = None) -> list[OrgUnit]:
+    """Branches and groups the user may log for; with `around`, only that unit's branch and its groups."""
+    units = OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.BRANCH, OrgUnit.Kind.GROUP]).filter(scope.unit_q(""))
+    if around is not None:
+        units = units.filter(path__startswith=branch_of(around).path)
+    return [u for u in units.order_by("path") if can_log(scope, u)]
+
+
+# Facts for compliance and the assessment -------------------------------------------------------
+
+
+def meeting_facts(branch_ids: Iterable[int], period: Period) -> dict[int, BranchMeetingFacts]:
+    """BranchMeetingFacts for each branch over `period`: four queries for any number of branches.
+
+    Only submitted records count. Members (C3, and the full-member count deciding whether the branch
+    has a committee) are those of the branch on the period's last day, retired ones only where
+    flagged, as for attendance.
+    """
+    ids = sorted(set(branch_ids))
+    if not ids:
+        return {}
+    ref_day = period.end
+
+    # 1. Groups: units whose parent path is one of the branches' paths.
+    steplen = OrgUnit.steplen
+    parent_path = Substr("path", 1, (F("depth") - 1) * steplen)
+    groups: dict[int, list[GroupFacts]] = defaultdict(list)
+    rows = (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP)
+        .annotate(parent_path=parent_path)
+        .filter(parent_path__in=OrgUnit.objects.filter(pk__in=ids).values("path"))
+        .annotate(branch_id=Subquery(OrgUnit.objects.filter(path=OuterRef("parent_path")).values("pk")[:1]))
+        .order_by("path")
+        .values_list("branch_id", "pk", "name", "founded_on")
+    )
+    for branch_id, pk, name, founded_on in rows:
+        groups[branch_id].append(GroupFacts(pk, name, founded_on))
+
+    # 2. Members on the reference day.
+    spans = (
+        Membership.objects.on(ref_day)
+        .filter(branch_id__in=ids)
+        .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=ref_day))
+        .exclude(member__status=Member.Status.RETIRED, member__counts_when_retired=False)
+    )
+    members: dict[int, set[int]] = defaultdict(set)
+    full: dict[int, set[int]] = defaultdict(set)
+    for branch_id, member_id, joined_on, full_on, category in spans.values_list(
+        "branch_id", "member_id", "member__joined_on", "member__full_on", "member__category"
+    ):
+        members[branch_id].add(member_id)
+        if is_full_on(ref_day, joined_on, full_on, category == Member.Category.FULL):
+            full[branch_id].add(member_id)
+
+    # 3. Who had a talk in the period (wherever it was recorded).
+    talked = set(
+        Talk.objects.filter(talked_on__range=(period.start, period.end), member_id__in=spans.values("member_id"))
+        .order_by()  # Meta.ordering would widen DISTINCT to every talk
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+
+    # 4. Submitted meetings, summed per branch, unit, kind and month.
+    tallies: dict[int, dict] = defaultdict(dict)
+    rows = (
+        Meeting.objects.filter(branch_id__in=ids, status=Meeting.Status.SUBMITTED)
+        .filter(held_on__range=(period.start, period.end))
+        .annotate(
+            year=Cast(ExtractYear("held_on"), IntegerField()), month=Cast(ExtractMonth("held_on"), IntegerField())
+        )
+        .order_by()
+        .values("branch_id", "unit_id", "kind", "year", "month")
+        .annotate(
+            n=Count("pk"),
+            expected=Sum("expected_count"),
+            present=Sum("present_count"),
+            backfilled=Count("pk", filter=Q(is_backfilled=True)),
+            below=Count("pk", filter=Q(below_quorum=True)),
+        )
+        .values_list("branch_id", "unit_id", "kind", "year", "month", "n", "expected", "present", "backfilled", "below")
+    )
+    # A province's year is ~300,000 rows here; Django's per-value converters took longer than the
+    # query itself, so the SQL the ORM built is run on a plain cursor.
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in cursor:
+            tallies[branch_id][(unit_id, kind, (year, month))] = Tally(
+                n, expected or 0, present or 0, backfilled, below
+            )
+
+    return {
+        branch_id: BranchMeetingFacts(
+            branch_id,
+            period,
+            full_members=len(full[branch_id]),
+            members=len(members[branch_id]),
+            members_talked=len(members[branch_id] & talked),
+            groups=tuple(groups[branch_id]),
+            tallies=tallies[branch_id],
+        )
+        for branch_id in ids
+    }
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+def ledger_meetings(unit: OrgUnit):
+    """A unit's records (a branch's include its groups'), with what a ledger row shows."""
+    return (
+        Meeting.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit", "similar_to", "similar_to__unit")
+        .order_by("-held_at", "-pk")
+    )
+
+
+def branches_in_scope(scope: Scope, *, managed: bool = False):
+    qs = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH)
+    return qs.managed_by(scope) if managed else qs.visible_to(scope)
+
+
+@dataclass(frozen=True)
+class ComplianceLine:
+    branch: OrgUnit
+    compliance: compliance.BranchCompliance
+    quarter: Tally  # the quarter's submitted meetings: 补录, 未达法定人数
+    attendance: Tally  # the quarter's 三会一课 (the meetings C1 counts)
+
+    @property
+    def attendance_percent(self):
+        rate = self.attendance.attendance_rate
+        return None if rate is None else round(float(rate) * 100, 1)
+
+
+def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: date) -> list[ComplianceLine]:
+    """One line per branch for a quarter, worst first. Queries do not grow with the branches."""
+    facts = meeting_facts([b.pk for b in branches], Period.for_year(year))
+    months = Period.for_quarter(year, quarter).months
+    lines = [
+        ComplianceLine(
+            b,
+            compliance.branch_compliance(facts[b.pk], year, quarter, today),
+            facts[b.pk].tally(months=months),
+            facts[b.pk].tally(months=months, kinds=compliance.ATTENDANCE_KINDS),
+        )
+        for b in branches
+    ]
+    lines.sort(key=lambda line: (*line.compliance.sort_key, line.branch.code))
+    return lines

@@ -1,0 +1,446 @@
+"""Writes to meeting records, attachments and talks.
+
+Each service validates everything first and raises ValidationError with Chinese messages; counters
+and flags on Meeting (attendance counts, 补录, 未达法定人数, 疑似雷同) are kept in step here.
+Callers check who may act (activities.selectors.can_log / can_edit / can_return) before calling.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from branches.models import OrgUnit
+from members.models import Member
+from members.selectors import members_of_unit_on
+
+from . import compliance, similarity
+from .models import Attachment, Attendance, Meeting, Talk
+from .selectors import Expected, branch_of, expected_attendees
+
+# Fields a form or an import may set on a meeting.
+TEXT_FIELDS = ("place", "host", "recorder", "lecturer", "topic", "agenda", "minutes", "resolutions")
+
+# member id → (status, reason) for those not present; everyone else expected was present.
+Marks = Mapping[int, tuple[str, str]]
+
+
+def _check_kind_unit(kind: str, unit: OrgUnit) -> None:
+    if kind not in compliance.KIND_LABELS:
+        raise ValidationError({"kind": f"未知的会议类型：{kind}"})
+    label = compliance.KIND_LABELS[kind]
+    if kind in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.GROUP:
+        raise ValidationError({"unit": f"{label}由党小组召开，请选择党小组"})
+    if kind not in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.BRANCH:
+        raise ValidationError({"unit": f"{label}由党支部召开，请选择党支部"})
+
+
+def _local_date(moment: datetime):
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def _plan_attendance(meeting: Meeting, marks: Marks, expected: list[Expected] | None = None) -> list[Attendance]:
+    """Attendance rows for everyone expected, present unless marked; sets the meeting's counters.
+
+    Writes nothing: `_replace_attendance` stores the rows once the meeting is saved.
+    """
+    if expected is None:
+        expected = expected_attendees(meeting.unit, meeting.kind, meeting.held_on)
+    expected_ids = {e.member.pk for e in expected}
+    stale = set(marks) - expected_ids
+    if stale:
+        names = "、".join(Member.objects.filter(pk__in=stale).values_list("name", flat=True)) or "未知党员"
+        raise ValidationError(
+            {"attendance": f"{names}不在本次会议的应到名单中（会议日期或单位已改变），请重新核对出席情况"}
+        )
+    for status, reason in marks.values():
+        if status not in compliance.ATTENDANCE_LABELS:
+            raise ValidationError({"attendance": f"未知的出席情况：{status}"})
+        if len(reason) > 100:
+            raise ValidationError({"attendance": "请假/缺席事由不能超过100字"})
+    rows = []
+    for e in expected:
+        status, reason = marks.get(e.member.pk, (compliance.PRESENT, ""))
+        rows.append(
+            Attendance(
+                meeting=meeting,
+                member=e.member,
+                status=status,
+                reason=reason if status != compliance.PRESENT else "",
+                is_voting=e.is_voting,
+            )
+        )
+    counts = compliance.attendance_counts((r.status, r.is_voting) for r in rows)
+    meeting.expected_count = counts.expected
+    meeting.present_count = counts.present
+    meeting.leave_count = counts.leave
+    meeting.absent_count = counts.absent
+    meeting.voting_expected = counts.voting_expected
+    meeting.voting_present = counts.voting_present
+    meeting.below_quorum = not compliance.quorum_met(meeting.kind, counts.voting_expected, counts.voting_present)
+    return rows
+
+
+def _replace_attendance(meeting: Meeting, rows: list[Attendance]) -> None:
+    meeting.attendance.all().delete()
+    for row in rows:
+        row.meeting = meeting
+    Attendance.objects.bulk_create(rows)
+
+
+def _stamp(meeting: Meeting) -> None:
+    meeting.held_on = _local_date(meeting.held_at)
+    meeting.is_backfilled = compliance.is_backfilled(meeting.held_on, _local_date(meeting.logged_at))
+
+
+def _validate_fields(meeting: Meeting, now: datetime) -> None:
+    errors = {}
+    if meeting.held_on > _local_date(now):
+        errors["held_at"] = "会议时间不能晚于今天"
+    try:
+        meeting.full_clean(exclude=["unit", "branch", "similar_to", "created_by", "returned_by"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    by,
+    unit: OrgUnit,
+    kind: str,
+    held_at: datetime,
+    marks: Marks | None = None,
+    now: datetime | None = None,
+    **fields,
+) -> Meeting:
+    """Log a meeting as a draft. Attendance: everyone expected, present unless in `marks`."""
+    now = now or timezone.now()
+    _check_kind_unit(kind, unit)
+    meeting = Meeting(
+        kind=kind,
+        unit=unit,
+        branch=branch_of(unit),
+        held_at=held_at,
+        logged_at=now,
+        created_by=by,
+        **{k: (fields.get(k) or "").strip() for k in TEXT_FIELDS},
+    )
+    _stamp(meeting)
+    _validate_fields(meeting, now)
+    rows = _plan_attendance(meeting, marks or {})
+    meeting._history_user = by
+    meeting.save()
+    _replace_attendance(meeting, rows)
+    similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
+    meeting.refresh_from_db(fields=["similar_to", "similarity"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by,
+    unit: OrgUnit | None = None,
+    kind: str | None = None,
+    held_at: datetime | None = None,
+    marks: Marks | None = None,
+    now: datetime | None = None,
+    **fields,
+) -> Meeting:
+    """Mend a draft or returned record. `marks=None` keeps the marks already recorded."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_editable:
+        raise ValidationError("已提交的记录不能修改；如需更正，请上级党组织退回后再改")
+    if marks is None:
+        marks = {
+            a.member_id: (a.status, a.reason)
+            for a in meeting.attendance.exclude(status=compliance.PRESENT).only("member_id", "status", "reason")
+        }
+    unit = unit or meeting.unit
+    kind = kind or meeting.kind
+    _check_kind_unit(kind, unit)
+    old_minutes = meeting.minutes
+    meeting.unit, meeting.branch, meeting.kind = unit, branch_of(unit), kind
+    meeting.held_at = held_at or meeting.held_at
+    for name in TEXT_FIELDS:
+        if name in fields:
+            setattr(meeting, name, (fields[name] or "").strip())
+    _stamp(meeting)
+    _validate_fields(meeting, now)
+    rows = _plan_attendance(meeting, marks)
+    meeting._history_user = by
+    meeting.save()
+    _replace_attendance(meeting, rows)
+    if meeting.minutes != old_minutes:
+        similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
+    meeting.refresh_from_db(fields=["similar_to", "similarity"])
+    return meeting
+
+
+def submit_errors(meeting: Meeting, today) -> list[str]:
+    """What keeps a record from being submitted, in words the secretary can act on."""
+    errors = []
+    if not meeting.topic.strip():
+        errors.append("请填写会议主题")
+    if meeting.kind == compliance.PARTY_LESSON and not meeting.lecturer.strip():
+        errors.append("党课须填写授课人")
+    if meeting.held_on > today:
+        errors.append("会议日期晚于今天，会后再提交")
+    if meeting.expected_count == 0:
+        if meeting.kind == compliance.COMMITTEE_MEETING:
+            errors.append("应到人员为空：请先在党员名册中登记支部委员的支委职务")
+        else:
+            errors.append("应到人员为空：该单位在会议当天没有党员")
+    return errors
+
+
+@transaction.atomic
+def meeting_submit(*, meeting: Meeting, by, now: datetime | None = None) -> Meeting:
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_editable:
+        raise ValidationError("该记录已提交")
+    errors = submit_errors(meeting, _local_date(now))
+    if errors:
+        raise ValidationError(errors)
+    meeting.status = Meeting.Status.SUBMITTED
+    meeting.submitted_at = now
+    meeting._history_user = by
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None = None) -> Meeting:
+    """The general branch or the committee sends a submitted record back with a comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "请填写退回意见，说明需要修改什么"})
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.is_submitted:
+        raise ValidationError("只有已提交的记录可以退回")
+    meeting.status = Meeting.Status.RETURNED
+    meeting.return_comment = comment
+    meeting.returned_at = now or timezone.now()
+    meeting.returned_by = by
+    meeting._history_user = by
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by) -> None:
+    if meeting.status != Meeting.Status.DRAFT:
+        raise ValidationError("只有草稿可以删除")
+    pointing = list(Meeting.objects.filter(similar_to=meeting).values_list("pk", flat=True))
+    branch_id = meeting.branch_id
+    for attachment in meeting.attachments.all():
+        attachment.file.delete(save=False)
+    meeting._history_user = by
+    meeting.delete()
+    if pointing:
+        similarity_refresh(branch_id=branch_id, changed_ids=pointing)
+
+
+@dataclass
+class MeetingImport:
+    """One validated row of an old ledger (activities.ledger_io.read_ledger)."""
+
+    row: int
+    unit: OrgUnit
+    kind: str
+    held_at: datetime
+    fields: dict[str, str]
+    marks: dict[int, tuple[str, str]]
+    expected: list[Expected] | None = None
+
+
+@transaction.atomic
+def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = None) -> list[Meeting]:
+    """Write validated ledger rows as submitted records, all or nothing.
+
+    logged_at is the import time, so a meeting imported more than 15 days after it was held is 补录,
+    as it would be if it had been typed in late.
+    """
+    now = now or timezone.now()
+    created = []
+    for row in rows:
+        _check_kind_unit(row.kind, row.unit)
+        meeting = Meeting(
+            kind=row.kind,
+            unit=row.unit,
+            branch=branch_of(row.unit),
+            held_at=row.held_at,
+            logged_at=now,
+            submitted_at=now,
+            status=Meeting.Status.SUBMITTED,
+            source=Meeting.Source.IMPORT,
+            created_by=by,
+            **{k: (row.fields.get(k) or "").strip() for k in TEXT_FIELDS},
+        )
+        _stamp(meeting)
+        attendance = _plan_attendance(meeting, row.marks, row.expected)
+        meeting._history_user = by
+        meeting.save()
+        _replace_attendance(meeting, attendance)
+        created.append(meeting)
+    by_branch: dict[int, list[int]] = {}
+    for meeting in created:
+        by_branch.setdefault(meeting.branch_id, []).append(meeting.pk)
+    for branch_id, ids in by_branch.items():
+        similarity_refresh(branch_id=branch_id, changed_ids=ids)
+    return created
+
+
+def similarity_refresh(*, branch_id: int, changed_ids: Iterable[int]) -> None:
+    """Re-examine 疑似雷同 for records of one branch after some records' minutes changed."""
+    rows = Meeting.objects.filter(branch_id=branch_id).values_list("pk", "minutes", "similar_to_id", "similarity")
+    texts, current = {}, {}
+    for pk, minutes, similar_to_id, score in rows:
+        texts[pk] = similarity.shingles(minutes)
+        current[pk] = (similar_to_id, score)
+    updates = similarity.best_matches(changed_ids, texts, current)
+    Meeting.objects.bulk_update(
+        [Meeting(pk=pk, similar_to_id=to, similarity=score) for pk, (to, score) in updates.items()],
+        ["similar_to", "similarity"],
+    )
+
+
+# Attachments -------------------------------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 20
+# extension → (content type, the kind of file its bytes must be)
+ALLOWED_TYPES = {
+    "jpg": ("image/jpeg", "jpeg"),
+    "jpeg": ("image/jpeg", "jpeg"),
+    "png": ("image/png", "png"),
+    "pdf": ("application/pdf", "pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+KIND_NAMES = {"jpeg": "JPG图片", "png": "PNG图片", "pdf": "PDF文件", "docx": "Word文档", "xlsx": "Excel工作簿"}
+
+
+def sniff(upload) -> str | None:
+    """What the bytes are (jpeg, png, pdf, docx, xlsx), whatever the name says; None if none of them."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx"
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "xlsx"
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, meeting: Meeting, by, upload) -> Attachment:
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED_TYPES:
+        raise ValidationError({"file": f"“{name}”：只能上传 jpg、png、pdf、docx、xlsx 文件"})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": f"“{name}”超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB，请压缩后再上传"})
+    if upload.size == 0:
+        raise ValidationError({"file": f"“{name}”是空文件"})
+    content_type, expected_kind = ALLOWED_TYPES[ext]
+    actual = sniff(upload)
+    if actual != expected_kind:
+        raise ValidationError({"file": f"“{name}”的内容不是{KIND_NAMES[expected_kind]}，文件可能已损坏或扩展名不对"})
+    if meeting.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"file": f"每条记录最多 {MAX_ATTACHMENTS} 个附件"})
+    attachment = Attachment(meeting=meeting, original_name=name, content_type=content_type, size=upload.size)
+    attachment.uploaded_by = by
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    if not attachment.meeting.is_editable:
+        raise ValidationError("已提交记录的附件不能删除")
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+# Talks --------------------------------------------------------------------------------------------
+
+
+def _validate_talk(talk: Talk, today) -> None:
+    errors = {}
+    if talk.talked_on and talk.talked_on > today:
+        errors["talked_on"] = "谈话日期不能晚于今天"
+    if not talk.talker_id and not talk.talker_name.strip():
+        errors["talker"] = "请选择谈话人，或填写非本支部谈话人的姓名"
+    if talk.talker_id and talk.talker_id == talk.member_id:
+        errors["member"] = "谈话人和谈话对象不能是同一人"
+    if talk.member_id and talk.talked_on and not errors.get("talked_on"):
+        if not members_of_unit_on(talk.branch, talk.talked_on, include_retired=True).filter(pk=talk.member_id).exists():
+            errors["member"] = f"{talk.member.name}在{talk.talked_on:%Y-%m-%d}不是本支部党员"
+    if errors:
+        raise ValidationError(errors)
+    talk.full_clean(exclude=["created_by"])
+
+
+@transaction.atomic
+def talk_create(*, by, branch: OrgUnit, member: Member, talked_on, talker=None, talker_name="", note="") -> Talk:
+    talk = Talk(
+        branch=branch,
+        member=member,
+        talked_on=talked_on,
+        talker=talker,
+        talker_name="" if talker else talker_name.strip(),
+        note=note.strip(),
+        created_by=by,
+    )
+    _validate_talk(talk, timezone.localdate())
+    talk._history_user = by
+    talk.save()
+    return talk
+
+
+@transaction.atomic
+def talk_update(*, talk: Talk, by, **fields) -> Talk:
+    for name in ("member", "talked_on", "talker", "talker_name", "note"):
+        if name in fields:
+            setattr(talk, name, fields[name])
+    if talk.talker_id:
+        talk.talker_name = ""
+    talk.note = talk.note.strip()
+    _validate_talk(talk, timezone.localdate())
+    talk._history_user = by
+    talk.save()
+    return talk
+
+
+@transaction.atomic
+def talk_delete(*, talk: Talk, by) -> None:
+    talk._history_user = by
+    talk.delete()
