@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from activities.compliance import IndicatorScore, Period
+from activities.compliance import IndicatorScore, Period, make_score
 from branches.rules import TermStatus
-
-from .rating import clamp, fmt, plain
 
 
 @dataclass(frozen=True)
@@ -24,39 +22,31 @@ class OwnFacts:
     problems_closed_on_time: int  # of those, closed (销号) by their deadline
 
 
-def _score(code: str, earned, points: Decimal, explanation: str) -> IndicatorScore:
-    earned = clamp(earned, points)
-    return IndicatorScore(code, earned, points, f"{explanation} → {fmt(earned)}/{plain(points)}")
-
-
 def d1_party_cadre(facts: OwnFacts, points: Decimal) -> IndicatorScore:
     """Full points if the branch has a part-time party-affairs cadre."""
     if facts.cadres:
-        return _score("D1", points, points, f"D1 兼职党务干部：{'、'.join(facts.cadres)}")
-    return _score("D1", 0, points, "D1 兼职党务干部：未配备")
+        return make_score("D1", points, points, f"兼职党务干部：{'、'.join(facts.cadres)}")
+    return make_score("D1", Decimal(0), points, "兼职党务干部：未配备")
 
 
 def d3_term(facts: OwnFacts, points: Decimal) -> IndicatorScore:
     """Full points if the committee's term has not expired."""
     term = facts.term
     if term.level == "expired":
-        return _score("D3", 0, points, f"D3 按期换届：任期已于{term.ends_on:%Y-%m-%d}届满，未换届")
+        return make_score("D3", Decimal(0), points, f"按期换届：任期已于{term.ends_on:%Y-%m-%d}届满，未换届")
     if term.level == "unknown":
-        return _score("D3", 0, points, "D3 按期换届：未登记换届日期，无法确认")
+        return make_score("D3", Decimal(0), points, "按期换届：未登记换届日期，无法确认")
     until = f"任期至{term.ends_on:%Y-%m-%d}" if term.ends_on else "未到换届期"
-    return _score("D3", points, points, f"D3 按期换届：{until}")
+    return make_score("D3", points, points, f"按期换届：{until}")
 
 
 def e4_rectification(facts: OwnFacts, points: Decimal) -> IndicatorScore:
     """points × problems closed by their deadline ÷ problems due in the period; none due: full."""
     if facts.problems_due == 0:
-        return _score("E4", points, points, "E4 问题整改：本期无到期问题")
+        return make_score("E4", points, points, "问题整改：本期无到期问题")
     earned = points * Decimal(facts.problems_closed_on_time) / Decimal(facts.problems_due)
-    return _score(
-        "E4",
-        earned,
-        points,
-        f"E4 问题整改：{facts.problems_closed_on_time}/{facts.problems_due} 个到期问题按期销号",
+    return make_score(
+        "E4", earned, points, f"问题整改：{facts.problems_closed_on_time}/{facts.problems_due} 个到期问题按期销号"
     )
 
 

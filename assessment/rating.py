@@ -42,10 +42,6 @@ ACTION_LABELS = {
 }
 
 
-def level_label(level: int | None) -> str:
-    return LEVEL_LABELS.get(level, "未评定") if level else "未评定"
-
-
 def round2(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -56,6 +56,7 @@ from .services import checks, ratings
 from .services.standards import locked_message, standard_ensure, standard_save
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+RANKING_LIMIT = 100  # the dashboard's ranking; the review page and the workbook list every branch
 
 
 def _committee(request):
@@ -147,6 +148,8 @@ def index(request):
         "year": year,
         "years": list(range(today.year, today.year - 6, -1)),
         "year_rating": year_rating,
+        "ranking": rows[:RANKING_LIMIT],
+        "ranking_cut": len(rows) > RANKING_LIMIT,
         "rows": rows,
         "counts": counts,
         "charts": charts,

@@ -11,17 +11,15 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from activities import compliance
+from activities import services as meetings
+from activities.pledges import services as pledges
 from assessment import selectors
 from assessment.models import Indicator, Score
 from assessment.services import checks
 from assessment.services.standards import standard_ensure
 
 from .factories import make_member
-
-# The activities services arrive with the meetings and pledges features.
-meetings = pytest.importorskip("activities.services")
-pledges = pytest.importorskip("activities.pledges.services")
-compliance = pytest.importorskip("activities.compliance")
 
 
 def meeting(unit, kind, day, *, by, absent=(), submit=True, **fields):

@@ -202,8 +202,10 @@ def test_evidence_type_and_size_are_limited(org, settings, tmp_path):
     p = problem(org.branch, date(2025, 4, 30))
     with pytest.raises(ValidationError) as exc:
         checks.evidence_add(problem=p, upload=SimpleUploadedFile("run.exe", b"MZ"), note="", by=None)
-    assert "文件“run.exe”的类型不允许" in exc.value.messages[0]
-    big = SimpleUploadedFile("scan.pdf", b"0" * (checks.EVIDENCE_MAX_BYTES + 1))
+    assert "“run.exe”的类型不允许" in exc.value.messages[0]
+    with pytest.raises(ValidationError, match="内容不是PDF文件"):
+        checks.evidence_add(problem=p, upload=SimpleUploadedFile("renamed.pdf", b"MZ not a pdf"), note="", by=None)
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
     with pytest.raises(ValidationError, match="超过 10 MB"):
         checks.evidence_add(problem=p, upload=big, note="", by=None)
     assert not p.evidence.exists()

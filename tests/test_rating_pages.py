@@ -1,5 +1,6 @@
 """The rating pages: who reaches what (outsiders get 404), the forms, and list pages without N+1."""
 
+import zipfile
 from datetime import date
 from io import BytesIO
 
@@ -19,6 +20,17 @@ from branches.models import OrgUnit
 from .factories import make_unit
 
 TODAY = timezone.localdate()
+
+
+def _docx() -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+DOCX = _docx()
 LAST_YEAR = TODAY.year - 1
 
 
@@ -197,10 +209,10 @@ def test_the_branch_uploads_evidence_and_the_checker_closes_the_problem(org, rat
     url = reverse("assessment:evidence_upload", args=[problem.pk])
     response = client.post(url, {"file": SimpleUploadedFile("x.exe", b"MZ"), "note": ""}, follow=True)
     assert "类型不允许" in response.content.decode()
-    client.post(url, {"file": SimpleUploadedFile("整改报告.docx", b"PK docx"), "note": "已补齐"})
+    client.post(url, {"file": SimpleUploadedFile("整改报告.docx", DOCX), "note": "已补齐"})
     assert problem.evidence.count() == 2
     download = client.get(reverse("assessment:evidence", args=[problem.evidence.last().pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"PK docx"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == DOCX
     assert client.post(reverse("assessment:problem_close", args=[problem.pk])).status_code == 404
     login(org.committee_user).post(reverse("assessment:problem_close", args=[problem.pk]), {"note": "同意销号"})
     problem.refresh_from_db()

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 
-from activities.compliance import IndicatorScore, Period
+from activities.compliance import IndicatorScore, Period, make_score
 
 # --- Pledges (公开承诺) --------------------------------------------------------------------------
 
@@ -27,7 +27,6 @@ MAX_MEMBER_PLEDGES = 5
 MAX_BRANCH_PLEDGES = 10
 
 RATE_PLACES = Decimal("0.0001")
-TWO_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -287,24 +286,11 @@ def is_whole_year(period: Period) -> bool:
     return len(period.months) == 12 and period.start == date(period.start.year, 1, 1)
 
 
-def _score(code: str, earned: Decimal, points: Decimal, explanation: str) -> IndicatorScore:
-    points = Decimal(points)
-    earned = min(max(Decimal(earned), Decimal(0)), points).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-    return IndicatorScore(
-        code=code, earned=earned, points=points, explanation=f"{explanation} → {earned}/{_plain(points)}"
-    )
-
-
-def _plain(number: Decimal) -> str:
-    """6 for 6.00, 2.5 for 2.50: how a person writes an indicator's points."""
-    return f"{number.normalize():f}"
-
-
 def _share_score(code: str, name: str, covered: int, total: int, points: Decimal, what: str) -> IndicatorScore:
     if total == 0:
-        return _score(code, Decimal(0), points, f"{code} {name}：本期没有应计的党员")
+        return make_score(code, Decimal(0), points, f"{name}：本期没有应计的党员")
     earned = Decimal(points) * min(Decimal(1), Decimal(covered) / Decimal(total))
-    return _score(code, earned, points, f"{code} {name}：{covered}/{total} 名党员{what}")
+    return make_score(code, earned, points, f"{name}：{covered}/{total} 名党员{what}")
 
 
 def pledge_indicator_scores(
@@ -337,12 +323,12 @@ def _fulfilment_score(counts: RatingCounts, points: Decimal) -> IndicatorScore:
     unrated = f"（另有 {counts.unrated} 项未评诺，不计入）" if counts.unrated else ""
     if rate is None:
         why = "本年度没有承诺事项" if counts.total == 0 else f"本年度 {counts.unrated} 项承诺均未评诺"
-        return _score("E1", Decimal(0), points, f"E1 践诺率：{why}")
-    return _score(
+        return make_score("E1", Decimal(0), points, f"践诺率：{why}")
+    return make_score(
         "E1",
         Decimal(points) * (Decimal(counts.fulfilled) + Decimal(counts.partial) / 2) / Decimal(counts.rated),
         points,
-        f"E1 践诺率：已兑现 {counts.fulfilled}、部分兑现 {counts.partial}、未兑现 {counts.unfulfilled}，"
+        f"践诺率：已兑现 {counts.fulfilled}、部分兑现 {counts.partial}、未兑现 {counts.unfulfilled}，"
         f"兑现率 {format_rate(rate)}{unrated}",
     )
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from activities import compliance
 from activities.pledges import rules as pledge_rules
 from activities.pledges import selectors as pledge_selectors
+from activities.pledges.rules import attachment_content_error, attachment_error
+from activities.services import sniff
 from branches.models import OrgUnit
 
 from .. import rating, selectors
@@ -22,8 +24,6 @@ from .standards import standard_ensure, standard_lock, standards_lock
 
 logger = logging.getLogger(__name__)
 
-EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 BATCH = 1000
 
 
@@ -279,17 +279,10 @@ def problem_create(
     )
 
 
-def evidence_errors(upload) -> list[str]:
-    errors = []
-    extension = os.path.splitext(upload.name)[1].lower()
-    if extension not in EVIDENCE_EXTENSIONS:
-        allowed = "、".join(sorted(e.lstrip(".") for e in EVIDENCE_EXTENSIONS))
-        errors.append(f"文件“{upload.name}”的类型不允许，只能上传 {allowed}")
-    if upload.size > EVIDENCE_MAX_BYTES:
-        errors.append(f"文件“{upload.name}”超过 {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB")
-    if upload.size == 0:
-        errors.append(f"文件“{upload.name}”是空文件")
-    return errors
+def evidence_error(upload) -> str | None:
+    """The same types, size and content check as meeting attachments and study notes."""
+    name = os.path.basename(upload.name or "")
+    return attachment_error(name, upload.size) or attachment_content_error(name, sniff(upload))
 
 
 @transaction.atomic
@@ -297,9 +290,9 @@ def evidence_add(*, problem: Problem, upload, note: str, by) -> Evidence:
     """The branch's rectification evidence for an open problem."""
     if problem.is_closed:
         raise ValidationError("问题已销号，不能再上传整改材料")
-    errors = evidence_errors(upload)
-    if errors:
-        raise ValidationError({"file": errors})
+    error = evidence_error(upload)
+    if error:
+        raise ValidationError({"file": error})
     return Evidence.objects.create(
         problem=problem,
         file=upload,

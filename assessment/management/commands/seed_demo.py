@@ -13,13 +13,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+import activities.demo
 import activities.pledges.demo
 from members.demo import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
 # One line per feature, in dependency order: each is `builder(org: DemoOrg) -> None`.
 DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
-    # ("三会一课", activities.demo.seed_meetings),
+    ("三会一课", lambda org: activities.demo.seed_meetings(org.today, org)),
     ("承诺与评议", activities.pledges.demo.seed_pledges),
     # ("星级评定", assessment.demo.seed_ratings),
 ]
