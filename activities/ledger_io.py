@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from branches.access import Scope
 from branches.models import OrgUnit
-from branches.spreadsheets import CellError, new_workbook, parse_datetime, write_sheet
+from branches.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
 from members import idcard
 
 from . import compliance
@@ -136,22 +135,6 @@ def template_workbook(out) -> None:
 
 
 # Import ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"工作表“{self.sheet}”"
-        if self.row:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
 
 
 _NAME = re.compile(r"^(?P<name>[^()（）]+?)\s*(?:[(（]\s*(?P<id>[^()（）]*?)\s*[)）])?$")

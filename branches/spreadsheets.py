@@ -7,6 +7,7 @@ with the parse_* functions here, so a date is a date whether it came from a rost
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -105,6 +106,24 @@ def write_sheet(
 
 class CellError(ValueError):
     """A cell that cannot be read; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with an uploaded file, where a person can find it. `row` is the Excel row."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = f"工作表“{self.sheet}”"
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"“{self.column}”列"
+        return f"{where}：{self.message}"
 
 
 def is_blank(value) -> bool:

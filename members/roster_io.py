@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from branches import rules as tree_rules
-from branches.spreadsheets import DATE_FORMATS_HINT, CellError, is_blank, parse_date, parse_text  # noqa: F401
+from branches.spreadsheets import DATE_FORMATS_HINT, CellError, RowError, is_blank, parse_date, parse_text  # noqa: F401
 
 from . import idcard
 
@@ -100,24 +100,6 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 SHEETS: dict[str, tuple[Column, ...]] = {UNIT_SHEET: UNIT_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    """One thing wrong with the file, where a person can find it. `row` is the Excel row number."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = f"工作表“{self.sheet}”"
-        if self.row is not None:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
 
 
 @dataclass
