@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from assessment.schedules import beat_schedule
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -210,6 +212,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs (quarterly check, yearly rating): QUARTER_CHECK_CRON, RATE_YEAR_CRON, see assessment/schedules.py.
+CELERY_BEAT_SCHEDULE = beat_schedule()
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

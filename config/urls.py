@@ -20,5 +20,6 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("pledges/", include("activities.pledges.urls")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from activities.pledges.views import home_panel as pledges_panel
 from activities.views import compliance_panel
+from assessment.views import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows
@@ -54,7 +55,7 @@ def pledges_home_panel(request, scope):
     return pledges_panel(request)
 
 
-PANELS = [org_panel, meetings_home_panel, pledges_home_panel]  # later features append theirs
+PANELS = [org_panel, meetings_home_panel, pledges_home_panel, star_panel]  # later features append theirs
 
 
 @login_required

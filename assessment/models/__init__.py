@@ -1,1 +1,22 @@
-"""Five-star standard, quarterly checks, ratings and the year-end export."""
+"""Five-star standard, quarterly checks, ratings and the star history."""
+
+from .checks import YEAR_QUARTER, Evidence, JobStatus, Problem, QuarterCheck, Score
+from .ratings import Application, BranchRating, RatingReversal, StarHistory, YearRating
+from .standard import Aspect, Indicator, Standard
+
+__all__ = [
+    "YEAR_QUARTER",
+    "Application",
+    "Aspect",
+    "BranchRating",
+    "Evidence",
+    "Indicator",
+    "JobStatus",
+    "Problem",
+    "QuarterCheck",
+    "RatingReversal",
+    "Score",
+    "Standard",
+    "StarHistory",
+    "YearRating",
+]

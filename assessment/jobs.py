@@ -1,0 +1,39 @@
+"""Asking for a computation: record that it was asked for, and enqueue its task once the request commits."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import tasks
+from .models import JobStatus, QuarterCheck, YearRating
+from .services.checks import quarter_period_error, refuse_if_approved
+
+
+@transaction.atomic
+def quarter_check_request(*, year: int, quarter: int, today: date | None = None) -> QuarterCheck:
+    error = quarter_period_error(year, quarter, today or timezone.localdate())
+    if error:
+        raise ValidationError(error)
+    refuse_if_approved(year)
+    check, _ = QuarterCheck.objects.update_or_create(
+        year=year,
+        quarter=quarter,
+        defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "message": ""},
+    )
+    transaction.on_commit(lambda: tasks.compute_quarter.delay(year, quarter))
+    return check
+
+
+@transaction.atomic
+def year_rating_request(*, year: int, today: date | None = None) -> YearRating:
+    today = today or timezone.localdate()
+    if year >= today.year:
+        raise ValidationError(f"{year}年度尚未结束，年终后才能评定星级")
+    refuse_if_approved(year)
+    year_rating, _ = YearRating.objects.update_or_create(
+        year=year, defaults={"job_status": JobStatus.QUEUED, "job_message": "", "requested_at": timezone.now()}
+    )
+    transaction.on_commit(lambda: tasks.rate_year.delay(year))
+    return year_rating

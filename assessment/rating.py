@@ -1,0 +1,418 @@
+"""The rules of the five-star rating (DOMAIN.md, "Quarterly checks, the year's score, and star levels").
+
+Plain data in, plain data out: the services feed these functions from the database and store what
+they return; tests call them directly. Every number a person reads is rounded to 2 decimals
+(ROUND_HALF_UP) and the next step works from that rounded number, so the workbook adds up by hand.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+QUARTERS = (1, 2, 3, 4)
+LEVELS = (1, 2, 3, 4, 5)
+LEVEL_LABELS = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+# The quota's second tie-breaker is aspect B (制度执行) by name in DOMAIN.md, whatever the veto aspect.
+QUOTA_TIEBREAK_ASPECT = "B"
+# A branch whose level is below this puts its secretary on the interview list (约谈名单).
+INTERVIEW_BELOW = 3
+# What a vetoed branch can get at most: four or five stars need full points on the veto aspect.
+VETO_MAX_LEVEL = 3
+
+
+class Action(StrEnum):
+    UP = "up"
+    DOWN = "down"
+    RESTORE = "restore"
+    SAME = "same"
+    FIRST = "first"
+
+
+ACTION_LABELS = {
+    Action.UP: "升星授牌",
+    Action.DOWN: "降星摘牌",
+    Action.RESTORE: "复星复牌",
+    Action.SAME: "保持",
+    Action.FIRST: "首次评定",
+}
+
+
+def round2(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def clamp(value, points) -> Decimal:
+    """A score kept within 0..points, with 2 decimals."""
+    value, points = Decimal(value), Decimal(points)
+    return round2(min(max(value, ZERO), points))
+
+
+def fmt(value) -> str:
+    return f"{round2(value):.2f}"
+
+
+def plain(value) -> str:
+    """Points as people write them: 30, 2.5, 4.25 (no trailing zeros)."""
+    return fmt(value).rstrip("0").rstrip(".") or "0"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The year's parameters (the Standard row), as plain data."""
+
+    five: Decimal = Decimal("90")
+    four: Decimal = Decimal("80")
+    three: Decimal = Decimal("70")
+    two: Decimal = Decimal("60")
+    quarter_weight: Decimal = Decimal("40")
+    annual_weight: Decimal = Decimal("60")
+    quota_percent: Decimal = Decimal("30")
+    veto_aspect: str | None = "B"
+    veto_aspect_name: str = "制度执行"
+    lagging_deadline_days: int = 60
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    code: str
+    aspect: str
+    points: Decimal
+    quarterly: bool
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+def quarter_score(earned: Mapping[str, Decimal], indicators: Iterable[IndicatorDef]) -> Decimal:
+    """Quarter score = points earned on the q indicators ÷ their points (43 by default) × 100."""
+    quarterly = [i for i in indicators if i.quarterly]
+    total = sum((i.points for i in quarterly), ZERO)
+    if total == 0:
+        return ZERO
+    got = sum((clamp(earned.get(i.code, ZERO), i.points) for i in quarterly), ZERO)
+    return round2(got / total * HUNDRED)
+
+
+def annual_indicator_points(
+    quarterly: Mapping[str, Mapping[int, Decimal]],
+    yearly: Mapping[str, Decimal],
+    indicators: Iterable[IndicatorDef],
+) -> dict[str, Decimal]:
+    """Each indicator's points in the annual assessment (年度考评).
+
+    A q indicator counts the mean of its four quarters (a quarter with no score counts 0); a y
+    indicator counts the year's score.
+    """
+    result = {}
+    for ind in indicators:
+        if ind.quarterly:
+            by_quarter = quarterly.get(ind.code, {})
+            total = sum((clamp(by_quarter.get(q, ZERO), ind.points) for q in QUARTERS), ZERO)
+            result[ind.code] = round2(total / len(QUARTERS))
+        else:
+            result[ind.code] = clamp(yearly.get(ind.code, ZERO), ind.points)
+    return result
+
+
+def aspect_totals(points_by_code: Mapping[str, Decimal], indicators: Iterable[IndicatorDef]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for ind in indicators:
+        totals[ind.aspect] = totals.get(ind.aspect, ZERO) + points_by_code.get(ind.code, ZERO)
+    return totals
+
+
+def quarter_mean(quarter_scores: Mapping[int, Decimal]) -> Decimal:
+    """The mean of the four quarter scores; a quarter never checked counts 0."""
+    return round2(sum((Decimal(quarter_scores.get(q, ZERO)) for q in QUARTERS), ZERO) / len(QUARTERS))
+
+
+def combined_score(mean_of_quarters: Decimal, annual: Decimal, rules: Rules) -> Decimal:
+    """Score = 40% × mean of the quarter scores + 60% × annual assessment, 2 decimals."""
+    return round2(mean_of_quarters * rules.quarter_weight / HUNDRED + annual * rules.annual_weight / HUNDRED)
+
+
+@dataclass(frozen=True)
+class BranchNumbers:
+    quarter_scores: dict[int, Decimal]
+    quarter_mean: Decimal
+    annual_by_code: dict[str, Decimal]
+    annual: Decimal
+    aspects: dict[str, Decimal]
+    score: Decimal
+
+
+def branch_numbers(
+    values: Mapping[str, Mapping[int, Decimal]], indicators: Sequence[IndicatorDef], rules: Rules
+) -> BranchNumbers:
+    """All of a branch's numbers for a year from its scores: `values[code][quarter]`, quarter 0 = year."""
+    quarter_scores = {
+        q: quarter_score({code: by_q[q] for code, by_q in values.items() if q in by_q}, indicators) for q in QUARTERS
+    }
+    quarterly = {i.code: values.get(i.code, {}) for i in indicators if i.quarterly}
+    yearly = {i.code: values[i.code][0] for i in indicators if not i.quarterly and 0 in values.get(i.code, {})}
+    annual_by_code = annual_indicator_points(quarterly, yearly, indicators)
+    annual = sum(annual_by_code.values(), ZERO)
+    mean = quarter_mean(quarter_scores)
+    return BranchNumbers(
+        quarter_scores=quarter_scores,
+        quarter_mean=mean,
+        annual_by_code=annual_by_code,
+        annual=annual,
+        aspects=aspect_totals(annual_by_code, indicators),
+        score=combined_score(mean, annual, rules),
+    )
+
+
+# --- levels -------------------------------------------------------------------------------------
+
+
+def band(score: Decimal, rules: Rules) -> int:
+    """≥90 five stars, ≥80 four, ≥70 three, ≥60 two, below 60 one (thresholds from the standard)."""
+    for level, threshold in ((5, rules.five), (4, rules.four), (3, rules.three), (2, rules.two)):
+        if score >= threshold:
+            return level
+    return 1
+
+
+def band_reason(score: Decimal, level: int, rules: Rules) -> str:
+    thresholds = {5: rules.five, 4: rules.four, 3: rules.three, 2: rules.two}
+    if level == 1:
+        return f"综合得分 {fmt(score)}，低于 {plain(rules.two)} → 一星"
+    upper = thresholds.get(level + 1)
+    bound = f"{plain(thresholds[level])} ≤ 得分" + (f" < {plain(upper)}" if upper is not None else "")
+    return f"综合得分 {fmt(score)}（{bound}）→ {LEVEL_LABELS[level]}"
+
+
+def is_vetoed(level: int, veto_earned: Decimal | None, veto_points: Decimal | None) -> bool:
+    """Four or five stars only with full points on the veto aspect in the annual assessment."""
+    if level <= VETO_MAX_LEVEL or veto_points is None:
+        return False
+    return (veto_earned or ZERO) < veto_points
+
+
+def quota_size(rated: int, quota_percent: Decimal) -> int:
+    """Five-star places: quota% of the branches rated, rounded down."""
+    return int((Decimal(rated) * Decimal(quota_percent) / HUNDRED).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass(frozen=True)
+class QuotaCandidate:
+    branch_id: int
+    code: str
+    score: Decimal
+    aspect_b: Decimal
+    overdue_problems: int
+
+
+def quota_ranking(candidates: Iterable[QuotaCandidate]) -> list[QuotaCandidate]:
+    """Rank by score, then aspect B (both higher first), then fewer overdue problems, then branch code."""
+    return sorted(candidates, key=lambda c: (-c.score, -c.aspect_b, c.overdue_problems, c.code))
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: Action
+    previous_level: int | None
+    previous_year: int | None
+    # For a restore: the level held before the latest demotion, which a restore may not exceed.
+    ceiling: int | None = None
+
+
+def action_for(level: int, history: Sequence[tuple[int, int]]) -> ActionResult:
+    """The action against the last approved level. `history`: (year, level) of earlier approved years."""
+    ordered = sorted(history)
+    if not ordered:
+        return ActionResult(Action.FIRST, None, None)
+    previous_year, previous = ordered[-1]
+    if level == previous:
+        return ActionResult(Action.SAME, previous, previous_year)
+    if level < previous:
+        return ActionResult(Action.DOWN, previous, previous_year)
+    ceiling = level_before_latest_demotion(ordered)
+    if ceiling is not None and level <= ceiling:
+        return ActionResult(Action.RESTORE, previous, previous_year, ceiling)
+    return ActionResult(Action.UP, previous, previous_year, ceiling)
+
+
+def level_before_latest_demotion(history: Sequence[tuple[int, int]]) -> int | None:
+    ordered = sorted(history)
+    for (_, before), (_, after) in zip(reversed(ordered[:-1]), reversed(ordered[1:]), strict=True):
+        if after < before:
+            return before
+    return None
+
+
+def action_reason(level: int, result: ActionResult) -> str:
+    label = ACTION_LABELS[result.action]
+    if result.action == Action.FIRST:
+        return f"此前无核定星级 → {LEVEL_LABELS[level]}：{label}"
+    before = f"上次核定（{result.previous_year}年）{LEVEL_LABELS[result.previous_level]}"
+    if result.action == Action.RESTORE:
+        return f"{before} → {LEVEL_LABELS[level]}，回升后不高于最近一次降星前的{LEVEL_LABELS[result.ceiling]}：{label}"
+    if result.action == Action.UP and result.ceiling is not None:
+        return (
+            f"{before} → {LEVEL_LABELS[level]}，高于最近一次降星前的{LEVEL_LABELS[result.ceiling]}，不属复星：{label}"
+        )
+    return f"{before} → {LEVEL_LABELS[level]}：{label}"
+
+
+@dataclass(frozen=True)
+class Flags:
+    lagging: bool = False
+    interview: bool = False
+    five_star: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        labels = []
+        if self.lagging:
+            labels.append("后进党支部")
+        if self.interview:
+            labels.append("约谈")
+        if self.five_star:
+            labels.append("五星激励")
+        return labels
+
+
+def flags_for(level: int | None) -> Flags:
+    """Lagging (no level), interview (below three stars), five-star (bonus and nomination)."""
+    if level is None:
+        return Flags(lagging=True)
+    return Flags(interview=level < INTERVIEW_BELOW, five_star=level == 5)
+
+
+def flag_reasons(flags: Flags) -> list[str]:
+    reasons = []
+    if flags.interview:
+        reasons.append("评定低于三星：支部书记列入约谈名单")
+    if flags.five_star:
+        reasons.append("五星党支部：绩效考核加分，推荐参评先进基层党组织")
+    return reasons
+
+
+def previous_quarter(day: date) -> tuple[int, int]:
+    """The (year, quarter) that ended last before `day`."""
+    current = (day.month - 1) // 3 + 1
+    return (day.year, current - 1) if current > 1 else (day.year - 1, 4)
+
+
+def lagging_deadline(today: date, rules: Rules) -> date:
+    return today + timedelta(days=rules.lagging_deadline_days)
+
+
+# --- the year ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchYear:
+    """What the rating of one branch for one year needs to know."""
+
+    branch_id: int
+    code: str
+    applied_level: int | None
+    score: Decimal
+    aspects: Mapping[str, Decimal]  # annual assessment points per aspect code
+    overdue_problems: int = 0
+    history: Sequence[tuple[int, int]] = ()  # (year, level) approved before this year
+
+
+@dataclass(frozen=True)
+class Outcome:
+    branch_id: int
+    band_level: int
+    level: int | None  # None: lagging, no level this year
+    action: Action | None
+    previous_level: int | None
+    vetoed: bool = False
+    capped: bool = False
+    over_quota: bool = False
+    flags: Flags = field(default_factory=Flags)
+    reasons: tuple[str, ...] = ()  # why this level: band, veto, cap, quota (or why none: lagging)
+    consequences: tuple[str, ...] = ()  # what the level means: the action, interview, five-star flags
+
+
+def consequences(level: int, history: Sequence[tuple[int, int]]) -> tuple[ActionResult, list[str]]:
+    """The action against the last approved level and the flags of `level`, with their explanations.
+
+    Used by the proposal and again when the committee overrides a branch's level.
+    """
+    result = action_for(level, history)
+    return result, [action_reason(level, result), *flag_reasons(flags_for(level))]
+
+
+def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal | None) -> dict[int, Outcome]:
+    """Band, veto, application cap, quota, action and flags of each branch, each explained.
+
+    `veto_points` is the veto aspect's full points (None: no veto aspect in the standard).
+    """
+    staged: dict[int, tuple[int, int, bool, bool, list[str]]] = {}
+    for b in branches:
+        band_level = band(b.score, rules)
+        reasons = [band_reason(b.score, band_level, rules)]
+        level = band_level
+        vetoed = capped = False
+        veto_earned = b.aspects.get(rules.veto_aspect, ZERO) if rules.veto_aspect else None
+        if rules.veto_aspect and is_vetoed(level, veto_earned, veto_points):
+            vetoed = True
+            level = VETO_MAX_LEVEL
+            reasons.append(
+                f"{rules.veto_aspect} {rules.veto_aspect_name}年度得分 {fmt(veto_earned)}，未得满分"
+                f" {plain(veto_points)}：一票否决，最高{LEVEL_LABELS[VETO_MAX_LEVEL]}"
+            )
+        if b.applied_level is not None and level > b.applied_level:
+            capped = True
+            level = b.applied_level
+            reasons.append(f"申报{LEVEL_LABELS[b.applied_level]}，评定星级不高于申报星级 → {LEVEL_LABELS[level]}")
+        staged[b.branch_id] = (band_level, level, vetoed, capped, reasons)
+
+    rated = [b for b in branches if b.applied_level is not None]
+    places = quota_size(len(rated), rules.quota_percent)
+    candidates = [
+        QuotaCandidate(b.branch_id, b.code, b.score, b.aspects.get(QUOTA_TIEBREAK_ASPECT, ZERO), b.overdue_problems)
+        for b in rated
+        if staged[b.branch_id][1] == 5
+    ]
+    rank_of = {c.branch_id: n for n, c in enumerate(quota_ranking(candidates), start=1)}
+
+    outcomes = {}
+    for b in branches:
+        band_level, level, vetoed, capped, reasons = staged[b.branch_id]
+        if b.applied_level is None:
+            last = sorted(b.history)[-1][1] if b.history else None
+            reasons = [
+                "未申报星级：列为后进党支部，本年度不评定星级，"
+                f"开具整改问题（整改期限 {rules.lagging_deadline_days} 天）"
+            ]
+            outcomes[b.branch_id] = Outcome(
+                b.branch_id, band_level, None, None, last, flags=flags_for(None), reasons=tuple(reasons)
+            )
+            continue
+        over_quota = rank_of.get(b.branch_id, 0) > places
+        if b.branch_id in rank_of:
+            verdict = "超出名额 → 四星" if over_quota else "在名额内 → 五星"
+            reasons.append(
+                f"五星名额 {places} 个（参评 {len(rated)} 个 × {plain(rules.quota_percent)}%，向下取整）；"
+                f"按综合得分、B项得分、逾期问题数、支部编码排名第 {rank_of[b.branch_id]}，{verdict}"
+            )
+        if over_quota:
+            level = 4
+        result, explained = consequences(level, b.history)
+        outcomes[b.branch_id] = Outcome(
+            branch_id=b.branch_id,
+            band_level=band_level,
+            level=level,
+            action=result.action,
+            previous_level=result.previous_level,
+            vetoed=vetoed,
+            capped=capped,
+            over_quota=over_quota,
+            flags=flags_for(level),
+            reasons=tuple(reasons),
+            consequences=tuple(explained),
+        )
+    return outcomes

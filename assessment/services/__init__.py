@@ -1,0 +1,1 @@
+"""Writes of the assessment, one module per concern: standards, checks (scores, problems), ratings."""

@@ -1,0 +1,316 @@
+"""Quarterly checks: computing the auto indicators, checkers' scores, problems and their rectification."""
+
+import logging
+import os
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from activities import compliance
+from activities.pledges import rules as pledge_rules
+from activities.pledges import selectors as pledge_selectors
+from activities.pledges.rules import attachment_content_error, attachment_error
+from activities.services import sniff
+from branches.models import OrgUnit
+
+from .. import rating, selectors
+from .. import standard as spec
+from ..indicators import own_indicator_scores
+from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
+from .standards import standard_ensure, standard_lock, standards_lock
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+
+
+def refuse_if_approved(year: int) -> None:
+    if selectors.is_year_approved(year):
+        raise ValidationError(f"{year}年度星级评定已审批，不能再修改；如需修改，请先撤销审批")
+
+
+def quarter_period_error(year: int, quarter: int, today: date) -> str | None:
+    if quarter not in rating.QUARTERS:
+        return f"季度须为 1–4，不能是 {quarter}"
+    if compliance.Period.for_quarter(year, quarter).start > today:
+        return f"{year}年第{quarter}季度尚未开始"
+    return None
+
+
+def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> QuarterCheck:
+    """Compute the auto q indicators of every branch for a quarter and store them with their explanations.
+
+    Running it again replaces the computed values (one row per branch, indicator and quarter) and
+    leaves checkers' scores alone. The year's standard locks at its first check.
+    """
+    today = today or timezone.localdate()
+    error = quarter_period_error(year, quarter, today)
+    if error:
+        raise ValidationError(error)
+    refuse_if_approved(year)
+    check, _ = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
+    QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="")
+    with transaction.atomic():
+        standard = standard_ensure(year=year)
+        standard_lock(standard=standard)
+        indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and i.is_quarterly]
+        period = compliance.Period.for_quarter(year, quarter)
+        units = selectors.branches()
+        written = _compute_auto(indicators, units, period, quarter, today)
+        check.status = JobStatus.DONE
+        check.finished_at = timezone.now()
+        check.as_of = min(period.end, today)
+        check.branch_count = len(units)
+        check.message = f"计算了 {len(units)} 个支部的 {len(indicators)} 项自动指标，共 {written} 条得分"
+        check.save()
+    logger.info("quarter check %s Q%s: %s", year, quarter, check.message)
+    return check
+
+
+def year_auto_compute(*, year: int, today: date | None = None) -> int:
+    """Compute the auto y indicators of every branch for the year (stored as quarter 0)."""
+    today = today or timezone.localdate()
+    refuse_if_approved(year)
+    with transaction.atomic():
+        standard = standard_ensure(year=year)
+        standard_lock(standard=standard)
+        indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and not i.is_quarterly]
+        written = _compute_auto(indicators, selectors.branches(), compliance.Period.for_year(year), YEAR_QUARTER, today)
+    logger.info("year %s: %s yearly auto scores computed", year, written)
+    return written
+
+
+def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date) -> int:
+    """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written."""
+    wanted = {i.code: i for i in indicators}
+    if not wanted or not units:
+        return 0
+    # Each source is asked for the points of this period's auto indicators; a source may score more
+    # codes than asked for (meeting_indicator_scores scores all of its nine), only these are stored.
+    points = {code: i.points for code, i in wanted.items()}
+    ids = [u.pk for u in units]
+    meeting = pledge = own = {}
+    if wanted.keys() & set(spec.MEETING_CODES):
+        meeting = compliance.meeting_facts(ids, period)
+    if wanted.keys() & set(spec.PLEDGE_CODES):
+        pledge = pledge_selectors.pledge_facts(ids, period)
+    if wanted.keys() & set(spec.OWN_CODES):
+        own = selectors.own_indicator_facts(units, period, today)
+    now = timezone.now()
+    rows = []
+    for unit in units:
+        scores = {}
+        if meeting:
+            scores.update(compliance.meeting_indicator_scores(meeting[unit.pk], period, points))
+        if pledge:
+            scores.update(pledge_rules.pledge_indicator_scores(pledge[unit.pk], period, points))
+        if own:
+            scores.update(own_indicator_scores(own[unit.pk], period, points))
+        for code, score in scores.items():
+            indicator = wanted.get(code)
+            if indicator is None:
+                continue
+            rows.append(
+                Score(
+                    branch_id=unit.pk,
+                    indicator=indicator,
+                    quarter=quarter,
+                    computed=rating.clamp(score.earned, indicator.points),
+                    computed_note=score.explanation,
+                    computed_at=now,
+                )
+            )
+    Score.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["branch", "indicator", "quarter"],
+        update_fields=["computed", "computed_note", "computed_at"],
+    )
+    return len(rows)
+
+
+def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
+    QuarterCheck.objects.update_or_create(
+        year=year, quarter=quarter, defaults={"status": JobStatus.FAILED, "message": message}
+    )
+
+
+# --- checkers' scores ----------------------------------------------------------------------------
+
+
+def score_errors(*, indicator: Indicator, quarter: int | None, value, note: str) -> dict[str, str]:
+    """What is wrong with a checker's score, per field, in Chinese."""
+    errors = {}
+    if indicator.is_quarterly and quarter not in rating.QUARTERS:
+        errors["quarter"] = f"{indicator.code} 是季度指标，须填写季度（1–4）"
+    if not indicator.is_quarterly and quarter not in (None, YEAR_QUARTER):
+        errors["quarter"] = f"{indicator.code} 是年度指标，季度须留空"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors["value"] = f"得分“{value}”不是数字"
+    else:
+        if not number.is_finite():
+            errors["value"] = f"得分“{value}”不是数字"
+        elif number < 0:
+            errors["value"] = f"得分 {value} 低于 0"
+        elif number > indicator.points:
+            errors["value"] = f"得分 {value} 超过 {indicator.code} 的分值 {rating.plain(indicator.points)}"
+        elif number != number.quantize(rating.CENT):
+            errors["value"] = f"得分 {value} 最多保留 2 位小数"
+    if indicator.is_auto and not (note or "").strip():
+        errors["note"] = f"{indicator.code} 是自动计分指标，人工评分覆盖须填写说明"
+    return errors
+
+
+@transaction.atomic
+def score_enter(*, branch: OrgUnit, indicator: Indicator, quarter: int | None, value, note: str, by) -> Score:
+    """A checker's score: for a manual indicator, or overriding a computed one (with a note)."""
+    refuse_if_approved(indicator.standard.year)
+    if branch.kind != OrgUnit.Kind.BRANCH:
+        raise ValidationError("只能给党支部评分")
+    errors = score_errors(indicator=indicator, quarter=quarter, value=value, note=note)
+    if errors:
+        raise ValidationError(errors)
+    standard_lock(standard=indicator.standard)
+    score, _ = Score.objects.update_or_create(
+        branch=branch,
+        indicator=indicator,
+        quarter=quarter or YEAR_QUARTER,
+        defaults={
+            "manual": Decimal(str(value)),
+            "manual_note": note.strip(),
+            "entered_by": by,
+            "entered_at": timezone.now(),
+        },
+    )
+    return score
+
+
+@transaction.atomic
+def scores_enter_bulk(*, entries: list[tuple[int, Indicator, int | None, Decimal, str]], by) -> int:
+    """Many checkers' scores at once (the import, the demo): each checked like score_enter, one upsert.
+
+    `entries` are (branch id, indicator, quarter, value, note); the indicators' standards lock.
+    """
+    for year in {indicator.standard.year for _, indicator, _, _, _ in entries}:
+        refuse_if_approved(year)
+    for branch_id, indicator, quarter, value, note in entries:
+        errors = score_errors(indicator=indicator, quarter=quarter, value=value, note=note)
+        if errors:
+            raise ValidationError({field: f"{indicator.code}（支部 {branch_id}）：{e}" for field, e in errors.items()})
+    now = timezone.now()
+    Score.objects.bulk_create(
+        [
+            Score(
+                branch_id=branch_id,
+                indicator=indicator,
+                quarter=quarter or YEAR_QUARTER,
+                manual=Decimal(str(value)),
+                manual_note=(note or "").strip(),
+                entered_by=by,
+                entered_at=now,
+            )
+            for branch_id, indicator, quarter, value, note in entries
+        ],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["branch", "indicator", "quarter"],
+        update_fields=["manual", "manual_note", "entered_by", "entered_at"],
+    )
+    standards_lock(ids={indicator.standard_id for _, indicator, _, _, _ in entries})
+    return len(entries)
+
+
+@transaction.atomic
+def score_clear(*, score: Score, by) -> Score:
+    """Withdraw a checker's score: the computed value (if any) counts again."""
+    refuse_if_approved(score.indicator.standard.year)
+    score.manual = None
+    score.manual_note = ""
+    score.entered_by = by
+    score.entered_at = timezone.now()
+    score.save()
+    return score
+
+
+# --- problems (问题清单) and their rectification --------------------------------------------------
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    branch: OrgUnit,
+    year: int,
+    quarter: int | None,
+    description: str,
+    deadline: date,
+    by,
+    found_on: date | None = None,
+    indicator: Indicator | None = None,
+) -> Problem:
+    found_on = found_on or timezone.localdate()
+    errors = {}
+    if branch.kind != OrgUnit.Kind.BRANCH:
+        errors["branch"] = "问题须开具给党支部"
+    if not (description or "").strip():
+        errors["description"] = "请填写问题"
+    if deadline < found_on:
+        errors["deadline"] = "整改期限不能早于发现日期"
+    if quarter not in (None, YEAR_QUARTER, *rating.QUARTERS):
+        errors["quarter"] = "季度须为 1–4 或留空"
+    if indicator is not None and indicator.standard.year != year:
+        errors["indicator"] = f"指标 {indicator.code} 不属于{year}年度标准"
+    if errors:
+        raise ValidationError(errors)
+    return Problem.objects.create(
+        branch=branch,
+        year=year,
+        quarter=quarter or YEAR_QUARTER,
+        indicator=indicator,
+        description=description.strip(),
+        found_on=found_on,
+        deadline=deadline,
+        created_by=by,
+    )
+
+
+def evidence_error(upload) -> str | None:
+    """The same types, size and content check as meeting attachments and study notes."""
+    name = os.path.basename(upload.name or "")
+    return attachment_error(name, upload.size) or attachment_content_error(name, sniff(upload))
+
+
+@transaction.atomic
+def evidence_add(*, problem: Problem, upload, note: str, by) -> Evidence:
+    """The branch's rectification evidence for an open problem."""
+    if problem.is_closed:
+        raise ValidationError("问题已销号，不能再上传整改材料")
+    error = evidence_error(upload)
+    if error:
+        raise ValidationError({"file": error})
+    return Evidence.objects.create(
+        problem=problem,
+        file=upload,
+        original_name=os.path.basename(upload.name)[:200],
+        size=upload.size,
+        note=(note or "").strip(),
+        uploaded_by=by,
+    )
+
+
+@transaction.atomic
+def problem_close(*, problem: Problem, by, note: str = "", today: date | None = None) -> Problem:
+    """销号: the checker accepts the rectification."""
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.is_closed:
+        raise ValidationError("问题已经销号")
+    problem.closed_on = today or timezone.localdate()
+    problem.closed_by = by
+    problem.close_note = (note or "").strip()
+    problem.save()
+    return problem

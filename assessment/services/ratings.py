@@ -1,0 +1,280 @@
+"""Applications, the year's rating proposal, the committee's overrides, approval and its reversal."""
+
+import logging
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from activities.compliance import Period
+from branches.models import OrgUnit
+
+from .. import rating, selectors
+from ..models import (
+    Application,
+    BranchRating,
+    JobStatus,
+    Problem,
+    QuarterCheck,
+    RatingReversal,
+    StarHistory,
+    YearRating,
+)
+from .checks import quarter_compute, refuse_if_approved, year_auto_compute
+from .standards import standard_ensure
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+# BranchRating columns a re-run of the proposal leaves alone: the row's identity and the committee's word.
+KEPT_ON_RERUN = {"id", "rating", "branch", "override_level", "override_reason", "overridden_by", "overridden_at"}
+
+
+@transaction.atomic
+def application_submit(*, branch: OrgUnit, year: int, level: int, by) -> Application:
+    """申报: the branch applies for a star level (1–5) for the year; a later application replaces it."""
+    refuse_if_approved(year)
+    if branch.kind != OrgUnit.Kind.BRANCH:
+        raise ValidationError("只有党支部可以申报星级")
+    if level not in rating.LEVELS:
+        raise ValidationError({"level": f"申报星级须为 1–5，不能是 {level}"})
+    application, _ = Application.objects.update_or_create(
+        branch=branch, year=year, defaults={"level": level, "applied_by": by}
+    )
+    return application
+
+
+def missing_quarters(year: int) -> list[int]:
+    """Quarters never computed, or computed before they ended (their records were not all in)."""
+    done = {
+        check.quarter
+        for check in QuarterCheck.objects.filter(year=year, status=JobStatus.DONE)
+        if check.as_of is not None and check.as_of >= Period.for_quarter(year, check.quarter).end
+    }
+    return [q for q in rating.QUARTERS if q not in done]
+
+
+def year_propose(*, year: int, today: date | None = None) -> YearRating:
+    """Rate the year as a proposal: every branch's numbers, level, action, flags and reasons.
+
+    Computes any missing quarter first and the yearly auto indicators. Running it again replaces
+    the proposal's computed columns; the committee's overrides stay. An approved year is refused.
+    """
+    today = today or timezone.localdate()
+    if Period.for_year(year).end >= today:
+        raise ValidationError(f"{year}年度尚未结束，年终后才能评定星级")
+    refuse_if_approved(year)
+    YearRating.objects.update_or_create(year=year, defaults={"job_status": JobStatus.RUNNING, "job_message": ""})
+    for quarter in missing_quarters(year):
+        quarter_compute(year=year, quarter=quarter, today=today)
+    year_auto_compute(year=year, today=today)
+    with transaction.atomic():
+        year_rating = YearRating.objects.select_for_update().get(year=year)
+        if year_rating.is_approved:
+            raise ValidationError(f"{year}年度星级评定已审批，不能重新生成")
+        count = _write_proposal(year_rating, today)
+        year_rating.status = YearRating.Status.PROPOSED
+        year_rating.proposed_at = timezone.now()
+        year_rating.job_status = JobStatus.DONE
+        year_rating.job_message = f"已为 {count} 个支部生成评定结果，待机关党委审批"
+        year_rating.save()
+    logger.info("year %s rated: %s", year, year_rating.job_message)
+    return year_rating
+
+
+def _write_proposal(year_rating: YearRating, today: date) -> int:
+    year = year_rating.year
+    standard = standard_ensure(year=year)
+    rules = selectors.rules_of(standard)
+    defs = [i.as_def() for i in selectors.indicators_of(standard)]
+    units = selectors.branches()
+    values = selectors.score_values(year)
+    applied = selectors.applications(year)
+    history = selectors.approved_history(year)
+    overdue = selectors.overdue_counts(year, today)
+
+    numbers = {u.pk: rating.branch_numbers(values.get(u.pk, {}), defs, rules) for u in units}
+    inputs = [
+        rating.BranchYear(
+            branch_id=u.pk,
+            code=u.code,
+            applied_level=applied.get(u.pk),
+            score=numbers[u.pk].score,
+            aspects=numbers[u.pk].aspects,
+            overdue_problems=overdue.get(u.pk, 0),
+            history=tuple(history.get(u.pk, ())),
+        )
+        for u in units
+    ]
+    outcomes = rating.rate_year(inputs, rules, selectors.veto_points(standard))
+
+    # The committee's overrides survive a re-run; their action follows the overriding level.
+    overrides = dict(
+        BranchRating.objects.filter(rating=year_rating, override_level__isnull=False).values_list(
+            "branch_id", "override_level"
+        )
+    )
+    rows = []
+    for u in units:
+        n, o = numbers[u.pk], outcomes[u.pk]
+        action, explained = o.action, list(o.consequences)
+        if u.pk in overrides and o.level is not None:
+            result, explained = rating.consequences(overrides[u.pk], history.get(u.pk, ()))
+            action = result.action
+        rows.append(
+            BranchRating(
+                rating=year_rating,
+                branch=u,
+                applied_level=applied.get(u.pk),
+                q1=n.quarter_scores[1],
+                q2=n.quarter_scores[2],
+                q3=n.quarter_scores[3],
+                q4=n.quarter_scores[4],
+                quarter_mean=n.quarter_mean,
+                annual=n.annual,
+                score=n.score,
+                aspects={code: f"{value:.2f}" for code, value in n.aspects.items()},
+                overdue_problems=overdue.get(u.pk, 0),
+                band_level=o.band_level,
+                proposed_level=o.level,
+                previous_level=o.previous_level,
+                action=action or "",
+                vetoed=o.vetoed,
+                capped=o.capped,
+                over_quota=o.over_quota,
+                reasons=list(o.reasons),
+                consequences=explained,
+            )
+        )
+    computed_fields = [f.name for f in BranchRating._meta.concrete_fields if f.name not in KEPT_ON_RERUN]
+    BranchRating.objects.bulk_create(
+        rows, batch_size=BATCH, update_conflicts=True, unique_fields=["rating", "branch"], update_fields=computed_fields
+    )
+    # A branch that is no longer a branch has no line in the year; a lagging one that applied meanwhile
+    # loses an untouched lagging problem.
+    BranchRating.objects.filter(rating=year_rating).exclude(branch__in=units).delete()
+    lagging = [u for u in units if outcomes[u.pk].level is None]
+    _open_lagging_problems(year, lagging, rules, today)
+    return len(rows)
+
+
+def _open_lagging_problems(year: int, lagging: list[OrgUnit], rules: rating.Rules, today: date) -> None:
+    """One rectification problem per lagging branch and year, however often the year is rated."""
+    Problem.objects.filter(year=year, kind=Problem.Kind.LAGGING, closed_on__isnull=True, evidence__isnull=True).exclude(
+        branch__in=lagging
+    ).delete()
+    Problem.objects.bulk_create(
+        [
+            Problem(
+                branch=u,
+                year=year,
+                kind=Problem.Kind.LAGGING,
+                description=f"{year}年度未申报星级，列为后进党支部，请制定整改措施并上传整改材料",
+                found_on=today,
+                deadline=rating.lagging_deadline(today, rules),
+            )
+            for u in lagging
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def year_rating_failed(*, year: int, message: str) -> None:
+    YearRating.objects.update_or_create(year=year, defaults={"job_status": JobStatus.FAILED, "job_message": message})
+
+
+@transaction.atomic
+def branch_rating_override(*, branch_rating: BranchRating, level: int | None, reason: str, by) -> BranchRating:
+    """The committee sets one branch's level by hand, with a written reason (None withdraws it)."""
+    branch_rating = BranchRating.objects.select_for_update().select_related("rating").get(pk=branch_rating.pk)
+    year = branch_rating.rating.year
+    if branch_rating.rating.is_approved:
+        raise ValidationError(f"{year}年度星级评定已审批，不能再调整；如需调整，请先撤销审批")
+    if branch_rating.is_lagging:
+        raise ValidationError("该支部未申报星级（后进党支部），本年度不评定星级，不能调整")
+    history = selectors.approved_history(year, [branch_rating.branch_id]).get(branch_rating.branch_id, [])
+    if level is None:
+        branch_rating.override_level = None
+        branch_rating.override_reason = ""
+    else:
+        if level not in rating.LEVELS:
+            raise ValidationError({"level": f"星级须为 1–5，不能是 {level}"})
+        if not (reason or "").strip():
+            raise ValidationError({"reason": "调整星级须写明理由"})
+        branch_rating.override_level = level
+        branch_rating.override_reason = reason.strip()
+    branch_rating.overridden_by = by
+    branch_rating.overridden_at = timezone.now()
+    result, explained = rating.consequences(branch_rating.level, history)
+    branch_rating.action = result.action
+    branch_rating.consequences = explained
+    branch_rating.save()
+    return branch_rating
+
+
+@transaction.atomic
+def year_approve(*, year: int, by) -> YearRating:
+    """Publish the year: the levels become visible to the branches and enter the star history."""
+    year_rating = YearRating.objects.select_for_update().filter(year=year).first()
+    if year_rating is None or year_rating.status == YearRating.Status.PENDING:
+        raise ValidationError(f"{year}年度还没有评定结果，请先生成")
+    if year_rating.is_approved:
+        raise ValidationError(f"{year}年度星级评定已经审批")
+    rows = list(year_rating.branches.filter(applied_level__isnull=False))
+    StarHistory.objects.bulk_create(
+        [
+            StarHistory(
+                branch_id=r.branch_id, year=year, level=r.level, source=StarHistory.Source.APPROVED, recorded_by=by
+            )
+            for r in rows
+        ],
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["branch", "year"],
+        update_fields=["level", "source", "recorded_by", "recorded_at"],
+    )
+    year_rating.status = YearRating.Status.APPROVED
+    year_rating.approved_at = timezone.now()
+    year_rating.approved_by = by
+    year_rating.save()
+    logger.info("year %s approved by %s: %s branches", year, by, len(rows))
+    return year_rating
+
+
+@transaction.atomic
+def year_reverse(*, year: int, by, reason: str) -> RatingReversal:
+    """撤销审批: reopen an approved year as a proposal, on the record (who, when, why)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "撤销审批须写明理由"})
+    year_rating = YearRating.objects.select_for_update().filter(year=year).first()
+    if year_rating is None or not year_rating.is_approved:
+        raise ValidationError(f"{year}年度星级评定尚未审批，无需撤销")
+    reversal = RatingReversal.objects.create(
+        rating=year_rating,
+        reason=reason.strip(),
+        reversed_by=by,
+        approved_at=year_rating.approved_at,
+        approved_by=year_rating.approved_by,
+    )
+    StarHistory.objects.filter(year=year, source=StarHistory.Source.APPROVED).delete()
+    year_rating.status = YearRating.Status.PROPOSED
+    year_rating.approved_at = None
+    year_rating.approved_by = None
+    year_rating.save()
+    logger.info("year %s approval reversed by %s", year, by)
+    return reversal
+
+
+@transaction.atomic
+def history_record(*, branch: OrgUnit, year: int, level: int, by) -> StarHistory:
+    """An approved level from before the app was used (历史星级), counted like an approved year."""
+    if level not in rating.LEVELS:
+        raise ValidationError({"level": f"星级须为 1–5，不能是 {level}"})
+    if YearRating.objects.filter(year=year).exclude(status=YearRating.Status.PENDING).exists():
+        raise ValidationError(f"{year}年度已在本系统评定，历史星级以审批结果为准")
+    history, _ = StarHistory.objects.update_or_create(
+        branch=branch, year=year, defaults={"level": level, "source": StarHistory.Source.IMPORTED, "recorded_by": by}
+    )
+    return history
