@@ -14,7 +14,7 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from branches.models import OrgUnit
-from branches.spreadsheets import new_workbook, write_sheet
+from branches.spreadsheets import RowError, new_workbook, parse_text, write_sheet
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk
@@ -54,14 +54,6 @@ class _Parsed:
     history: dict = field(default_factory=dict)  # (branch_id, year) -> level
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 class _Reader:
     """Reads the sheets and collects every error with its sheet, row and column."""
 
@@ -79,14 +71,13 @@ class _Reader:
         self.indicators: dict[int, dict[str, Indicator]] = {}
 
     def error(self, sheet, row, column, message):
-        where = f"{sheet} 第{row}行" + (f" {column}" if column else "")
-        self.errors.append(f"{where}：{message}")
+        self.errors.append(str(RowError(sheet, row, column or None, message)))
 
     def rows(self, sheet: str) -> Iterable[tuple[int, dict]]:
         if sheet not in self.workbook.sheetnames:
             return
         lines = self.workbook[sheet].iter_rows(values_only=True)
-        header = [_text(v) for v in next(lines, ())]
+        header = [parse_text(v) for v in next(lines, ())]
         missing = [h for h in HEADERS[sheet] if h not in header]
         if missing:
             self.error(sheet, 1, "", f"缺少列“{'”“'.join(missing)}”（表头须为：{'、'.join(HEADERS[sheet])}）")
@@ -94,12 +85,12 @@ class _Reader:
         index = {h: header.index(h) for h in HEADERS[sheet]}
         for number, values in enumerate(lines, start=2):
             cells = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
-            if all(_text(v) == "" for v in cells.values()):
+            if all(parse_text(v) == "" for v in cells.values()):
                 continue
             yield number, cells
 
     def branch(self, sheet, row, value):
-        code = _text(value)
+        code = parse_text(value)
         unit = self.branches.get(code)
         if not code:
             self.error(sheet, row, "支部编码", "不能为空")
@@ -112,7 +103,7 @@ class _Reader:
         return None
 
     def integer(self, sheet, row, column, value, low, high, blank_ok=False):
-        text = _text(value)
+        text = parse_text(value)
         if text == "":
             if not blank_ok:
                 self.error(sheet, row, column, "不能为空")
@@ -154,9 +145,9 @@ class _Reader:
             unit = self.branch(SCORE_SHEET, row, cells["支部编码"])
             year = self.year(SCORE_SHEET, row, cells["年度"])
             quarter = self.integer(SCORE_SHEET, row, "季度", cells["季度"], 1, 4, blank_ok=True)
-            code = _text(cells["指标编码"]).upper()
-            note = _text(cells["说明"])
-            value = _text(cells["得分"])
+            code = parse_text(cells["指标编码"]).upper()
+            note = parse_text(cells["说明"])
+            value = parse_text(cells["得分"])
             if value == "" and note == "":
                 continue  # a template row left unfilled
             if year is None:
@@ -169,7 +160,7 @@ class _Reader:
                 message = f"{year}年度评定标准中没有指标“{code}”" if code else "不能为空"
                 self.error(SCORE_SHEET, row, "指标编码", message)
                 continue
-            if _text(cells["季度"]) != "" and quarter is None:
+            if parse_text(cells["季度"]) != "" and quarter is None:
                 continue  # the quarter's own error is reported
             if value == "":
                 self.error(SCORE_SHEET, row, "得分", "不能为空")
