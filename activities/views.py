@@ -548,7 +548,7 @@ def compliance_panel(request):
             rows = [r for r in rows if r.unit_id in led]
         can_log_branch = selectors.can_log(scope, branch)
         blocks.append({"branch": branch, "rows": rows, "can_log": can_log_branch})
-    months = [f"{m}月" for _, m in Period.for_quarter(year, quarter).months]
+    months = [dt.date(y, m, 1) for y, m in Period.for_quarter(year, quarter).months]
     returned = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.RETURNED).count()
     drafts = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.DRAFT).count()
     return (
