@@ -447,7 +447,7 @@ def ledger_export(request, unit_id):
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     ledger_io.write_ledger(meetings, out)
     out.seek(0)
-    name = f"{unit.name}台账{filterset.form.cleaned_data.get('year') or ''}.xlsx"
+    name = _("%(unit)s台账%(year)s.xlsx") % {"unit": unit.name, "year": filterset.form.cleaned_data.get("year") or ""}
     response = FileResponse(
         out,
         as_attachment=True,
@@ -587,7 +587,7 @@ def ledger_template(request):
     return FileResponse(
         out,
         as_attachment=True,
-        filename="三会一课台账导入模板.xlsx",
+        filename=_("三会一课台账导入模板.xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

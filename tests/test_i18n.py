@@ -59,7 +59,10 @@ def test_model_labels_and_choices_are_translated():
 
 
 def _po_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated."""
+    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated.
+
+    An entry with a msgctxt is keyed as gettext stores it: the context and the msgid joined by EOT.
+    """
 
     def unquote(lines):
         return "".join(
@@ -74,6 +77,9 @@ def _po_entries(path: Path) -> dict[str, str]:
             continue
         msgid = unquote([lines[starts[0]][6:], *lines[starts[0] + 1 : starts[1]]])
         msgstr = unquote([lines[starts[1]][7:], *lines[starts[1] + 1 :]])
+        context = [unquote([line[8:]]) for line in lines if line.startswith("msgctxt ")]
+        if context:
+            msgid = f"{context[0]}\x04{msgid}"
         if msgid:
             entries[msgid] = "" if any(line.startswith("#,") and "fuzzy" in line for line in lines) else msgstr
     return entries
