@@ -312,7 +312,7 @@ class AppraisalOverview:
     @property
     def grade_counts(self) -> list[tuple[str, int]]:
         tally = rules.grade_tally(e.final_grade for e in self.entries if e.final_grade)
-        return [(rules.GRADE_LABELS[grade], n) for grade, n in tally.items()]
+        return [(AppraisalEntry.Grade(grade).label, n) for grade, n in tally.items()]
 
 
 def appraisal_overview(appraisal: Appraisal) -> AppraisalOverview:
