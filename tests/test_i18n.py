@@ -2,6 +2,7 @@
 
 import gettext
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,10 @@ def test_model_labels_and_choices_are_translated():
 
 
 def _po_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated."""
+    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated.
+
+    An entry with a msgctxt is keyed as gettext stores it: the context and the msgid joined by EOT.
+    """
 
     def unquote(lines):
         return "".join(
@@ -74,6 +78,9 @@ def _po_entries(path: Path) -> dict[str, str]:
             continue
         msgid = unquote([lines[starts[0]][6:], *lines[starts[0] + 1 : starts[1]]])
         msgstr = unquote([lines[starts[1]][7:], *lines[starts[1] + 1 :]])
+        context = [unquote([line[8:]]) for line in lines if line.startswith("msgctxt ")]
+        if context:
+            msgid = f"{context[0]}\x04{msgid}"
         if msgid:
             entries[msgid] = "" if any(line.startswith("#,") and "fuzzy" in line for line in lines) else msgstr
     return entries
@@ -88,3 +95,76 @@ def test_every_message_in_the_catalogue_is_translated_and_compiled():
         catalogue = gettext.GNUTranslations(compiled)
     stale = [msgid for msgid, msgstr in entries.items() if catalogue.gettext(msgid) != msgstr]
     assert stale == [], "django.mo is older than django.po: run `make messages` and commit both"
+
+
+class _Chrome(HTMLParser):
+    """The words of a page that are the app's own: headers, labels, buttons, navigation, hints.
+
+    Table cells, links in lists and headings carry data (names of people and units) and are left out.
+    """
+
+    TAGS = {"th", "label", "button", "legend", "small"}
+
+    def __init__(self):
+        super().__init__()
+        self.open = []  # one flag per open element: does it count as chrome?
+        self.words = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        chrome = tag in self.TAGS or {"nav-link", "dropdown-item", "form-text", "card-header"} & set(classes)
+        # The language switch names each language in itself, 简体中文 included.
+        if tag == "button" and attrs.get("name") == "language":
+            chrome = False
+        if tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.append(bool(chrome))
+        for name in ("title", "placeholder"):
+            if attrs.get(name):
+                self.words.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if self.open and tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if data.strip() and self.open and self.open[-1]:
+            self.words.append(data.strip())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["secretary", "committee_user", "member_user"])
+def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
+    client.force_login(getattr(org, who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
+    if who != "member_user":
+        pages += [
+            "/org/",
+            f"/org/{org.branch.pk}/",
+            "/org/new/",
+            "/members/",
+            f"/members/{org.member.pk}/",
+            f"/members/{org.member.pk}/edit/",
+            "/members/new/",
+            "/members/probationary/",
+            "/members/roster/",
+            "/activities/",
+            f"/activities/new/?unit={org.branch.pk}",
+            f"/activities/units/{org.branch.pk}/ledger/",
+            "/activities/compliance/",
+            "/activities/import/",
+            f"/activities/talks/?branch={org.branch.pk}",
+            f"/activities/talks/new/?branch={org.branch.pk}",
+            "/pledges/appraisals/new/",
+        ]
+    chinese = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    # Chinese in quotes is what the user types or finds in a Chinese workbook: sheet names, 、.
+    quoted = re.compile(r"“[^”]*”")
+    for url in pages:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        parser = _Chrome()
+        parser.feed(response.content.decode())
+        assert parser.words, url
+        assert [word for word in parser.words if chinese.search(quoted.sub("", word))] == [], url
