@@ -12,6 +12,8 @@ from django.utils import translation
 from branches.models import OrgUnit
 from members.models import Member
 
+from .factories import make_unit
+
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
@@ -57,6 +59,22 @@ def test_model_labels_and_choices_are_translated():
         assert str(OrgUnit.Kind.GENERAL_BRANCH.label) == "General Party Branch"
     with translation.override("zh-hans"):
         assert str(Member.Category.PROBATIONARY.label) == "预备党员"
+
+
+@pytest.mark.django_db
+def test_a_move_made_in_english_is_recorded_in_chinese(client, org):
+    """The history note is data everyone reads, not the editor's interface."""
+    second = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB2", name="民事审判庭党支部")
+    client.force_login(org.general_secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    group = org.group
+    form = {"parent": second.pk, "kind": group.kind, "code": group.code, "name": group.name, "departments": ""}
+    response = client.post(f"/org/{group.pk}/edit/", form)
+    assert response.status_code == 302
+    assert group.history.latest().history_change_reason == "上级组织：刑事审判庭党支部 → 民事审判庭党支部"
+    page = client.get(f"/org/{group.pk}/").content.decode()
+    assert "上级组织：刑事审判庭党支部 → 民事审判庭党支部" in page
+    assert "Changed" in page  # the action word around it is still the reader's language
 
 
 def _po_entries(path: Path) -> dict[str, str]:
