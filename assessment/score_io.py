@@ -3,6 +3,9 @@
 Sheets: 申报 (支部编码, 年度, 申报星级), 评分 (支部编码, 年度, 季度, 指标编码, 得分, 说明) and 历史星级
 (支部编码, 年度, 星级). Any sheet may be absent; other sheets are ignored. The whole file is checked
 first and every bad row is reported (sheet, row, column); nothing is written unless all of it is good.
+
+The error report is Chinese in any language, like the sheet and column names it points at (and like
+the roster and ledger imports); only the summary of a good import follows the reader's language.
 """
 
 from collections.abc import Iterable
@@ -10,7 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from branches.models import OrgUnit
@@ -44,7 +50,11 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        return f"导入申报 {self.applications} 条、评分 {self.scores} 条、历史星级 {self.history} 条"
+        return _("导入申报 %(applications)s 条、评分 %(scores)s 条、历史星级 %(history)s 条") % {
+            "applications": self.applications,
+            "scores": self.scores,
+            "history": self.history,
+        }
 
 
 @dataclass
@@ -196,7 +206,8 @@ def import_scores(source, *, by) -> ImportResult:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFailed(["无法读取文件：请上传 .xlsx 格式的评分导入模板"]) from exc
     try:
-        with transaction.atomic():
+        # score_errors and the kind labels speak the reader's language; the report stays Chinese.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             reader = _Reader(workbook)
             if not any(name in workbook.sheetnames for name in HEADERS):
                 raise ImportFailed([f"文件中没有“{'”“'.join(HEADERS)}”中的任何一个工作表"])
@@ -247,6 +258,11 @@ INSTRUCTIONS = (
 )
 
 
+def _chinese_labels(indicator: Indicator) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return indicator.get_mode_display(), indicator.get_frequency_display()
+
+
 def template_workbook(*, year: int, quarter: int | None = None, branches: Iterable[OrgUnit] = ()) -> bytes:
     """The template, with a 评分 row for each branch and manual indicator of the period, 得分 left blank."""
     standard = standard_ensure(year=year)
@@ -267,7 +283,8 @@ def template_workbook(*, year: int, quarter: int | None = None, branches: Iterab
         wb,
         "指标",
         ["指标编码", "名称", "分值", "计分方式", "计分周期"],
-        ([i.code, i.name, i.points, i.get_mode_display(), i.get_frequency_display()] for i in indicators),
+        # The workbook is Chinese in any language: its choice labels too.
+        ([i.code, i.name, i.points, *_chinese_labels(i)] for i in indicators),
         widths=[10, 30, 8, 10, 10],
     )
     write_sheet(wb, "填写说明", ["填写说明"], ([line] for line in INSTRUCTIONS), widths=[100])
