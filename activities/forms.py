@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
@@ -13,7 +14,11 @@ from .models import Meeting, Talk
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.name if obj.kind == OrgUnit.Kind.BRANCH else f"　{obj.name}（党小组）"
+        return (
+            obj.name
+            if obj.kind == OrgUnit.Kind.BRANCH
+            else "\u3000" + gettext("%(name)s（党小组）") % {"name": obj.name}
+        )
 
 
 class MeetingForm(forms.ModelForm):

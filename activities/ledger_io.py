@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 
 from branches.access import Scope
 from branches.models import OrgUnit
+from branches.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
 from members import idcard
 
 from . import compliance
@@ -63,16 +61,6 @@ KIND_BY_LABEL.update(
         "结对共建": compliance.VOLUNTEER,
     }
 )
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def excel_safe(value):
-    """Text that a spreadsheet would take for a formula gets a leading apostrophe, so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 # Export ------------------------------------------------------------------------------------------
 
@@ -121,101 +109,32 @@ def ledger_rows(meetings: Iterable[Meeting]):
 
 def write_ledger(meetings: Iterable[Meeting], out) -> None:
     """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    ws.freeze_panes = "A2"
-    for index, width in enumerate(EXPORT_WIDTHS):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
-    ws.append(EXPORT_COLUMNS)
-    for values in ledger_rows(meetings):
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(ws, value=excel_safe(value))
-            if isinstance(value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            row.append(cell)
-        ws.append(row)
+    wb = new_workbook()
+    write_sheet(wb, SHEET, EXPORT_COLUMNS, ledger_rows(meetings), widths=EXPORT_WIDTHS, print_title="三会一课台账")
     wb.save(out)
 
 
 def template_workbook(out) -> None:
     """An empty import sheet with the headers and one example row."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    ws.freeze_panes = "A2"
-    for index, width in enumerate(EXPORT_WIDTHS[: len(IMPORT_COLUMNS)]):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
-    ws.append(IMPORT_COLUMNS)
-    ws.append(
-        [
-            "ZB01",
-            "支部委员会",
-            "2024-03-05 15:00",
-            "三楼党员活动室",
-            "王建国",
-            "李明",
-            "",
-            "研究第一季度党建工作",
-            "会议由王建国主持……",
-            "赵强、张伟(110101199003074514)",
-            "",
-        ]
-    )
+    example = [
+        "ZB01",
+        "支部委员会",
+        "2024-03-05 15:00",
+        "三楼党员活动室",
+        "王建国",
+        "李明",
+        "",
+        "研究第一季度党建工作",
+        "会议由王建国主持……",
+        "赵强、张伟(110101199003074514)",
+        "",
+    ]
+    wb = new_workbook()
+    write_sheet(wb, SHEET, IMPORT_COLUMNS, [example], widths=EXPORT_WIDTHS[: len(IMPORT_COLUMNS)])
     wb.save(out)
 
 
 # Import ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"工作表“{self.sheet}”"
-        if self.row:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
-_TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", "%H:%M", "%H时%M分")
-# Excel counts days from 1899-12-30 (with its 1900 leap-year bug already folded in).
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def parse_when(value) -> dt.datetime | None:
-    """A cell meaning a date or a date and time → naive datetime (00:00 when no time); None if unreadable.
-
-    Engineer IO parses roster dates in members/roster_io.py; this small parser exists because the
-    two were written in parallel. It also takes a time, which roster dates never have.
-    """
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # up to 9999-12-31
-            return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).replace(second=0, microsecond=0)
-        return None
-    if not isinstance(value, str):
-        return None
-    text = re.sub(r"\s+", " ", value.strip().replace("：", ":"))
-    text = text.replace("T", " ")
-    for date_format in _DATE_FORMATS:
-        for time_format in _TIME_FORMATS:
-            try:
-                return dt.datetime.strptime(text, date_format + time_format)
-            except ValueError:
-                continue
-    return None
 
 
 _NAME = re.compile(r"^(?P<name>[^()（）]+?)\s*(?:[(（]\s*(?P<id>[^()（）]*?)\s*[)）])?$")
@@ -379,13 +298,15 @@ def _read_row(ctx: _Rows, number: int, cells: dict, units: dict) -> MeetingImpor
         elif kind not in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.BRANCH:
             ctx.error(number, "类型", f"{label}由党支部召开，但“{unit.name}”是党小组")
 
-    raw_when = cells.get("日期")
-    when = parse_when(raw_when)
-    if _cell_text(raw_when) == "":
-        ctx.error(number, "日期", "不能为空")
-    elif when is None:
-        ctx.error(number, "日期", f"无法识别日期“{_cell_text(raw_when)}”，请写成 2024-03-05 或 2024-03-05 15:00")
-    elif when.date() > ctx.today:
+    try:
+        when = parse_datetime(cells.get("日期"))
+    except CellError as error:
+        when = None
+        ctx.error(number, "日期", f"{error}（可带时间，如 2024-03-05 15:00）")
+    else:
+        if when is None:
+            ctx.error(number, "日期", "不能为空")
+    if when is not None and when.date() > ctx.today:
         ctx.error(number, "日期", f"{when:%Y-%m-%d}晚于今天，不能导入尚未召开的会议")
         when = None
 

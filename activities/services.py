@@ -15,6 +15,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branches.models import OrgUnit
 from members.models import Member
@@ -33,12 +35,12 @@ Marks = Mapping[int, tuple[str, str]]
 
 def _check_kind_unit(kind: str, unit: OrgUnit) -> None:
     if kind not in compliance.KIND_LABELS:
-        raise ValidationError({"kind": f"未知的会议类型：{kind}"})
-    label = compliance.KIND_LABELS[kind]
+        raise ValidationError({"kind": _("未知的会议类型：%(kind)s") % {"kind": kind}})
+    label = Meeting.Kind(kind).label
     if kind in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.GROUP:
-        raise ValidationError({"unit": f"{label}由党小组召开，请选择党小组"})
+        raise ValidationError({"unit": _("%(kind)s由党小组召开，请选择党小组") % {"kind": label}})
     if kind not in compliance.GROUP_KINDS and unit.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationError({"unit": f"{label}由党支部召开，请选择党支部"})
+        raise ValidationError({"unit": _("%(kind)s由党支部召开，请选择党支部") % {"kind": label}})
 
 
 def _local_date(moment: datetime):
@@ -55,15 +57,18 @@ def _plan_attendance(meeting: Meeting, marks: Marks, expected: list[Expected] | 
     expected_ids = {e.member.pk for e in expected}
     stale = set(marks) - expected_ids
     if stale:
-        names = "、".join(Member.objects.filter(pk__in=stale).values_list("name", flat=True)) or "未知党员"
+        names = _("、").join(Member.objects.filter(pk__in=stale).values_list("name", flat=True)) or _("未知党员")
         raise ValidationError(
-            {"attendance": f"{names}不在本次会议的应到名单中（会议日期或单位已改变），请重新核对出席情况"}
+            {
+                "attendance": _("%(names)s不在本次会议的应到名单中（会议日期或单位已改变），请重新核对出席情况")
+                % {"names": names}
+            }
         )
     for status, reason in marks.values():
         if status not in compliance.ATTENDANCE_LABELS:
-            raise ValidationError({"attendance": f"未知的出席情况：{status}"})
+            raise ValidationError({"attendance": _("未知的出席情况：%(status)s") % {"status": status}})
         if len(reason) > 100:
-            raise ValidationError({"attendance": "请假/缺席事由不能超过100字"})
+            raise ValidationError({"attendance": _("请假/缺席事由不能超过100字")})
     rows = []
     for e in expected:
         status, reason = marks.get(e.member.pk, (compliance.PRESENT, ""))
@@ -102,7 +107,7 @@ def _stamp(meeting: Meeting) -> None:
 def _validate_fields(meeting: Meeting, now: datetime) -> None:
     errors = {}
     if meeting.held_on > _local_date(now):
-        errors["held_at"] = "会议时间不能晚于今天"
+        errors["held_at"] = _("会议时间不能晚于今天")
     try:
         meeting.full_clean(exclude=["unit", "branch", "similar_to", "created_by", "returned_by"])
     except ValidationError as exc:
@@ -161,7 +166,7 @@ def meeting_update(
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_editable:
-        raise ValidationError("已提交的记录不能修改；如需更正，请上级党组织退回后再改")
+        raise ValidationError(_("已提交的记录不能修改；如需更正，请上级党组织退回后再改"))
     if marks is None:
         marks = {
             a.member_id: (a.status, a.reason)
@@ -192,16 +197,16 @@ def submit_errors(meeting: Meeting, today) -> list[str]:
     """What keeps a record from being submitted, in words the secretary can act on."""
     errors = []
     if not meeting.topic.strip():
-        errors.append("请填写会议主题")
+        errors.append(_("请填写会议主题"))
     if meeting.kind == compliance.PARTY_LESSON and not meeting.lecturer.strip():
-        errors.append("党课须填写授课人")
+        errors.append(_("党课须填写授课人"))
     if meeting.held_on > today:
-        errors.append("会议日期晚于今天，会后再提交")
+        errors.append(_("会议日期晚于今天，会后再提交"))
     if meeting.expected_count == 0:
         if meeting.kind == compliance.COMMITTEE_MEETING:
-            errors.append("应到人员为空：请先在党员名册中登记支部委员的支委职务")
+            errors.append(_("应到人员为空：请先在党员名册中登记支部委员的支委职务"))
         else:
-            errors.append("应到人员为空：该单位在会议当天没有党员")
+            errors.append(_("应到人员为空：该单位在会议当天没有党员"))
     return errors
 
 
@@ -210,7 +215,7 @@ def meeting_submit(*, meeting: Meeting, by, now: datetime | None = None) -> Meet
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_editable:
-        raise ValidationError("该记录已提交")
+        raise ValidationError(_("该记录已提交"))
     errors = submit_errors(meeting, _local_date(now))
     if errors:
         raise ValidationError(errors)
@@ -226,10 +231,10 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
     """The general branch or the committee sends a submitted record back with a comment."""
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": "请填写退回意见，说明需要修改什么"})
+        raise ValidationError({"comment": _("请填写退回意见，说明需要修改什么")})
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_submitted:
-        raise ValidationError("只有已提交的记录可以退回")
+        raise ValidationError(_("只有已提交的记录可以退回"))
     meeting.status = Meeting.Status.RETURNED
     meeting.return_comment = comment
     meeting.returned_at = now or timezone.now()
@@ -242,7 +247,7 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by) -> None:
     if meeting.status != Meeting.Status.DRAFT:
-        raise ValidationError("只有草稿可以删除")
+        raise ValidationError(_("只有草稿可以删除"))
     pointing = list(Meeting.objects.filter(similar_to=meeting).values_list("pk", flat=True))
     branch_id = meeting.branch_id
     for attachment in meeting.attachments.all():
@@ -330,7 +335,13 @@ ALLOWED_TYPES = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
-KIND_NAMES = {"jpeg": "JPG图片", "png": "PNG图片", "pdf": "PDF文件", "docx": "Word文档", "xlsx": "Excel工作簿"}
+KIND_NAMES = {
+    "jpeg": gettext_lazy("JPG图片"),
+    "png": gettext_lazy("PNG图片"),
+    "pdf": gettext_lazy("PDF文件"),
+    "docx": gettext_lazy("Word文档"),
+    "xlsx": gettext_lazy("Excel工作簿"),
+}
 
 
 def sniff(upload) -> str | None:
@@ -364,17 +375,27 @@ def attachment_add(*, meeting: Meeting, by, upload) -> Attachment:
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_TYPES:
-        raise ValidationError({"file": f"“{name}”：只能上传 jpg、png、pdf、docx、xlsx 文件"})
+        raise ValidationError({"file": _("“%(name)s”：只能上传 jpg、png、pdf、docx、xlsx 文件") % {"name": name}})
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": f"“{name}”超过 {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB，请压缩后再上传"})
+        raise ValidationError(
+            {
+                "file": _("“%(name)s”超过 %(mb)s MB，请压缩后再上传")
+                % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 1024 // 1024}
+            }
+        )
     if upload.size == 0:
-        raise ValidationError({"file": f"“{name}”是空文件"})
+        raise ValidationError({"file": _("“%(name)s”是空文件") % {"name": name}})
     content_type, expected_kind = ALLOWED_TYPES[ext]
     actual = sniff(upload)
     if actual != expected_kind:
-        raise ValidationError({"file": f"“{name}”的内容不是{KIND_NAMES[expected_kind]}，文件可能已损坏或扩展名不对"})
+        raise ValidationError(
+            {
+                "file": _("“%(name)s”的内容不是%(kind)s，文件可能已损坏或扩展名不对")
+                % {"name": name, "kind": KIND_NAMES[expected_kind]}
+            }
+        )
     if meeting.attachments.count() >= MAX_ATTACHMENTS:
-        raise ValidationError({"file": f"每条记录最多 {MAX_ATTACHMENTS} 个附件"})
+        raise ValidationError({"file": _("每条记录最多 %(n)s 个附件") % {"n": MAX_ATTACHMENTS}})
     attachment = Attachment(meeting=meeting, original_name=name, content_type=content_type, size=upload.size)
     attachment.uploaded_by = by
     attachment.file.save(name, upload, save=False)
@@ -385,7 +406,7 @@ def attachment_add(*, meeting: Meeting, by, upload) -> Attachment:
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by) -> None:
     if not attachment.meeting.is_editable:
-        raise ValidationError("已提交记录的附件不能删除")
+        raise ValidationError(_("已提交记录的附件不能删除"))
     attachment.file.delete(save=False)
     attachment.delete()
 
@@ -396,14 +417,17 @@ def attachment_delete(*, attachment: Attachment, by) -> None:
 def _validate_talk(talk: Talk, today) -> None:
     errors = {}
     if talk.talked_on and talk.talked_on > today:
-        errors["talked_on"] = "谈话日期不能晚于今天"
+        errors["talked_on"] = _("谈话日期不能晚于今天")
     if not talk.talker_id and not talk.talker_name.strip():
-        errors["talker"] = "请选择谈话人，或填写非本支部谈话人的姓名"
+        errors["talker"] = _("请选择谈话人，或填写非本支部谈话人的姓名")
     if talk.talker_id and talk.talker_id == talk.member_id:
-        errors["member"] = "谈话人和谈话对象不能是同一人"
+        errors["member"] = _("谈话人和谈话对象不能是同一人")
     if talk.member_id and talk.talked_on and not errors.get("talked_on"):
         if not members_of_unit_on(talk.branch, talk.talked_on, include_retired=True).filter(pk=talk.member_id).exists():
-            errors["member"] = f"{talk.member.name}在{talk.talked_on:%Y-%m-%d}不是本支部党员"
+            errors["member"] = _("%(name)s在%(date)s不是本支部党员") % {
+                "name": talk.member.name,
+                "date": f"{talk.talked_on:%Y-%m-%d}",
+            }
     if errors:
         raise ValidationError(errors)
     talk.full_clean(exclude=["created_by"])

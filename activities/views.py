@@ -447,7 +447,7 @@ def ledger_export(request, unit_id):
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     ledger_io.write_ledger(meetings, out)
     out.seek(0)
-    name = f"{unit.name}台账{filterset.form.cleaned_data.get('year') or ''}.xlsx"
+    name = _("%(unit)s台账%(year)s.xlsx") % {"unit": unit.name, "year": filterset.form.cleaned_data.get("year") or ""}
     response = FileResponse(
         out,
         as_attachment=True,
@@ -548,7 +548,7 @@ def compliance_panel(request):
             rows = [r for r in rows if r.unit_id in led]
         can_log_branch = selectors.can_log(scope, branch)
         blocks.append({"branch": branch, "rows": rows, "can_log": can_log_branch})
-    months = [f"{m}月" for _, m in Period.for_quarter(year, quarter).months]
+    months = [dt.date(y, m, 1) for y, m in Period.for_quarter(year, quarter).months]
     returned = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.RETURNED).count()
     drafts = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.DRAFT).count()
     return (
@@ -587,7 +587,7 @@ def ledger_template(request):
     return FileResponse(
         out,
         as_attachment=True,
-        filename="三会一课台账导入模板.xlsx",
+        filename=_("三会一课台账导入模板.xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

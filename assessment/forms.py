@@ -2,13 +2,13 @@
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import rating
 from . import standard as spec
-from .models import Standard
+from .models import Indicator, Standard
+from .models.ratings import LEVEL_CHOICES
 
-LEVEL_CHOICES = [(level, label) for level, label in rating.LEVEL_LABELS.items()]
 QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
 
@@ -33,8 +33,8 @@ class IndicatorRowForm(forms.Form):
     aspect = forms.CharField(label=_("方面"), max_length=8)
     name = forms.CharField(label=_("名称"), max_length=100)
     points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=2, min_value=0)
-    mode = forms.ChoiceField(label=_("计分方式"), choices=list(spec.MODE_LABELS.items()))
-    frequency = forms.ChoiceField(label=_("计分周期"), choices=list(spec.FREQUENCY_LABELS.items()))
+    mode = forms.ChoiceField(label=_("计分方式"), choices=Indicator.Mode.choices)
+    frequency = forms.ChoiceField(label=_("计分周期"), choices=Indicator.Frequency.choices)
 
     def spec(self) -> spec.IndicatorSpec:
         d = self.cleaned_data
@@ -56,7 +56,12 @@ class ScoreForm(forms.Form):
 
 class ProblemForm(forms.Form):
     quarter = forms.TypedChoiceField(
-        label=_("季度"), choices=[("", _("年度")), *QUARTER_CHOICES], coerce=int, required=False, empty_value=None
+        label=_("季度"),
+        # "quarter": the whole year as opposed to one quarter, not the year field's label.
+        choices=[("", pgettext_lazy("quarter", "年度")), *QUARTER_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     indicator = forms.ChoiceField(label=_("相关指标"), required=False)
     description = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -82,7 +87,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, f"{y}年度") for y in years]
+        self.fields["year"].choices = [(y, gettext("%(year)s年度") % {"year": y}) for y in years]
 
 
 class OverrideForm(forms.Form):

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import tasks
 from .models import JobStatus, QuarterCheck, YearRating
@@ -17,7 +18,7 @@ def quarter_check_request(*, year: int, quarter: int, today: date | None = None)
     if error:
         raise ValidationError(error)
     refuse_if_approved(year)
-    check, _ = QuarterCheck.objects.update_or_create(
+    check, _created = QuarterCheck.objects.update_or_create(
         year=year,
         quarter=quarter,
         defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "message": ""},
@@ -30,9 +31,9 @@ def quarter_check_request(*, year: int, quarter: int, today: date | None = None)
 def year_rating_request(*, year: int, today: date | None = None) -> YearRating:
     today = today or timezone.localdate()
     if year >= today.year:
-        raise ValidationError(f"{year}年度尚未结束，年终后才能评定星级")
+        raise ValidationError(_("%(year)s年度尚未结束，年终后才能评定星级") % {"year": year})
     refuse_if_approved(year)
-    year_rating, _ = YearRating.objects.update_or_create(
+    year_rating, _created = YearRating.objects.update_or_create(
         year=year, defaults={"job_status": JobStatus.QUEUED, "job_message": "", "requested_at": timezone.now()}
     )
     transaction.on_commit(lambda: tasks.rate_year.delay(year))

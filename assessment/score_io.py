@@ -3,6 +3,9 @@
 Sheets: 申报 (支部编码, 年度, 申报星级), 评分 (支部编码, 年度, 季度, 指标编码, 得分, 说明) and 历史星级
 (支部编码, 年度, 星级). Any sheet may be absent; other sheets are ignored. The whole file is checked
 first and every bad row is reported (sheet, row, column); nothing is written unless all of it is good.
+
+The error report is Chinese in any language, like the sheet and column names it points at (and like
+the roster and ledger imports); only the summary of a good import follows the reader's language.
 """
 
 from collections.abc import Iterable
@@ -10,11 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from branches.models import OrgUnit
-from branches.spreadsheets import new_workbook, write_sheet
+from branches.spreadsheets import RowError, new_workbook, parse_text, write_sheet
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk
@@ -44,7 +50,11 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        return f"导入申报 {self.applications} 条、评分 {self.scores} 条、历史星级 {self.history} 条"
+        return _("导入申报 %(applications)s 条、评分 %(scores)s 条、历史星级 %(history)s 条") % {
+            "applications": self.applications,
+            "scores": self.scores,
+            "history": self.history,
+        }
 
 
 @dataclass
@@ -52,14 +62,6 @@ class _Parsed:
     applications: dict = field(default_factory=dict)  # (branch_id, year) -> level
     scores: dict = field(default_factory=dict)  # (branch_id, indicator, quarter) -> (Decimal, note)
     history: dict = field(default_factory=dict)  # (branch_id, year) -> level
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 class _Reader:
@@ -79,14 +81,13 @@ class _Reader:
         self.indicators: dict[int, dict[str, Indicator]] = {}
 
     def error(self, sheet, row, column, message):
-        where = f"{sheet} 第{row}行" + (f" {column}" if column else "")
-        self.errors.append(f"{where}：{message}")
+        self.errors.append(str(RowError(sheet, row, column or None, message)))
 
     def rows(self, sheet: str) -> Iterable[tuple[int, dict]]:
         if sheet not in self.workbook.sheetnames:
             return
         lines = self.workbook[sheet].iter_rows(values_only=True)
-        header = [_text(v) for v in next(lines, ())]
+        header = [parse_text(v) for v in next(lines, ())]
         missing = [h for h in HEADERS[sheet] if h not in header]
         if missing:
             self.error(sheet, 1, "", f"缺少列“{'”“'.join(missing)}”（表头须为：{'、'.join(HEADERS[sheet])}）")
@@ -94,12 +95,12 @@ class _Reader:
         index = {h: header.index(h) for h in HEADERS[sheet]}
         for number, values in enumerate(lines, start=2):
             cells = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
-            if all(_text(v) == "" for v in cells.values()):
+            if all(parse_text(v) == "" for v in cells.values()):
                 continue
             yield number, cells
 
     def branch(self, sheet, row, value):
-        code = _text(value)
+        code = parse_text(value)
         unit = self.branches.get(code)
         if not code:
             self.error(sheet, row, "支部编码", "不能为空")
@@ -112,7 +113,7 @@ class _Reader:
         return None
 
     def integer(self, sheet, row, column, value, low, high, blank_ok=False):
-        text = _text(value)
+        text = parse_text(value)
         if text == "":
             if not blank_ok:
                 self.error(sheet, row, column, "不能为空")
@@ -154,9 +155,9 @@ class _Reader:
             unit = self.branch(SCORE_SHEET, row, cells["支部编码"])
             year = self.year(SCORE_SHEET, row, cells["年度"])
             quarter = self.integer(SCORE_SHEET, row, "季度", cells["季度"], 1, 4, blank_ok=True)
-            code = _text(cells["指标编码"]).upper()
-            note = _text(cells["说明"])
-            value = _text(cells["得分"])
+            code = parse_text(cells["指标编码"]).upper()
+            note = parse_text(cells["说明"])
+            value = parse_text(cells["得分"])
             if value == "" and note == "":
                 continue  # a template row left unfilled
             if year is None:
@@ -169,7 +170,7 @@ class _Reader:
                 message = f"{year}年度评定标准中没有指标“{code}”" if code else "不能为空"
                 self.error(SCORE_SHEET, row, "指标编码", message)
                 continue
-            if _text(cells["季度"]) != "" and quarter is None:
+            if parse_text(cells["季度"]) != "" and quarter is None:
                 continue  # the quarter's own error is reported
             if value == "":
                 self.error(SCORE_SHEET, row, "得分", "不能为空")
@@ -205,7 +206,8 @@ def import_scores(source, *, by) -> ImportResult:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFailed(["无法读取文件：请上传 .xlsx 格式的评分导入模板"]) from exc
     try:
-        with transaction.atomic():
+        # score_errors and the kind labels speak the reader's language; the report stays Chinese.
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             reader = _Reader(workbook)
             if not any(name in workbook.sheetnames for name in HEADERS):
                 raise ImportFailed([f"文件中没有“{'”“'.join(HEADERS)}”中的任何一个工作表"])
@@ -256,6 +258,11 @@ INSTRUCTIONS = (
 )
 
 
+def _chinese_labels(indicator: Indicator) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return indicator.get_mode_display(), indicator.get_frequency_display()
+
+
 def template_workbook(*, year: int, quarter: int | None = None, branches: Iterable[OrgUnit] = ()) -> bytes:
     """The template, with a 评分 row for each branch and manual indicator of the period, 得分 left blank."""
     standard = standard_ensure(year=year)
@@ -276,7 +283,8 @@ def template_workbook(*, year: int, quarter: int | None = None, branches: Iterab
         wb,
         "指标",
         ["指标编码", "名称", "分值", "计分方式", "计分周期"],
-        ([i.code, i.name, i.points, i.get_mode_display(), i.get_frequency_display()] for i in indicators),
+        # The workbook is Chinese in any language: its choice labels too.
+        ([i.code, i.name, i.points, *_chinese_labels(i)] for i in indicators),
         widths=[10, 30, 8, 10, 10],
     )
     write_sheet(wb, "填写说明", ["填写说明"], ([line] for line in INSTRUCTIONS), widths=[100])

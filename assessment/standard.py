@@ -1,12 +1,16 @@
 """The five-star standard as data: DOMAIN.md's defaults and the checks an edited standard must pass.
 
 Plain data only, so the checks run without a database; services.standard_save feeds them the form's
-rows and refuses to save while any message comes back.
+rows and refuses to save while any message comes back. The defaults (aspect and indicator names) are
+data and stay Chinese; the checks' messages are form errors a committee member reads, so they are
+translated.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from .rating import plain
 
@@ -104,62 +108,62 @@ MEETING_CODES = ("B1", "B2", "B3", "B4", "B5", "B6", "C1", "C3", "E2")
 PLEDGE_CODES = ("C2", "C5", "E1")
 OWN_CODES = ("D1", "D3", "E4")
 
-FREQUENCY_LABELS = {QUARTERLY: "季度", YEARLY: "年度"}
-MODE_LABELS = {AUTO: "自动", MANUAL: "人工"}
-
 
 def standard_errors(parameters: dict, aspects: Iterable[AspectSpec], indicators: Iterable[IndicatorSpec]) -> list[str]:
-    """Every reason the standard cannot be saved, in Chinese; empty when it is sound."""
+    """Every reason the standard cannot be saved, in the reader's language; empty when it is sound."""
     aspects, indicators = list(aspects), list(indicators)
     errors = []
     bands = [parameters[k] for k in ("band_five", "band_four", "band_three", "band_two")]
     if not all(Decimal(0) < b <= TOTAL_POINTS for b in bands) or not (bands[0] > bands[1] > bands[2] > bands[3]):
-        errors.append("星级分数线须满足 100 ≥ 五星 > 四星 > 三星 > 二星 > 0")
+        errors.append(_("星级分数线须满足 100 ≥ 五星 > 四星 > 三星 > 二星 > 0"))
     if parameters["quarter_weight"] < 0 or parameters["annual_weight"] < 0:
-        errors.append("权重不能为负数")
+        errors.append(_("权重不能为负数"))
     if parameters["quarter_weight"] + parameters["annual_weight"] != 100:
         errors.append(
-            f"季度检查权重与年度考评权重之和须为 100%（现为 {plain(parameters['quarter_weight'])}% + "
-            f"{plain(parameters['annual_weight'])}%）"
+            _("季度检查权重与年度考评权重之和须为 100%%（现为 %(quarter)s%% + %(annual)s%%）")
+            % {"quarter": plain(parameters["quarter_weight"]), "annual": plain(parameters["annual_weight"])}
         )
     if not 0 <= parameters["five_star_quota"] <= 100:
-        errors.append("五星名额比例须在 0% 至 100% 之间")
+        errors.append(_("五星名额比例须在 0% 至 100% 之间"))
     if parameters["lagging_deadline_days"] < 1:
-        errors.append("后进党支部整改期限至少 1 天")
+        errors.append(_("后进党支部整改期限至少 1 天"))
 
     aspect_codes = [a.code for a in aspects]
     for code in sorted({c for c in aspect_codes if aspect_codes.count(c) > 1}):
-        errors.append(f"方面编码 {code} 重复")
+        errors.append(_("方面编码 %(code)s 重复") % {"code": code})
     if parameters["veto_aspect"] and parameters["veto_aspect"] not in aspect_codes:
-        errors.append(f"一票否决方面 {parameters['veto_aspect']} 不在本年度标准的方面中")
+        errors.append(_("一票否决方面 %(code)s 不在本年度标准的方面中") % {"code": parameters["veto_aspect"]})
 
     codes = [i.code for i in indicators]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        errors.append(f"指标编码 {code} 重复")
+        errors.append(_("指标编码 %(code)s 重复") % {"code": code})
     for ind in indicators:
         if ind.points <= 0:
-            errors.append(f"指标 {ind.code} 的分值须大于 0")
+            errors.append(_("指标 %(code)s 的分值须大于 0") % {"code": ind.code})
         if ind.aspect not in aspect_codes:
-            errors.append(f"指标 {ind.code} 所属方面 {ind.aspect} 不存在")
+            errors.append(_("指标 %(code)s 所属方面 %(aspect)s 不存在") % {"code": ind.code, "aspect": ind.aspect})
         if ind.mode == AUTO:
             if ind.code not in AUTO_FREQUENCIES:
                 errors.append(
-                    f"指标 {ind.code} 设为自动计分，但系统不能自动计算它（可自动计分的指标："
-                    f"{'、'.join(sorted(AUTO_FREQUENCIES))}）"
+                    _("指标 %(code)s 设为自动计分，但系统不能自动计算它（可自动计分的指标：%(codes)s）")
+                    % {"code": ind.code, "codes": _("、").join(sorted(AUTO_FREQUENCIES))}
                 )
             elif ind.frequency != AUTO_FREQUENCIES[ind.code]:
-                errors.append(f"自动指标 {ind.code} 只能按{FREQUENCY_LABELS[AUTO_FREQUENCIES[ind.code]]}计分")
+                if AUTO_FREQUENCIES[ind.code] == QUARTERLY:
+                    errors.append(_("自动指标 %(code)s 只能按季度计分") % {"code": ind.code})
+                else:
+                    errors.append(_("自动指标 %(code)s 只能按年度计分") % {"code": ind.code})
 
     for aspect in aspects:
         total = sum((i.points for i in indicators if i.aspect == aspect.code), Decimal(0))
         if total != aspect.points:
             errors.append(
-                f"方面 {aspect.code}「{aspect.name}」分值 {plain(aspect.points)} 分，"
-                f"其下指标合计 {plain(total)} 分，两者须相等"
+                _("方面 %(code)s「%(name)s」分值 %(points)s 分，其下指标合计 %(total)s 分，两者须相等")
+                % {"code": aspect.code, "name": aspect.name, "points": plain(aspect.points), "total": plain(total)}
             )
     aspect_total = sum((a.points for a in aspects), Decimal(0))
     if aspect_total != TOTAL_POINTS:
-        errors.append(f"各方面分值合计 {plain(aspect_total)} 分，须为 100 分")
+        errors.append(_("各方面分值合计 %(total)s 分，须为 100 分") % {"total": plain(aspect_total)})
     if not any(i.frequency == QUARTERLY for i in indicators):
-        errors.append("至少要有一项季度检查指标")
+        errors.append(_("至少要有一项季度检查指标"))
     return errors

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.compliance import Period
@@ -52,6 +53,7 @@ from .models import (
     StarHistory,
     YearRating,
 )
+from .models.ratings import LEVEL_CHOICES
 from .services import checks, ratings
 from .services.standards import locked_message, standard_ensure, standard_save
 
@@ -130,15 +132,16 @@ def index(request):
     counts = selectors.level_counts(r.level for r in rows)
     history = selectors.history_by_year(None if scope.is_committee else [u.pk for u in units])
     years = sorted(history)
+    level_names = {level: str(label) for level, label in LEVEL_CHOICES}
     charts = {
         "distribution": {
-            "categories": [rating.LEVEL_LABELS[level] for level in rating.LEVELS] + ["后进"],
-            "series": [{"name": f"{year}年", "data": [*counts["levels"].values(), counts["lagging"]]}],
+            "categories": [level_names[level] for level in rating.LEVELS] + [_("后进")],
+            "series": [{"name": _("%(y)s年") % {"y": year}, "data": [*counts["levels"].values(), counts["lagging"]]}],
         },
         "history": {
-            "categories": [f"{y}年" for y in years],
+            "categories": [_("%(y)s年") % {"y": y} for y in years],
             "series": [
-                {"name": rating.LEVEL_LABELS[level], "data": [history[y][level] for y in years], "stack": "levels"}
+                {"name": level_names[level], "data": [history[y][level] for y in years], "stack": "levels"}
                 for level in rating.LEVELS
             ],
         },
@@ -253,9 +256,9 @@ def score_save(request, branch_id: int, year: int):
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, f"已保存 {indicator.code} 的评分")
+            messages.success(request, _("已保存 %(code)s 的评分") % {"code": indicator.code})
     else:
-        messages.error(request, "请填写得分")
+        messages.error(request, _("请填写得分"))
     return redirect("assessment:branch_check", unit.pk, year)
 
 
@@ -269,7 +272,7 @@ def score_clear(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已撤回 {score.indicator.code} 的人工评分")
+        messages.success(request, _("已撤回 %(code)s 的人工评分") % {"code": score.indicator.code})
     return redirect("assessment:branch_check", score.branch_id, score.indicator.standard.year)
 
 
@@ -299,9 +302,9 @@ def problem_create(request, branch_id: int, year: int):
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "问题已记入问题清单")
+            messages.success(request, _("问题已记入问题清单"))
     else:
-        messages.error(request, "请填写问题和整改期限")
+        messages.error(request, _("请填写问题和整改期限"))
     return redirect("assessment:branch_check", unit.pk, year)
 
 
@@ -321,7 +324,7 @@ def problem_list(request):
         status = "open"
     qs = qs.filter(filters[status]).order_by("closed_on", "deadline", "branch__code", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    tabs = [("open", "待整改"), ("overdue", "已逾期"), ("closed", "已销号"), ("all", "全部")]
+    tabs = [("open", _("待整改")), ("overdue", _("已逾期")), ("closed", _("已销号")), ("all", _("全部"))]
     context = {"page": page, "status": status, "status_tabs": tabs, "today": today}
     return render(request, "assessment/problems.html", context)
 
@@ -356,9 +359,9 @@ def evidence_upload(request, pk: int):
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "整改材料已上传")
+            messages.success(request, _("整改材料已上传"))
     else:
-        messages.error(request, "请选择要上传的文件")
+        messages.error(request, _("请选择要上传的文件"))
     return redirect("assessment:problem", problem.pk)
 
 
@@ -384,7 +387,7 @@ def problem_close(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, "问题已销号")
+        messages.success(request, _("问题已销号"))
     return redirect("assessment:problem", problem.pk)
 
 
@@ -406,9 +409,11 @@ def apply(request, branch_id: int):
         except ValidationError as exc:
             _errors(request, exc)
         else:
+            level_names = dict(LEVEL_CHOICES)
             messages.success(
                 request,
-                f"已申报{form.cleaned_data['year']}年度{rating.LEVEL_LABELS[form.cleaned_data['level']]}党支部",
+                _("已申报%(year)s年度%(level)s党支部")
+                % {"year": form.cleaned_data["year"], "level": level_names[form.cleaned_data["level"]]},
             )
             return redirect("assessment:branch", unit.pk)
     applications = Application.objects.filter(branch=unit).select_related("applied_by").order_by("-year")[:5]
@@ -456,7 +461,9 @@ def quarter_check_run(request, year: int, quarter: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已提交{year}年第{quarter}季度检查的计算任务")
+        messages.success(
+            request, _("已提交%(year)s年第%(quarter)s季度检查的计算任务") % {"year": year, "quarter": quarter}
+        )
     return redirect("assessment:quarter", year, quarter)
 
 
@@ -532,7 +539,7 @@ def standard_detail(request, year: int):
         "aspects": aspects,
         "is_committee": scope.is_committee,
         "locked_message": locked_message(standard) if standard and standard.is_locked else "",
-        "q_points": sum(i.points for _, group in aspects for i in group if i.is_quarterly),
+        "q_points": sum(i.points for _aspect, group in aspects for i in group if i.is_quarterly),
         "years": Standard.objects.values_list("year", flat=True),
     }
     return render(request, "assessment/standard.html", context)
@@ -543,8 +550,14 @@ def standard_detail(request, year: int):
 def standard_create(request, year: int):
     _committee(request)
     standard = standard_ensure(year=_year(year))
-    source = f"复制自{standard.copied_from}年度" if standard.copied_from else "采用默认标准"
-    messages.success(request, f"已建立{year}年度评定标准（{source}）")
+    if standard.copied_from:
+        message = _("已建立%(year)s年度评定标准（复制自%(source)s年度）") % {
+            "year": year,
+            "source": standard.copied_from,
+        }
+    else:
+        message = _("已建立%(year)s年度评定标准（采用默认标准）") % {"year": year}
+    messages.success(request, message)
     return redirect("assessment:standard", year)
 
 
@@ -589,7 +602,7 @@ def standard_edit(request, year: int):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"{year}年度评定标准已保存")
+            messages.success(request, _("%(year)s年度评定标准已保存") % {"year": year})
             return redirect("assessment:standard", year)
     context = {
         "year": year,
@@ -656,7 +669,7 @@ def rating_run(request, year: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已提交{year}年度星级评定的计算任务")
+        messages.success(request, _("已提交%(year)s年度星级评定的计算任务") % {"year": year})
     return redirect("assessment:rating", year)
 
 
@@ -676,7 +689,7 @@ def rating_approve(request, year: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"{year}年度星级评定已审批，各支部现在可以看到评定结果")
+        messages.success(request, _("%(year)s年度星级评定已审批，各支部现在可以看到评定结果") % {"year": year})
     return redirect("assessment:rating", year)
 
 
@@ -691,7 +704,7 @@ def rating_reverse(request, year: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已撤销{year}年度的审批，评定结果重新待审批")
+        messages.success(request, _("已撤销%(year)s年度的审批，评定结果重新待审批") % {"year": year})
     return redirect("assessment:rating", year)
 
 
@@ -709,7 +722,7 @@ def rating_override(request, year: int, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已调整{line.branch.name}的星级")
+            messages.success(request, _("已调整%(name)s的星级") % {"name": line.branch.name})
             return redirect("assessment:rating", year)
     return render(request, "assessment/override.html", {"line": line, "form": form, "year": year})
 
@@ -744,7 +757,10 @@ def import_template(request):
         raise Http404
     year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     data = score_io.template_workbook(year=year, quarter=quarter, branches=selectors.visible_branches(scope))
-    name = f"评分导入模板-{year}" + (f"-Q{quarter}" if quarter else "-年度") + ".xlsx"
+    if quarter:
+        name = _("评分导入模板-%(year)s-Q%(quarter)s.xlsx") % {"year": year, "quarter": quarter}
+    else:
+        name = _("评分导入模板-%(year)s-年度.xlsx") % {"year": year}
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

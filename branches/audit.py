@@ -12,9 +12,14 @@ from datetime import date, datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 
-ACTIONS = {"+": gettext_noop("创建"), "~": gettext_noop("修改"), "-": gettext_noop("删除")}
+# "history": the same words are also buttons (修改 = Edit, 删除 = Delete), here they say what happened.
+ACTIONS = {
+    "+": pgettext_lazy("history", "创建"),
+    "~": pgettext_lazy("history", "修改"),
+    "-": pgettext_lazy("history", "删除"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def audit_trail(history, *, masks: dict[str, Callable[[str], str]] | None = None
             AuditEntry(
                 when=record.history_date,
                 who=_who(record.history_user),
-                action=_(ACTIONS.get(record.history_type, record.history_type)),
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
                 type=record.history_type,
                 reason=reason,
                 changes=changes,

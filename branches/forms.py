@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -31,7 +32,10 @@ class UnitChoiceField(forms.ModelChoiceField):
     """Units indented by depth, so a long select still reads as a tree."""
 
     def label_from_instance(self, obj):
-        return "\u3000" * (obj.depth - 1) + f"{obj.name}（{obj.get_kind_display()}）"
+        return "\u3000" * (obj.depth - 1) + gettext("%(name)s（%(kind)s）") % {
+            "name": obj.name,
+            "kind": obj.get_kind_display(),
+        }
 
 
 def kinds_under(parents) -> list[str]:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import rules
 from .models import OrgUnit
@@ -14,9 +15,9 @@ def _check_parent(*, kind: str, parent: OrgUnit | None, unit: OrgUnit | None = N
     if error:
         raise ValidationError({"parent": error})
     if parent is None and OrgUnit.objects.get_root_nodes().exclude(pk=unit.pk if unit else None).exists():
-        raise ValidationError({"parent": "组织树只能有一个根（机关党委）"})
+        raise ValidationError({"parent": _("组织树只能有一个根（机关党委）")})
     if unit is not None and parent is not None and parent.path.startswith(unit.path):
-        raise ValidationError({"parent": "不能把组织移到它自己或它的下级之下"})
+        raise ValidationError({"parent": _("不能把组织移到它自己或它的下级之下")})
 
 
 def _check_kind_change(unit: OrgUnit, kind: str) -> None:
@@ -25,9 +26,11 @@ def _check_kind_change(unit: OrgUnit, kind: str) -> None:
     for child in OrgUnit.objects.get_children(unit):
         error = rules.parent_error(child.kind, kind)
         if error:
-            raise ValidationError({"kind": f"下级组织“{child.name}”不允许：{error}"})
+            raise ValidationError(
+                {"kind": _("下级组织“%(name)s”不允许：%(reason)s") % {"name": child.name, "reason": error}}
+            )
     if unit.kind == OrgUnit.Kind.BRANCH and unit.members.exists():
-        raise ValidationError({"kind": "支部还有党员，不能改为其他类型"})
+        raise ValidationError({"kind": _("支部还有党员，不能改为其他类型")})
 
 
 @transaction.atomic
@@ -35,7 +38,7 @@ def unit_create(*, parent: OrgUnit | None, **fields) -> OrgUnit:
     kind = fields["kind"]
     _check_parent(kind=kind, parent=parent)
     if OrgUnit.objects.filter(code=fields["code"]).exists():
-        raise ValidationError({"code": f"编码{fields['code']}已被使用"})
+        raise ValidationError({"code": _("编码%(code)s已被使用") % {"code": fields["code"]}})
     unit = OrgUnit(**fields)
     unit.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
@@ -55,7 +58,7 @@ def unit_update(*, unit: OrgUnit, parent: OrgUnit | None, **fields) -> OrgUnit:
     if moved or kind != unit.kind:
         _check_parent(kind=kind, parent=parent, unit=unit)
     if "code" in fields and OrgUnit.objects.filter(code=fields["code"]).exclude(pk=unit.pk).exists():
-        raise ValidationError({"code": f"编码{fields['code']}已被使用"})
+        raise ValidationError({"code": _("编码%(code)s已被使用") % {"code": fields["code"]}})
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise TypeError(f"unit_update got an unknown field {name!r}")
@@ -64,7 +67,7 @@ def unit_update(*, unit: OrgUnit, parent: OrgUnit | None, **fields) -> OrgUnit:
     unit.save()
     if moved:
         if parent is None:
-            raise ValidationError({"parent": "组织树只能有一个根（机关党委）"})
+            raise ValidationError({"parent": _("组织树只能有一个根（机关党委）")})
         parent.refresh_from_db()
         OrgUnit.objects.move(unit, parent, pos="sorted-child")
         unit.refresh_from_db()

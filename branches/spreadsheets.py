@@ -1,11 +1,14 @@
-"""Writing .xlsx files the same way everywhere: streamed, safe to open, ready to print.
+"""Reading and writing .xlsx files the same way everywhere.
 
-Every export of the app goes through `write_sheet`, so each one gets a frozen header row, column
-widths, A4 landscape print setup and formula escaping without thinking about it.
+Every export goes through `write_sheet`, so each one gets a frozen header row, column widths, A4
+landscape print setup and formula escaping without thinking about it. Every import reads its cells
+with the parse_* functions here, so a date is a date whether it came from a roster or a ledger.
 """
 
+import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -112,3 +115,102 @@ def write_sheet(
         if on_row is not None and count % 500 == 0:
             on_row(count)
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading cells
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One thing wrong with an uploaded file, where a person can find it. `row` is the Excel row."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = f"工作表“{self.sheet}”"
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"“{self.column}”列"
+        return f"{where}：{self.message}"
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def parse_text(value) -> str:
+    """A text cell. Numbers typed into text columns (codes, phones) come back as their digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|T|\s*日?)(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?)?$"
+)
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+DATE_FORMATS_HINT = "2020-07-01、2020/7/1、2020年7月1日或2020.7.1"
+# Excel counts days from 1899-12-30 (with its 1900 leap-year bug already folded in).
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_MAX_SERIAL = 2958466  # 9999-12-31
+
+
+def parse_datetime(value) -> datetime | None:
+    """A naive date and time (00:00 when only a date is given) from an Excel date cell, an Excel
+    serial number, or text such as 2020-07-01, 2020/7/1 9:30, 2020年7月1日 15时30分, 2020.7.1."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"“{value}”不是日期，应为{DATE_FORMATS_HINT}")
+    if isinstance(value, datetime):
+        return _check_year(value.replace(tzinfo=None), value)
+    if isinstance(value, date):
+        return _check_year(datetime.combine(value, time()), value)
+    if isinstance(value, int | float) and 1 <= value < _EXCEL_MAX_SERIAL:
+        serial = (_EXCEL_EPOCH + timedelta(days=float(value))).replace(second=0, microsecond=0)
+        return _check_year(serial, value)
+    text = parse_text(value)
+    match = _DATE_TEXT.match(text)
+    parts = match.groups() if match else None
+    if parts is None and (digits := _DATE_DIGITS.match(text)):
+        parts = (*digits.groups(), None, None, None)
+    if parts is None:
+        raise CellError(f"无法识别的日期“{text}”，应为{DATE_FORMATS_HINT}")
+    year, month, day = (int(part) for part in parts[:3])
+    try:
+        day_part = date(year, month, day)
+    except ValueError:
+        raise CellError(f"日期“{text}”不存在（{year}年没有{month}月{day}日）") from None
+    try:
+        time_part = time(*(int(part) for part in parts[3:] if part is not None))
+    except ValueError:
+        raise CellError(f"“{text}”中的时间不存在") from None
+    return _check_year(datetime.combine(day_part, time_part), text)
+
+
+def parse_date(value) -> date | None:
+    """A date from the same inputs as parse_datetime; a time of day, if any, is dropped."""
+    parsed = parse_datetime(value)
+    return parsed.date() if parsed is not None else None
+
+
+def _check_year(parsed, shown):
+    if not 1900 <= parsed.year <= 2100:
+        raise CellError(f"日期“{parse_text(shown)}”的年份不合理")
+    return parsed

@@ -168,8 +168,9 @@ def edit(request, pk):
             add_service_errors(form, exc)
         else:
             if old_parent != parent:
-                # The tree position is not a tracked field; say in the history what moved where.
-                reason = _("上级组织：%(old)s → %(new)s") % {"old": old_parent or _("无"), "new": parent}
+                # The tree position is not a tracked field; say in the history what moved where. The note is
+                # stored data everyone reads, so it is Chinese whatever the editor's language.
+                reason = f"上级组织：{old_parent or '无'} → {parent}"
                 update_change_reason(unit, reason[:100])
             messages.success(request, _("已保存%(name)s。") % {"name": unit.name})
             return redirect("branches:detail", pk=unit.pk)

@@ -3,6 +3,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.forms import DateInput, GroupChoiceField
@@ -15,7 +16,7 @@ from .models import Member
 
 class BranchChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
+        return gettext("%(name)s（%(code)s）") % {"name": obj.name, "code": obj.code}
 
 
 def _col(name, width="col-md-4"):

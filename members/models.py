@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -138,7 +139,7 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["branch", "start", "end"]), models.Index(fields=["group", "start", "end"])]
 
     def __str__(self):
-        return f"{self.member} · {self.branch} · {self.start or '建档前'}—{self.end or '至今'}"
+        return f"{self.member} · {self.branch} · {self.start or gettext('建档前')}—{self.end or gettext('至今')}"
 
 
 class Transfer(models.Model):
@@ -158,4 +159,9 @@ class Transfer(models.Model):
         ordering = ["-transferred_on", "-pk"]
 
     def __str__(self):
-        return f"{self.member}：{self.from_branch} → {self.to_branch}（{self.transferred_on:%Y-%m-%d}）"
+        return gettext("%(member)s：%(from)s → %(to)s（%(date)s）") % {
+            "member": self.member,
+            "from": self.from_branch,
+            "to": self.to_branch,
+            "date": f"{self.transferred_on:%Y-%m-%d}",
+        }

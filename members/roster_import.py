@@ -11,6 +11,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from branches import services as unit_services
@@ -44,13 +45,21 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        text = (
-            f"组织：新增{self.units_created}个，更新{self.units_updated}个，未变{self.units_unchanged}个；"
-            f"党员：新增{self.members_created}人，更新{self.members_updated}人，"
-            f"转接{self.members_transferred}人，未变{self.members_unchanged}人"
-        )
+        text = _(
+            "组织：新增%(units_created)s个，更新%(units_updated)s个，未变%(units_unchanged)s个；"
+            "党员：新增%(members_created)s人，更新%(members_updated)s人，"
+            "转接%(members_transferred)s人，未变%(members_unchanged)s人"
+        ) % {
+            "units_created": self.units_created,
+            "units_updated": self.units_updated,
+            "units_unchanged": self.units_unchanged,
+            "members_created": self.members_created,
+            "members_updated": self.members_updated,
+            "members_transferred": self.members_transferred,
+            "members_unchanged": self.members_unchanged,
+        }
         if self.checked_only:
-            return f"检查通过，未写入任何数据。若导入将会——{text}"
+            return _("检查通过，未写入任何数据。若导入将会——%(summary)s") % {"summary": text}
         return text
 
 

@@ -11,10 +11,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from branches import rules as tree_rules
+from branches.spreadsheets import DATE_FORMATS_HINT, CellError, RowError, is_blank, parse_date, parse_text  # noqa: F401
 
 from . import idcard
 
@@ -101,24 +102,6 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
 SHEETS: dict[str, tuple[Column, ...]] = {UNIT_SHEET: UNIT_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
 
 
-@dataclass(frozen=True, order=True)
-class RowError:
-    """One thing wrong with the file, where a person can find it. `row` is the Excel row number."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = f"工作表“{self.sheet}”"
-        if self.row is not None:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f"“{self.column}”列"
-        return f"{where}：{self.message}"
-
-
 @dataclass
 class ParsedRow:
     """One data row: the cells that were read, by field name. Absent columns are not in `values`."""
@@ -144,62 +127,8 @@ class ParsedSheet:
     readable: bool = True
 
 
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why, in Chinese."""
-
-
 # ---------------------------------------------------------------------------------------------
 # Cells
-
-
-def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def parse_text(value) -> str:
-    """A text cell. Numbers typed into text columns (codes, phones) come back as their digits."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-DATE_FORMATS_HINT = "2020-07-01、2020/7/1、2020年7月1日或2020.7.1"
-
-
-def parse_date(value) -> date | None:
-    """A date from an Excel date cell or from text such as 2020-07-01, 2020/7/1, 2020年7月1日, 2020.7.1."""
-    if is_blank(value):
-        return None
-    if isinstance(value, datetime):
-        return _check_year(value.date(), value)
-    if isinstance(value, date):
-        return _check_year(value, value)
-    if isinstance(value, bool):
-        raise CellError(f"“{value}”不是日期，应为{DATE_FORMATS_HINT}")
-    text = parse_text(value)
-    match = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
-    if not match:
-        raise CellError(f"无法识别的日期“{text}”，应为{DATE_FORMATS_HINT}")
-    year, month, day = (int(part) for part in match.groups())
-    try:
-        parsed = date(year, month, day)
-    except ValueError:
-        raise CellError(f"日期“{text}”不存在（{year}年没有{month}月{day}日）") from None
-    return _check_year(parsed, text)
-
-
-def _check_year(parsed: date, shown) -> date:
-    if not 1900 <= parsed.year <= 2100:
-        raise CellError(f"日期“{parse_text(shown)}”的年份不合理")
-    return parsed
 
 
 def parse_choice(value, column: Column) -> str:

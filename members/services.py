@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
 
@@ -17,15 +18,15 @@ def _validate_member(member: Member) -> None:
     if id_errors:
         errors["id_number"] = id_errors
     if member.branch_id and member.branch.kind != OrgUnit.Kind.BRANCH:
-        errors["branch"] = "所在支部必须是党支部"
+        errors["branch"] = _("所在支部必须是党支部")
     if member.group_id:
         if member.group.kind != OrgUnit.Kind.GROUP:
-            errors["group"] = "党小组必须是党小组类型的组织"
+            errors["group"] = _("党小组必须是党小组类型的组织")
         elif member.branch_id and OrgUnit.objects.get_parent(member.group).pk != member.branch_id:
-            errors["group"] = f"党小组“{member.group.name}”不属于所在支部"
+            errors["group"] = _("党小组“%(group)s”不属于所在支部") % {"group": member.group.name}
     if member.category == Member.Category.FULL and member.joined_on and member.full_on:
         if member.full_on < member.joined_on:
-            errors["full_on"] = "转正日期不能早于入党日期"
+            errors["full_on"] = _("转正日期不能早于入党日期")
     if errors:
         raise ValidationError(errors)
     member.id_number = idcard.normalise(member.id_number)
@@ -48,7 +49,7 @@ def member_create(*, since: date | None = None, **fields) -> Member:
 def member_update(*, member: Member, **fields) -> Member:
     """Change a member's details. Moving to another branch goes through member_transfer instead."""
     if "branch" in fields and fields["branch"].pk != member.branch_id:
-        raise ValidationError({"branch": "调整所在支部请使用“组织关系转接”"})
+        raise ValidationError({"branch": _("调整所在支部请使用“组织关系转接”")})
     old_group_id = member.group_id
     for name, value in fields.items():
         setattr(member, name, value)
@@ -78,14 +79,16 @@ def member_transfer(
 ) -> Transfer:
     """组织关系转接. Past attendance stays with the old branch because it belongs to its meetings."""
     if to_branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationError({"to_branch": "只能转入党支部"})
+        raise ValidationError({"to_branch": _("只能转入党支部")})
     if to_branch.pk == member.branch_id:
-        raise ValidationError({"to_branch": "转入支部与当前所在支部相同"})
+        raise ValidationError({"to_branch": _("转入支部与当前所在支部相同")})
     if group is not None and OrgUnit.objects.get_parent(group).pk != to_branch.pk:
-        raise ValidationError({"group": f"党小组“{group.name}”不属于{to_branch.name}"})
+        raise ValidationError(
+            {"group": _("党小组“%(group)s”不属于%(branch)s") % {"group": group.name, "branch": to_branch.name}}
+        )
     last = member.memberships.filter(end__isnull=True).first()
     if last is not None and last.start is not None and on <= last.start:
-        raise ValidationError({"on": f"转接日期应晚于进入现支部的日期{last.start:%Y-%m-%d}"})
+        raise ValidationError({"on": _("转接日期应晚于进入现支部的日期%(date)s") % {"date": f"{last.start:%Y-%m-%d}"}})
     transfer = Transfer.objects.create(
         member=member, from_branch=member.branch, to_branch=to_branch, transferred_on=on, note=note, created_by=by
     )

@@ -13,12 +13,14 @@ sb_cleanup() {
 }
 trap sb_cleanup EXIT
 
-sb_port_open() {  # host port
+sb_url_answers() {  # url default_port: does anything listen at the URL's host and port?
   python3 - "$1" "$2" <<'PY'
 import socket, sys
+from urllib.parse import urlsplit
+url = urlsplit(sys.argv[1])
 s = socket.socket()
 s.settimeout(1)
-sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
+sys.exit(0 if s.connect_ex((url.hostname or "127.0.0.1", url.port or int(sys.argv[2]))) == 0 else 1)
 PY
 }
 
@@ -27,11 +29,12 @@ sb_free_port() {
 }
 
 sb_ensure_postgres() {
-  if [ -n "${DATABASE_URL:-}" ]; then return; fi
-  if sb_port_open 127.0.0.1 5432; then
-    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/star_branch"
+  local configured="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/star_branch}"
+  if sb_url_answers "$configured" 5432; then
+    export DATABASE_URL="$configured"
     return
   fi
+  echo "Nothing answers at ${configured}" >&2
   local bindir port
   bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   if [ -z "$bindir" ]; then
@@ -52,11 +55,12 @@ sb_ensure_postgres() {
 }
 
 sb_ensure_redis() {
-  if [ -n "${REDIS_URL:-}" ]; then return; fi
-  if sb_port_open 127.0.0.1 6379; then
-    export REDIS_URL="redis://127.0.0.1:6379/15"
+  local configured="${REDIS_URL:-redis://127.0.0.1:6379/15}"
+  if sb_url_answers "$configured" 6379; then
+    export REDIS_URL="$configured"
     return
   fi
+  echo "Nothing answers at ${configured}" >&2
   if ! command -v redis-server >/dev/null; then
     echo "Redis is not running and not installed; installing it" >&2
     apt-get update -qq && apt-get install -y -qq redis-server >/dev/null

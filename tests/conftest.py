@@ -2,6 +2,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from branches.models import OrgUnit, UnitRole
 
@@ -9,6 +10,18 @@ from .factories import PASSWORD, UserFactory, grant, make_member, make_unit, mem
 
 # live_server runs Django in a thread next to Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Chinese).
+
+    A request in English leaves English active in the thread that served it, and code outside a
+    request (services, rules) would then answer the next test in English.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @dataclass

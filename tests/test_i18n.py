@@ -2,14 +2,22 @@
 
 import gettext
 import re
+from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
-from branches.models import OrgUnit
+from assessment.models import BranchRating, Indicator
+from assessment.services import checks, ratings
+from assessment.services.standards import standard_ensure
+from branches.models import OrgUnit, UnitRole
 from members.models import Member
+
+from .factories import grant, make_unit
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
@@ -58,8 +66,27 @@ def test_model_labels_and_choices_are_translated():
         assert str(Member.Category.PROBATIONARY.label) == "预备党员"
 
 
+@pytest.mark.django_db
+def test_a_move_made_in_english_is_recorded_in_chinese(client, org):
+    """The history note is data everyone reads, not the editor's interface."""
+    second = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB2", name="民事审判庭党支部")
+    client.force_login(org.general_secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    group = org.group
+    form = {"parent": second.pk, "kind": group.kind, "code": group.code, "name": group.name, "departments": ""}
+    response = client.post(f"/org/{group.pk}/edit/", form)
+    assert response.status_code == 302
+    assert group.history.latest().history_change_reason == "上级组织：刑事审判庭党支部 → 民事审判庭党支部"
+    page = client.get(f"/org/{group.pk}/").content.decode()
+    assert "上级组织：刑事审判庭党支部 → 民事审判庭党支部" in page
+    assert "Changed" in page  # the action word around it is still the reader's language
+
+
 def _po_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated."""
+    """msgid → msgstr of a .po file, skipping the header and flagging fuzzy entries as untranslated.
+
+    An entry with a msgctxt is keyed as gettext stores it: the context and the msgid joined by EOT.
+    """
 
     def unquote(lines):
         return "".join(
@@ -74,6 +101,9 @@ def _po_entries(path: Path) -> dict[str, str]:
             continue
         msgid = unquote([lines[starts[0]][6:], *lines[starts[0] + 1 : starts[1]]])
         msgstr = unquote([lines[starts[1]][7:], *lines[starts[1] + 1 :]])
+        context = [unquote([line[8:]]) for line in lines if line.startswith("msgctxt ")]
+        if context:
+            msgid = f"{context[0]}\x04{msgid}"
         if msgid:
             entries[msgid] = "" if any(line.startswith("#,") and "fuzzy" in line for line in lines) else msgstr
     return entries
@@ -88,3 +118,200 @@ def test_every_message_in_the_catalogue_is_translated_and_compiled():
         catalogue = gettext.GNUTranslations(compiled)
     stale = [msgid for msgid, msgstr in entries.items() if catalogue.gettext(msgid) != msgstr]
     assert stale == [], "django.mo is older than django.po: run `make messages` and commit both"
+
+
+class _Chrome(HTMLParser):
+    """The words of a page that are the app's own: headers, labels, buttons, navigation, hints.
+
+    Table cells, links in lists and headings carry data (names of people and units) and are left out.
+    """
+
+    TAGS = {"th", "label", "button", "legend", "small"}
+
+    def __init__(self):
+        super().__init__()
+        self.open = []  # one flag per open element: does it count as chrome?
+        self.words = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        chrome = tag in self.TAGS or {"nav-link", "dropdown-item", "form-text", "card-header"} & set(classes)
+        # The language switch names each language in itself, 简体中文 included; data that stays Chinese
+        # inside a header says so with lang="zh-hans".
+        if tag == "button" and attrs.get("name") == "language" or (attrs.get("lang") or "").startswith("zh"):
+            chrome = False
+        if tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.append(bool(chrome))
+        for name in ("title", "placeholder"):
+            if attrs.get(name):
+                self.words.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if self.open and tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if data.strip() and self.open and self.open[-1]:
+            self.words.append(data.strip())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["secretary", "committee_user", "member_user"])
+def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
+    client.force_login(getattr(org, who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
+    if who != "member_user":
+        pages += [
+            "/org/",
+            f"/org/{org.branch.pk}/",
+            "/org/new/",
+            "/members/",
+            f"/members/{org.member.pk}/",
+            f"/members/{org.member.pk}/edit/",
+            "/members/new/",
+            "/members/probationary/",
+            "/members/roster/",
+            "/activities/",
+            f"/activities/new/?unit={org.branch.pk}",
+            f"/activities/units/{org.branch.pk}/ledger/",
+            "/activities/compliance/",
+            "/activities/import/",
+            f"/activities/talks/?branch={org.branch.pk}",
+            f"/activities/talks/new/?branch={org.branch.pk}",
+            "/pledges/appraisals/new/",
+        ]
+    for url in pages:
+        assert _chinese_in_chrome(client, url) == [], url
+
+
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Chinese in quotes is what the user types or finds in a Chinese workbook: sheet names, 、.
+QUOTED = re.compile(r"“[^”]*”")
+
+
+def _chinese_in_chrome(client, url) -> list[str]:
+    """The app's own words on the page at `url` that are still Chinese."""
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, url
+    parser = _Chrome()
+    parser.feed(response.content.decode())
+    assert parser.words, url
+    return [word for word in parser.words if CHINESE.search(QUOTED.sub("", word))]
+
+
+@pytest.fixture
+def rated_year(org, settings, tmp_path):
+    """Last year checked, applied for, rated, adjusted by the committee and approved; a problem with evidence.
+
+    The branch was three stars the year before and is set to two: demoted, and on the interview list.
+    The other branch did not apply: a lagging branch with its rectification problem.
+    """
+    settings.MEDIA_ROOT = tmp_path
+    year = timezone.localdate().year - 1
+    standard_ensure(year=year)
+    standard_ensure(year=year + 1)
+    a4 = Indicator.objects.get(standard__year=year, code="A4")
+    checks.score_enter(branch=org.branch, indicator=a4, quarter=1, value="2", note="研究两次", by=org.committee_user)
+    problem = checks.problem_create(
+        branch=org.branch,
+        year=year,
+        quarter=1,
+        description="党小组会记录不全",
+        deadline=date(year, 5, 1),
+        found_on=date(year, 4, 5),
+        by=org.committee_user,
+    )
+    upload = SimpleUploadedFile("记录.pdf", b"%PDF-1.4 x")
+    checks.evidence_add(problem=problem, upload=upload, note="", by=org.secretary)
+    ratings.history_record(branch=org.branch, year=year - 1, level=3, by=None)
+    ratings.application_submit(branch=org.branch, year=year, level=4, by=org.secretary)
+    ratings.year_propose(year=year, today=timezone.localdate())
+    line = BranchRating.objects.get(branch=org.branch, rating__year=year)
+    ratings.branch_rating_override(branch_rating=line, level=2, reason="台账不实", by=org.committee_user)
+    ratings.year_approve(year=year, by=org.committee_user)
+    return {"year": year, "problem": problem, "line": line}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["committee_user", "secretary"])
+def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, rated_year, who):
+    client.force_login(getattr(org, who))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    b, y, this_year = org.branch.pk, rated_year["year"], rated_year["year"] + 1
+    pages = [
+        "/",
+        "/assessment/",  # a secretary of one branch lands on its page
+        f"/assessment/branch/{b}/",
+        f"/assessment/branch/{b}/{y}/",
+        f"/assessment/branch/{b}/apply/",
+        f"/assessment/checks/{y}/1/",
+        f"/assessment/standard/{y}/",
+        "/assessment/problems/",
+        "/assessment/problems/?status=all",
+        f"/assessment/problems/{rated_year['problem'].pk}/",
+    ]
+    if who == "committee_user":
+        pages += [
+            f"/assessment/rating/{y}/",
+            f"/assessment/rating/{y}/{rated_year['line'].pk}/override/",
+            f"/assessment/standard/{this_year}/edit/",
+            "/assessment/import/",
+        ]
+    for url in pages:
+        assert _chinese_in_chrome(client, url) == [], url
+
+
+@pytest.mark.django_db
+def test_the_assessment_shows_levels_actions_flags_and_charts_in_english(client, org, rated_year):
+    client.force_login(org.committee_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/assessment/")
+    page = response.content.decode()
+    for words in ("Demoted", "Interview", "Lagging branch", "2 stars", "Interview list (below three stars)"):
+        assert words in page
+    assert response.context["charts"]["distribution"]["categories"] == [
+        "One star",
+        "Two stars",
+        "Three stars",
+        "Four stars",
+        "Five stars",
+        "Lagging",
+    ]
+    # The reasons are the rules' own Chinese, computed once and stored: data, like names.
+    review = client.get(f"/assessment/rating/{rated_year['year']}/").content.decode()
+    assert "Set to 2 stars by the Organ Party Committee" in review
+    assert "综合得分" in review
+
+
+@pytest.mark.browser
+def test_the_english_navigation_stays_on_one_line_at_1280px(org, live_server, browser_login):
+    """Short nav labels (msgctxt "nav"): every entry a user can have, side by side on a laptop screen."""
+    user = org.member_user  # a member (我的档案) who is also a secretary, committee staff and admin
+    grant(user, org.branch, UnitRole.Role.BRANCH_SECRETARY)
+    grant(user, org.committee, UnitRole.Role.COMMITTEE_STAFF)
+    user.is_staff = True
+    user.save()
+    page = browser_login(user)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/")
+    labels = page.locator("#mainnav .navbar-nav > .nav-item > .nav-link").all_inner_texts()
+    assert [label.strip() for label in labels][:10] == [
+        "Home",
+        "Org",
+        "Members",
+        "Meetings",
+        "Compliance",
+        "Talks",
+        "Pledges",
+        "Stars",
+        "My record",
+        "Admin",
+    ]
+    boxes = page.locator(".navbar-nav > .nav-item").evaluate_all(
+        "items => items.map(item => [item.getBoundingClientRect().top, item.getBoundingClientRect().height])"
+    )
+    assert len({round(top) for top, _height in boxes}) == 1, boxes
+    assert all(height < 50 for _top, height in boxes), boxes  # no entry wraps inside either

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from activities import ledger_io
 from activities.models import Meeting
+from branches.spreadsheets import CellError, parse_datetime
 
 from .factories import make_member
 
@@ -100,8 +101,12 @@ BAD_ROWS = [
     (row(kind="支部学习会"), "类型", "无法识别"),
     (row(kind="党小组会"), "类型", "不是党小组"),
     (row(code="ZB1-1", kind="支部党员大会"), "类型", "是党小组"),
-    (row(when="三月五日"), "日期", "无法识别日期"),
-    (row(when="2999-01-01"), "日期", "晚于今天"),
+    (row(when="三月五日"), "日期", "无法识别的日期"),
+    (
+        row(when=(timezone.localdate() + dt.timedelta(days=30)).isoformat()),
+        "日期",
+        "晚于今天",
+    ),  # a meeting not yet held
     (row(请假人员="钱七"), "请假人员", "“钱七”不在"),
     (row(请假人员="李明"), "请假人员", "有2名党员叫“李明”"),
     (row(缺席人员="张伟(110101199003074514)"), "缺席人员", "不在"),
@@ -165,14 +170,17 @@ def test_check_only(org, people, tmp_path, capsys):
     assert not Meeting.objects.exists()
 
 
-def test_parse_when():
-    assert ledger_io.parse_when("2024-03-05") == dt.datetime(2024, 3, 5)
-    assert ledger_io.parse_when(" 2024/3/5 9:30 ") == dt.datetime(2024, 3, 5, 9, 30)
-    assert ledger_io.parse_when("2024年3月5日") == dt.datetime(2024, 3, 5)
-    assert ledger_io.parse_when("2024-03-05T15:00") == dt.datetime(2024, 3, 5, 15, 0)
-    assert ledger_io.parse_when(45356) == dt.datetime(2024, 3, 5)  # an Excel serial number
-    assert ledger_io.parse_when(date(2024, 3, 5)) == dt.datetime(2024, 3, 5)
-    assert ledger_io.parse_when("2024-02-30") is None and ledger_io.parse_when("下周") is None
+def test_meeting_dates_may_carry_a_time():
+    assert parse_datetime("2024-03-05") == dt.datetime(2024, 3, 5)
+    assert parse_datetime(" 2024/3/5 9:30 ") == dt.datetime(2024, 3, 5, 9, 30)
+    assert parse_datetime("2024年3月5日") == dt.datetime(2024, 3, 5)
+    assert parse_datetime("2024年3月5日 15时30分") == dt.datetime(2024, 3, 5, 15, 30)
+    assert parse_datetime("2024-03-05T15:00") == dt.datetime(2024, 3, 5, 15, 0)
+    assert parse_datetime(45356) == dt.datetime(2024, 3, 5)  # an Excel serial number
+    assert parse_datetime(date(2024, 3, 5)) == dt.datetime(2024, 3, 5)
+    for bad in ("2024-02-30", "下周", "2024-03-05 25:00"):
+        with pytest.raises(CellError):
+            parse_datetime(bad)
 
 
 def test_browser_upload(org, people, login, tmp_path):

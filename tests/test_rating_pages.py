@@ -275,7 +275,7 @@ def test_the_import_page_lists_errors_or_imports(org, login):
     wb.save(buffer)
     upload = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
     response = client.post(reverse("assessment:import"), {"file": upload})
-    assert "申报 第2行 申报星级：须在 1–5 之间，不能是 9" in response.content.decode()
+    assert "工作表“申报”第2行“申报星级”列：须在 1–5 之间，不能是 9" in response.content.decode()
     assert not Application.objects.exists()
     ws["C2"] = 4
     buffer = BytesIO()

@@ -51,7 +51,13 @@ def test_an_impossible_date_says_so():
         io.parse_date("2021年13月1日")
 
 
-@pytest.mark.parametrize("value", ["去年七月", "07/01/2020", "2020-07", 44013, True])
+def test_an_excel_serial_number_is_the_date_excel_shows_for_it():
+    # A date cell formatted as "General" shows (and hands us) its serial number.
+    assert io.parse_date(44013) == date(2020, 7, 1)
+    assert io.parse_date(20200701) == date(2020, 7, 1)  # typed as a number, not a serial
+
+
+@pytest.mark.parametrize("value", ["去年七月", "07/01/2020", "2020-07", True])
 def test_unreadable_dates_name_the_accepted_forms(value):
     with pytest.raises(io.CellError, match="2020-07-01、2020/7/1、2020年7月1日"):
         io.parse_date(value)

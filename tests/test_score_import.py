@@ -103,20 +103,20 @@ def test_every_bad_row_is_listed_and_nothing_is_written(org, tmp_path):
     with pytest.raises(ImportFailed) as exc:
         import_scores(path, by=None)
     assert exc.value.errors == [
-        "申报 第2行 申报星级：须在 1–5 之间，不能是 6",
-        "申报 第3行 支部编码：找不到编码为“NOPE”的党组织",
-        "申报 第4行 支部编码：“ZB1-1”是党小组，不是党支部",
-        "评分 第3行 支部编码：找不到编码为“XX”的党组织",
-        "评分 第4行 指标编码：2025年度评定标准中没有指标“Z9”",
-        "评分 第5行 得分：得分 3.5 超过 A4 的分值 3",
-        "评分 第6行 得分：得分 -1 低于 0",
-        "评分 第7行 季度：A4 是季度指标，须填写季度（1–4）",
-        "评分 第8行 季度：A1 是年度指标，季度须留空",
-        "评分 第9行 说明：B1 是自动计分指标，人工评分覆盖须填写说明",
-        "评分 第10行 季度：须在 1–4 之间，不能是 5",
-        "评分 第11行 得分：得分“两分”不是数字",
-        "历史星级 第2行 星级：须在 1–5 之间，不能是 0",
-        "历史星级 第3行 年度：“去年”不是整数",
+        "工作表“申报”第2行“申报星级”列：须在 1–5 之间，不能是 6",
+        "工作表“申报”第3行“支部编码”列：找不到编码为“NOPE”的党组织",
+        "工作表“申报”第4行“支部编码”列：“ZB1-1”是党小组，不是党支部",
+        "工作表“评分”第3行“支部编码”列：找不到编码为“XX”的党组织",
+        "工作表“评分”第4行“指标编码”列：2025年度评定标准中没有指标“Z9”",
+        "工作表“评分”第5行“得分”列：得分 3.5 超过 A4 的分值 3",
+        "工作表“评分”第6行“得分”列：得分 -1 低于 0",
+        "工作表“评分”第7行“季度”列：A4 是季度指标，须填写季度（1–4）",
+        "工作表“评分”第8行“季度”列：A1 是年度指标，季度须留空",
+        "工作表“评分”第9行“说明”列：B1 是自动计分指标，人工评分覆盖须填写说明",
+        "工作表“评分”第10行“季度”列：须在 1–4 之间，不能是 5",
+        "工作表“评分”第11行“得分”列：得分“两分”不是数字",
+        "工作表“历史星级”第2行“星级”列：须在 1–5 之间，不能是 0",
+        "工作表“历史星级”第3行“年度”列：“去年”不是整数",
     ]
     assert nothing_written()
     assert not Standard.objects.exists()  # the year's standard created while reading is rolled back too
@@ -128,7 +128,7 @@ def test_a_missing_column_or_a_file_that_is_not_a_workbook_is_refused(org, tmp_p
     with pytest.raises(ImportFailed) as exc:
         import_scores(path, by=None)
     assert exc.value.errors == [
-        "评分 第1行：缺少列“季度”“说明”（表头须为：支部编码、年度、季度、指标编码、得分、说明）"
+        "工作表“评分”第1行：缺少列“季度”“说明”（表头须为：支部编码、年度、季度、指标编码、得分、说明）"
     ]
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a spreadsheet")
@@ -177,5 +177,5 @@ def test_the_command_imports_or_lists_the_errors(org, tmp_path):
     bad = workbook(tmp_path / "b.xlsx", 申报=[APPLY, ["ZB1", 2025, 9]])
     with pytest.raises(CommandError) as exc:
         call_command("import_scores", str(bad))
-    assert "申报 第2行 申报星级：须在 1–5 之间，不能是 9" in str(exc.value)
+    assert "工作表“申报”第2行“申报星级”列：须在 1–5 之间，不能是 9" in str(exc.value)
     assert Application.objects.get().level == 5

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -110,7 +111,11 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}：{self.topic}"
+        return gettext("%(date)s %(kind)s：%(topic)s") % {
+            "date": f"{self.held_on:%Y-%m-%d}",
+            "kind": self.get_kind_display(),
+            "topic": self.topic,
+        }
 
     @property
     def is_editable(self) -> bool:

@@ -5,6 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.pledges import rules
@@ -13,6 +14,8 @@ from branches.models import OrgUnit
 from members.models import Member
 
 __all__ = ["Appraisal", "AppraisalEntry", "PeerBallot", "Pledge", "PledgeNote", "StudyNote"]
+
+QUARTER_CHOICES = [(1, _("第1季度")), (2, _("第2季度")), (3, _("第3季度")), (4, _("第4季度"))]
 
 
 def _own_branch_ids(scope: Scope):
@@ -170,7 +173,7 @@ class Appraisal(models.Model):
         _("季度"),
         null=True,
         blank=True,
-        choices=[(q, f"第{q}季度") for q in range(1, 5)],
+        choices=QUARTER_CHOICES,
         help_text=_("空表示年度评议"),
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -206,8 +209,8 @@ class Appraisal(models.Model):
     @property
     def label(self) -> str:
         if self.quarter:
-            return f"{self.year}年第{self.quarter}季度民主评议"
-        return f"{self.year}年度民主评议"
+            return gettext("%(year)s年第%(quarter)s季度民主评议") % {"year": self.year, "quarter": self.quarter}
+        return gettext("%(year)s年度民主评议") % {"year": self.year}
 
     @property
     def is_open(self) -> bool:

@@ -5,11 +5,18 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import AppraisalEntry, Pledge
+from activities.models.pledges import QUARTER_CHOICES
 
 from . import rules
+
+
+def year_choices(years: list[int]) -> list[tuple[int, str]]:
+    return [(y, gettext("%(year)s年") % {"year": y}) for y in years]
 
 
 def _helper(submit_label, **attrs) -> FormHelper:
@@ -34,7 +41,7 @@ class PledgeForm(forms.Form):
 
     def __init__(self, *args, years: list[int], members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, f"{y}年") for y in years]
+        self.fields["year"].choices = year_choices(years)
         if members is None:
             del self.fields["member"]
         else:
@@ -62,7 +69,7 @@ class PledgeNoteForm(forms.Form):
         self.helper = _helper(_("添加践诺记录"), form_tag=False)
 
 
-RATING_CHOICES = [("", _("未评"))] + [(k, v) for k, v in rules.RATING_LABELS.items()]
+RATING_CHOICES = [("", _("未评")), *Pledge.Rating.choices]
 
 
 class RatingForm(forms.Form):
@@ -80,14 +87,14 @@ class AppraisalOpenForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        choices=[("", _("年度评议"))] + [(q, f"第{q}季度") for q in range(1, 5)],
+        choices=[("", _("年度评议")), *QUARTER_CHOICES],
         help_text=_("多数支部每年评议一次；按季度评议的支部选择季度。"),
     )
 
     def __init__(self, *args, branches, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].choices = [(b.pk, b.name) for b in branches]
-        self.fields["year"].choices = [(y, f"{y}年") for y in years]
+        self.fields["year"].choices = year_choices(years)
         self.helper = _helper(_("开展评议"))
 
 
@@ -104,7 +111,7 @@ class SelfAppraisalForm(forms.ModelForm):
         self.helper = _helper(_("保存自我评价"))
 
 
-GRADE_CHOICES = [(k, v) for k, v in rules.GRADE_LABELS.items()]
+GRADE_CHOICES = AppraisalEntry.Grade.choices
 
 
 class BallotForm(forms.Form):
@@ -114,7 +121,11 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.peers = peers
         for entry in peers:
-            label = entry.member.name + ("（预备党员）" if entry.is_probationary else "")
+            label = (
+                gettext("%(name)s（预备党员）") % {"name": entry.member.name}
+                if entry.is_probationary
+                else entry.member.name
+            )
             self.fields[f"peer_{entry.member_id}"] = forms.ChoiceField(
                 label=label,
                 choices=GRADE_CHOICES,
@@ -143,7 +154,7 @@ def month_choices(today: date, back: int = 12) -> list[tuple[str, str]]:
     choices = []
     year, month = today.year, today.month
     for _i in range(back + 1):
-        choices.append((f"{year:04d}-{month:02d}", f"{year}年{month}月"))
+        choices.append((f"{year:04d}-{month:02d}", date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return choices
 
@@ -168,7 +179,7 @@ class StudyNoteForm(forms.Form):
         if current_month is not None:
             key = f"{current_month:%Y-%m}"
             if key not in dict(choices):
-                choices.append((key, f"{current_month.year}年{current_month.month}月"))
+                choices.append((key, date_format(current_month, "YEAR_MONTH_FORMAT")))
         self.fields["month"].choices = choices
         self.helper = _helper(_("保存"), form_tag=False)
 

@@ -11,8 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from activities.compliance import ATTENDANCE_KINDS, ATTENDANCE_LABELS, KIND_LABELS, PRESENT, Period
+from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
 from branches.models import OrgUnit
@@ -256,6 +257,11 @@ class NoteGrid:
     rows: list[GridRow]
     coverage: list[tuple[int, int]]  # per month: (posted, members counted)
 
+    @property
+    def month_starts(self) -> list[date]:
+        """The months as dates, so the page can name them in the reader's language."""
+        return [date(year, month, 1) for year, month in self.months]
+
 
 def note_grid(branch: OrgUnit, year: int, today: date) -> NoteGrid:
     """Members × months of who posted a study note: a fixed number of queries.
@@ -306,7 +312,7 @@ class AppraisalOverview:
     @property
     def grade_counts(self) -> list[tuple[str, int]]:
         tally = rules.grade_tally(e.final_grade for e in self.entries if e.final_grade)
-        return [(rules.GRADE_LABELS[grade], n) for grade, n in tally.items()]
+        return [(AppraisalEntry.Grade(grade).label, n) for grade, n in tally.items()]
 
 
 def appraisal_overview(appraisal: Appraisal) -> AppraisalOverview:
@@ -368,11 +374,12 @@ def _attendance_section(member: Member, scope) -> RecordSection:
         .values_list("meeting__held_on", "meeting__kind", "status", "reason", "meeting__topic", "meeting__unit__name")
     )
     years = rules.attendance_by_year(((day, kind, status) for day, kind, status, *_ in rows), ATTENDANCE_KINDS)
+    kind_labels, status_labels = dict(Meeting.Kind.choices), dict(Attendance.Status.choices)
     missed = [
         {
             "held_on": day,
-            "kind": KIND_LABELS.get(kind, kind),
-            "status": ATTENDANCE_LABELS.get(status, status),
+            "kind": kind_labels.get(kind, kind),
+            "status": status_labels.get(status, status),
             "reason": reason,
             "topic": topic,
             "unit": unit,
@@ -381,7 +388,7 @@ def _attendance_section(member: Member, scope) -> RecordSection:
         if status != PRESENT
     ]
     return RecordSection(
-        "attendance", "三会一课出勤", "pledges/record/_attendance.html", {"years": years, "missed": missed}
+        "attendance", _("三会一课出勤"), "pledges/record/_attendance.html", {"years": years, "missed": missed}
     )
 
 
@@ -392,17 +399,17 @@ def _talk_section(member: Member, scope) -> RecordSection:
     talks = list(Talk.objects.filter(member=member).select_related("talker", "branch").order_by("-talked_on", "-pk"))
     readable = set(managed.values_list("pk", flat=True)) if scope.is_manager or scope.is_committee else set()
     rows = [(talk, talk.note if talk.pk in readable else "") for talk in talks]
-    return RecordSection("talks", "谈心谈话", "pledges/record/_talks.html", {"rows": rows})
+    return RecordSection("talks", _("谈心谈话"), "pledges/record/_talks.html", {"rows": rows})
 
 
 def _pledge_section(member: Member, scope) -> RecordSection:
     years = member_pledges_by_year(member)
-    return RecordSection("pledges", "公开承诺", "pledges/record/_pledges.html", {"years": years})
+    return RecordSection("pledges", _("公开承诺"), "pledges/record/_pledges.html", {"years": years})
 
 
 def _appraisal_section(member: Member, scope) -> RecordSection:
     return RecordSection(
-        "appraisals", "民主评议", "pledges/record/_appraisals.html", {"entries": closed_grades(member)}
+        "appraisals", _("民主评议"), "pledges/record/_appraisals.html", {"entries": closed_grades(member)}
     )
 
 
@@ -411,12 +418,12 @@ def _study_note_section(member: Member, scope) -> RecordSection:
     by_year: dict[int, list[StudyNote]] = {}
     for note in notes:
         by_year.setdefault(note.month.year, []).append(note)
-    return RecordSection("study_notes", "学习心得", "pledges/record/_study_notes.html", {"by_year": by_year})
+    return RecordSection("study_notes", _("学习心得"), "pledges/record/_study_notes.html", {"by_year": by_year})
 
 
 def _transfer_section(member: Member, scope) -> RecordSection:
     transfers = list(Transfer.objects.filter(member=member).select_related("from_branch", "to_branch"))
-    return RecordSection("transfers", "组织关系转接", "pledges/record/_transfers.html", {"transfers": transfers})
+    return RecordSection("transfers", _("组织关系转接"), "pledges/record/_transfers.html", {"transfers": transfers})
 
 
 # Sections in page order; each is one function of (member, viewer's scope).

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.models import Appraisal, AppraisalEntry, PeerBallot, Pledge, PledgeNote, StudyNote
 from activities.services import sniff  # the meeting attachments' content check, shared
@@ -36,13 +37,13 @@ def pledge_create(
     content = content.strip()
     errors = {}
     if branch.kind != OrgUnit.Kind.BRANCH:
-        errors["branch"] = "承诺只能属于党支部"
+        errors["branch"] = _("承诺只能属于党支部")
     if member is not None and member.branch_id != branch.pk:
-        errors["member"] = f"{member.name}不在{branch.name}，不能在此作出承诺"
+        errors["member"] = _("%(name)s不在%(branch)s，不能在此作出承诺") % {"name": member.name, "branch": branch.name}
     if year_error := rules.pledge_year_error(year, _today(today)):
         errors["year"] = year_error
     if not content:
-        errors["content"] = "请填写承诺内容"
+        errors["content"] = _("请填写承诺内容")
     if errors:
         raise ValidationError(errors)
     # Lock the branch row so two tabs cannot both slip under the limit.
@@ -58,7 +59,9 @@ def pledge_create(
 
 def _refuse_if_rated(pledge: Pledge) -> None:
     if pledge.rating:
-        raise ValidationError(f"该承诺已评诺为“{pledge.get_rating_display()}”，不能再修改或删除")
+        raise ValidationError(
+            _("该承诺已评诺为“%(rating)s”，不能再修改或删除") % {"rating": pledge.get_rating_display()}
+        )
 
 
 @transaction.atomic
@@ -66,7 +69,7 @@ def pledge_update(*, pledge: Pledge, content: str) -> Pledge:
     _refuse_if_rated(pledge)
     content = content.strip()
     if not content:
-        raise ValidationError({"content": "请填写承诺内容"})
+        raise ValidationError({"content": _("请填写承诺内容")})
     pledge.content = content
     pledge.full_clean()
     pledge.save(update_fields=["content", "updated_at"])
@@ -85,11 +88,11 @@ def pledge_note_add(*, pledge: Pledge, text: str, noted_on: date, by=None, today
     text = text.strip()
     errors = {}
     if not text:
-        errors["text"] = "请填写践诺情况"
+        errors["text"] = _("请填写践诺情况")
     if noted_on > _today(today):
-        errors["noted_on"] = "践诺日期不能晚于今天"
+        errors["noted_on"] = _("践诺日期不能晚于今天")
     if noted_on.year < pledge.year:
-        errors["noted_on"] = f"践诺日期应在{pledge.year}年或以后"
+        errors["noted_on"] = _("践诺日期应在%(year)s年或以后") % {"year": pledge.year}
     if errors:
         raise ValidationError(errors)
     return PledgeNote.objects.create(pledge=pledge, text=text, noted_on=noted_on, author=by)
@@ -108,10 +111,10 @@ def pledge_rate_all(
     pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(branch=branch, year=year).order_by("pk")}
     unknown = set(ratings) - set(pledges)
     if unknown:
-        raise ValidationError("评诺的承诺不属于本支部本年度，请刷新页面后重试")
+        raise ValidationError(_("评诺的承诺不属于本支部本年度，请刷新页面后重试"))
     bad = [pk for pk, (rating, _) in ratings.items() if rating and rating not in rules.RATING_LABELS]
     if bad:
-        raise ValidationError("评诺结果只能是已兑现、部分兑现或未兑现")
+        raise ValidationError(_("评诺结果只能是已兑现、部分兑现或未兑现"))
     now = timezone.now()
     changed = 0
     for pk, (rating, note) in ratings.items():
@@ -137,24 +140,26 @@ def appraisal_open(
     today = _today(today)
     errors = {}
     if branch.kind != OrgUnit.Kind.BRANCH:
-        errors["branch"] = "只能为党支部开展民主评议"
+        errors["branch"] = _("只能为党支部开展民主评议")
     if year > today.year:
-        errors["year"] = f"{year}年尚未开始，不能开展评议"
+        errors["year"] = _("%(year)s年尚未开始，不能开展评议") % {"year": year}
     if quarter is not None and quarter not in (1, 2, 3, 4):
-        errors["quarter"] = "季度只能是1至4"
+        errors["quarter"] = _("季度只能是1至4")
     if errors:
         raise ValidationError(errors)
-    label = f"{year}年第{quarter}季度" if quarter else f"{year}年度"
+    # The round's own name, e.g. 2024年度民主评议.
+    label = Appraisal(year=year, quarter=quarter).label
+    already = _("%(branch)s已开展%(appraisal)s") % {"branch": branch.name, "appraisal": label}
     if Appraisal.objects.filter(branch=branch, year=year, quarter=quarter).exists():
-        raise ValidationError(f"{branch.name}已开展{label}民主评议")
+        raise ValidationError(already)
     members = list(members_of_unit_on(branch, today, include_retired=True))
     if not members:
-        raise ValidationError(f"{branch.name}目前没有党员，无法开展评议")
+        raise ValidationError(_("%(branch)s目前没有党员，无法开展评议") % {"branch": branch.name})
     try:
         with transaction.atomic():
             appraisal = Appraisal.objects.create(branch=branch, year=year, quarter=quarter, opened_by=by)
     except IntegrityError as exc:
-        raise ValidationError(f"{branch.name}已开展{label}民主评议") from exc
+        raise ValidationError(already) from exc
     AppraisalEntry.objects.bulk_create(
         AppraisalEntry(appraisal=appraisal, member=m, is_probationary=not m.is_full) for m in members
     )
@@ -177,7 +182,7 @@ def appraisal_self_submit(*, entry: AppraisalEntry, text: str) -> AppraisalEntry
     _locked_open(entry.appraisal)
     text = text.strip()
     if not text:
-        raise ValidationError({"self_text": "请填写自我评价"})
+        raise ValidationError({"self_text": _("请填写自我评价")})
     entry.self_text = text
     entry.self_submitted_at = timezone.now()
     entry.save(update_fields=["self_text", "self_submitted_at"])
@@ -196,9 +201,9 @@ def appraisal_ballot_cast(
     appraisal = _locked_open(appraisal)
     entries = {e.member_id: e for e in appraisal.entries.all()}
     if grader.pk not in entries:
-        raise ValidationError("您不是本次评议的参评党员，不能投票")
+        raise ValidationError(_("您不是本次评议的参评党员，不能投票"))
     if PeerBallot.objects.filter(appraisal=appraisal, grader=grader).exists():
-        raise ValidationError("您已提交过互评票，互评票提交后不能修改")
+        raise ValidationError(_("您已提交过互评票，互评票提交后不能修改"))
     errors = rules.ballot_errors(grader.pk, entries, grades)
     if errors:
         raise ValidationError(errors)
@@ -218,9 +223,9 @@ def appraisal_decide(*, appraisal: Appraisal, decisions: Mapping[int, tuple[str,
     appraisal = _locked_open(appraisal)
     entries = {e.pk: e for e in appraisal.entries.select_for_update().order_by("pk")}
     if set(decisions) - set(entries):
-        raise ValidationError("评议对象不属于本次评议，请刷新页面后重试")
+        raise ValidationError(_("评议对象不属于本次评议，请刷新页面后重试"))
     if any(grade and grade not in rules.GRADES for grade, _ in decisions.values()):
-        raise ValidationError("评议等次只能是优秀、合格、基本合格或不合格")
+        raise ValidationError(_("评议等次只能是优秀、合格、基本合格或不合格"))
     now = timezone.now()
     for pk, (grade, comment) in decisions.items():
         entry = entries[pk]
@@ -255,9 +260,9 @@ def _check_note(month: date, title: str, body: str, attachment, today: date) -> 
     if month_error := rules.note_month_error(month, today):
         errors["month"] = month_error
     if not title.strip():
-        errors["title"] = "请填写标题"
+        errors["title"] = _("请填写标题")
     if not body.strip():
-        errors["body"] = "请填写正文"
+        errors["body"] = _("请填写正文")
     if attachment is not None:
         file_error = rules.attachment_error(attachment.name, attachment.size) or rules.attachment_content_error(
             attachment.name, sniff(attachment)

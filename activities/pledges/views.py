@@ -208,7 +208,10 @@ def pledge_note_add(request, pk):
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+            joined = _("；").join(errors)
+            messages.error(
+                request, _("%(label)s：%(errors)s") % {"label": label, "errors": joined} if label else joined
+            )
     return redirect("pledges:detail", pk=pk)
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.access import ScopedQuerySet
@@ -43,7 +44,7 @@ class QuarterCheck(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}年第{self.quarter}季度检查"
+        return gettext("%(year)s年第%(quarter)s季度检查") % {"year": self.year, "quarter": self.quarter}
 
 
 class ScoreQuerySet(ScopedQuerySet):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet, scope_for
@@ -11,7 +12,9 @@ from branches.models import OrgUnit
 from .. import rating as rules
 from .checks import JobStatus
 
-LEVEL_CHOICES = [(level, _(label)) for level, label in rules.LEVEL_LABELS.items()]
+# rules.LEVEL_LABELS stays Chinese for the reasons the rules write; what the pages show comes from here.
+LEVEL_CHOICES = [(1, _("一星")), (2, _("二星")), (3, _("三星")), (4, _("四星")), (5, _("五星"))]
+FLAG_LABELS = {"lagging": _("后进党支部"), "interview": _("约谈"), "five_star": _("五星激励")}
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -68,7 +71,7 @@ class YearRating(models.Model):
         ordering = ["-year"]
 
     def __str__(self):
-        return f"{self.year}年度星级评定"
+        return gettext("%(year)s年度星级评定") % {"year": self.year}
 
     @property
     def is_approved(self) -> bool:
@@ -149,6 +152,11 @@ class BranchRating(models.Model):
     @property
     def flags(self) -> rules.Flags:
         return rules.flags_for(self.level)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags' names in the reader's language (rules.Flags.labels are the rules' Chinese)."""
+        return [str(label) for name, label in FLAG_LABELS.items() if getattr(self.flags, name)]
 
     @property
     def quarter_scores(self) -> dict:

@@ -1,6 +1,7 @@
 """The year's five-star standard: its parameters, aspects and indicators (DOMAIN.md)."""
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import rating
@@ -30,7 +31,7 @@ class Standard(models.Model):
         ordering = ["-year"]
 
     def __str__(self):
-        return f"{self.year}年度星级评定标准"
+        return gettext("%(year)s年度星级评定标准") % {"year": self.year}
 
     @property
     def is_locked(self) -> bool:
@@ -62,9 +63,10 @@ class Indicator(models.Model):
         AUTO = spec.AUTO, _("自动")
         MANUAL = spec.MANUAL, _("人工")
 
+    # "frequency": 季度/年度 here say how often (quarterly/yearly), elsewhere they name a quarter or year.
     class Frequency(models.TextChoices):
-        QUARTERLY = spec.QUARTERLY, _("季度")
-        YEARLY = spec.YEARLY, _("年度")
+        QUARTERLY = spec.QUARTERLY, pgettext_lazy("frequency", "季度")
+        YEARLY = spec.YEARLY, pgettext_lazy("frequency", "年度")
 
     # The standard is reachable through the aspect too; it is kept here so a code is unique per year.
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="indicators")

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities import compliance
 from activities.pledges import rules as pledge_rules
@@ -29,14 +30,14 @@ BATCH = 1000
 
 def refuse_if_approved(year: int) -> None:
     if selectors.is_year_approved(year):
-        raise ValidationError(f"{year}年度星级评定已审批，不能再修改；如需修改，请先撤销审批")
+        raise ValidationError(_("%(year)s年度星级评定已审批，不能再修改；如需修改，请先撤销审批") % {"year": year})
 
 
 def quarter_period_error(year: int, quarter: int, today: date) -> str | None:
     if quarter not in rating.QUARTERS:
-        return f"季度须为 1–4，不能是 {quarter}"
+        return _("季度须为 1–4，不能是 %(quarter)s") % {"quarter": quarter}
     if compliance.Period.for_quarter(year, quarter).start > today:
-        return f"{year}年第{quarter}季度尚未开始"
+        return _("%(year)s年第%(quarter)s季度尚未开始") % {"year": year, "quarter": quarter}
     return None
 
 
@@ -51,7 +52,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
     if error:
         raise ValidationError(error)
     refuse_if_approved(year)
-    check, _ = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
+    check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
     QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="")
     with transaction.atomic():
         standard = standard_ensure(year=year)
@@ -64,6 +65,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         check.finished_at = timezone.now()
         check.as_of = min(period.end, today)
         check.branch_count = len(units)
+        # Stored and shown as it is: the job runs in the default language (see tasks).
         check.message = f"计算了 {len(units)} 个支部的 {len(indicators)} 项自动指标，共 {written} 条得分"
         check.save()
     logger.info("quarter check %s Q%s: %s", year, quarter, check.message)
@@ -143,27 +145,31 @@ def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
 
 
 def score_errors(*, indicator: Indicator, quarter: int | None, value, note: str) -> dict[str, str]:
-    """What is wrong with a checker's score, per field, in Chinese."""
+    """What is wrong with a checker's score, per field, in the reader's language."""
     errors = {}
     if indicator.is_quarterly and quarter not in rating.QUARTERS:
-        errors["quarter"] = f"{indicator.code} 是季度指标，须填写季度（1–4）"
+        errors["quarter"] = _("%(code)s 是季度指标，须填写季度（1–4）") % {"code": indicator.code}
     if not indicator.is_quarterly and quarter not in (None, YEAR_QUARTER):
-        errors["quarter"] = f"{indicator.code} 是年度指标，季度须留空"
+        errors["quarter"] = _("%(code)s 是年度指标，季度须留空") % {"code": indicator.code}
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        errors["value"] = f"得分“{value}”不是数字"
+        errors["value"] = _("得分“%(value)s”不是数字") % {"value": value}
     else:
         if not number.is_finite():
-            errors["value"] = f"得分“{value}”不是数字"
+            errors["value"] = _("得分“%(value)s”不是数字") % {"value": value}
         elif number < 0:
-            errors["value"] = f"得分 {value} 低于 0"
+            errors["value"] = _("得分 %(value)s 低于 0") % {"value": value}
         elif number > indicator.points:
-            errors["value"] = f"得分 {value} 超过 {indicator.code} 的分值 {rating.plain(indicator.points)}"
+            errors["value"] = _("得分 %(value)s 超过 %(code)s 的分值 %(points)s") % {
+                "value": value,
+                "code": indicator.code,
+                "points": rating.plain(indicator.points),
+            }
         elif number != number.quantize(rating.CENT):
-            errors["value"] = f"得分 {value} 最多保留 2 位小数"
+            errors["value"] = _("得分 %(value)s 最多保留 2 位小数") % {"value": value}
     if indicator.is_auto and not (note or "").strip():
-        errors["note"] = f"{indicator.code} 是自动计分指标，人工评分覆盖须填写说明"
+        errors["note"] = _("%(code)s 是自动计分指标，人工评分覆盖须填写说明") % {"code": indicator.code}
     return errors
 
 
@@ -172,12 +178,12 @@ def score_enter(*, branch: OrgUnit, indicator: Indicator, quarter: int | None, v
     """A checker's score: for a manual indicator, or overriding a computed one (with a note)."""
     refuse_if_approved(indicator.standard.year)
     if branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationError("只能给党支部评分")
+        raise ValidationError(_("只能给党支部评分"))
     errors = score_errors(indicator=indicator, quarter=quarter, value=value, note=note)
     if errors:
         raise ValidationError(errors)
     standard_lock(standard=indicator.standard)
-    score, _ = Score.objects.update_or_create(
+    score, _created = Score.objects.update_or_create(
         branch=branch,
         indicator=indicator,
         quarter=quarter or YEAR_QUARTER,
@@ -197,12 +203,18 @@ def scores_enter_bulk(*, entries: list[tuple[int, Indicator, int | None, Decimal
 
     `entries` are (branch id, indicator, quarter, value, note); the indicators' standards lock.
     """
-    for year in {indicator.standard.year for _, indicator, _, _, _ in entries}:
+    for year in {entry[1].standard.year for entry in entries}:
         refuse_if_approved(year)
     for branch_id, indicator, quarter, value, note in entries:
         errors = score_errors(indicator=indicator, quarter=quarter, value=value, note=note)
         if errors:
-            raise ValidationError({field: f"{indicator.code}（支部 {branch_id}）：{e}" for field, e in errors.items()})
+            raise ValidationError(
+                {
+                    field: _("%(code)s（支部 %(branch)s）：%(error)s")
+                    % {"code": indicator.code, "branch": branch_id, "error": e}
+                    for field, e in errors.items()
+                }
+            )
     now = timezone.now()
     Score.objects.bulk_create(
         [
@@ -222,7 +234,7 @@ def scores_enter_bulk(*, entries: list[tuple[int, Indicator, int | None, Decimal
         unique_fields=["branch", "indicator", "quarter"],
         update_fields=["manual", "manual_note", "entered_by", "entered_at"],
     )
-    standards_lock(ids={indicator.standard_id for _, indicator, _, _, _ in entries})
+    standards_lock(ids={entry[1].standard_id for entry in entries})
     return len(entries)
 
 
@@ -256,15 +268,15 @@ def problem_create(
     found_on = found_on or timezone.localdate()
     errors = {}
     if branch.kind != OrgUnit.Kind.BRANCH:
-        errors["branch"] = "问题须开具给党支部"
+        errors["branch"] = _("问题须开具给党支部")
     if not (description or "").strip():
-        errors["description"] = "请填写问题"
+        errors["description"] = _("请填写问题")
     if deadline < found_on:
-        errors["deadline"] = "整改期限不能早于发现日期"
+        errors["deadline"] = _("整改期限不能早于发现日期")
     if quarter not in (None, YEAR_QUARTER, *rating.QUARTERS):
-        errors["quarter"] = "季度须为 1–4 或留空"
+        errors["quarter"] = _("季度须为 1–4 或留空")
     if indicator is not None and indicator.standard.year != year:
-        errors["indicator"] = f"指标 {indicator.code} 不属于{year}年度标准"
+        errors["indicator"] = _("指标 %(code)s 不属于%(year)s年度标准") % {"code": indicator.code, "year": year}
     if errors:
         raise ValidationError(errors)
     return Problem.objects.create(
@@ -289,7 +301,7 @@ def evidence_error(upload) -> str | None:
 def evidence_add(*, problem: Problem, upload, note: str, by) -> Evidence:
     """The branch's rectification evidence for an open problem."""
     if problem.is_closed:
-        raise ValidationError("问题已销号，不能再上传整改材料")
+        raise ValidationError(_("问题已销号，不能再上传整改材料"))
     error = evidence_error(upload)
     if error:
         raise ValidationError({"file": error})
@@ -308,7 +320,7 @@ def problem_close(*, problem: Problem, by, note: str = "", today: date | None = 
     """销号: the checker accepts the rectification."""
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if problem.is_closed:
-        raise ValidationError("问题已经销号")
+        raise ValidationError(_("问题已经销号"))
     problem.closed_on = today or timezone.localdate()
     problem.closed_by = by
     problem.close_note = (note or "").strip()

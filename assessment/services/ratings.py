@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.compliance import Period
 from branches.models import OrgUnit
@@ -36,10 +37,10 @@ def application_submit(*, branch: OrgUnit, year: int, level: int, by) -> Applica
     """申报: the branch applies for a star level (1–5) for the year; a later application replaces it."""
     refuse_if_approved(year)
     if branch.kind != OrgUnit.Kind.BRANCH:
-        raise ValidationError("只有党支部可以申报星级")
+        raise ValidationError(_("只有党支部可以申报星级"))
     if level not in rating.LEVELS:
-        raise ValidationError({"level": f"申报星级须为 1–5，不能是 {level}"})
-    application, _ = Application.objects.update_or_create(
+        raise ValidationError({"level": _("申报星级须为 1–5，不能是 %(level)s") % {"level": level}})
+    application, _created = Application.objects.update_or_create(
         branch=branch, year=year, defaults={"level": level, "applied_by": by}
     )
     return application
@@ -63,7 +64,7 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
     """
     today = today or timezone.localdate()
     if Period.for_year(year).end >= today:
-        raise ValidationError(f"{year}年度尚未结束，年终后才能评定星级")
+        raise ValidationError(_("%(year)s年度尚未结束，年终后才能评定星级") % {"year": year})
     refuse_if_approved(year)
     YearRating.objects.update_or_create(year=year, defaults={"job_status": JobStatus.RUNNING, "job_message": ""})
     for quarter in missing_quarters(year):
@@ -72,7 +73,7 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
     with transaction.atomic():
         year_rating = YearRating.objects.select_for_update().get(year=year)
         if year_rating.is_approved:
-            raise ValidationError(f"{year}年度星级评定已审批，不能重新生成")
+            raise ValidationError(_("%(year)s年度星级评定已审批，不能重新生成") % {"year": year})
         count = _write_proposal(year_rating, today)
         year_rating.status = YearRating.Status.PROPOSED
         year_rating.proposed_at = timezone.now()
@@ -170,6 +171,7 @@ def _open_lagging_problems(year: int, lagging: list[OrgUnit], rules: rating.Rule
                 branch=u,
                 year=year,
                 kind=Problem.Kind.LAGGING,
+                # Data, like a checker's problem text: stored in Chinese whoever triggered the rating.
                 description=f"{year}年度未申报星级，列为后进党支部，请制定整改措施并上传整改材料",
                 found_on=today,
                 deadline=rating.lagging_deadline(today, rules),
@@ -191,18 +193,18 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
     branch_rating = BranchRating.objects.select_for_update().select_related("rating").get(pk=branch_rating.pk)
     year = branch_rating.rating.year
     if branch_rating.rating.is_approved:
-        raise ValidationError(f"{year}年度星级评定已审批，不能再调整；如需调整，请先撤销审批")
+        raise ValidationError(_("%(year)s年度星级评定已审批，不能再调整；如需调整，请先撤销审批") % {"year": year})
     if branch_rating.is_lagging:
-        raise ValidationError("该支部未申报星级（后进党支部），本年度不评定星级，不能调整")
+        raise ValidationError(_("该支部未申报星级（后进党支部），本年度不评定星级，不能调整"))
     history = selectors.approved_history(year, [branch_rating.branch_id]).get(branch_rating.branch_id, [])
     if level is None:
         branch_rating.override_level = None
         branch_rating.override_reason = ""
     else:
         if level not in rating.LEVELS:
-            raise ValidationError({"level": f"星级须为 1–5，不能是 {level}"})
+            raise ValidationError({"level": _("星级须为 1–5，不能是 %(level)s") % {"level": level}})
         if not (reason or "").strip():
-            raise ValidationError({"reason": "调整星级须写明理由"})
+            raise ValidationError({"reason": _("调整星级须写明理由")})
         branch_rating.override_level = level
         branch_rating.override_reason = reason.strip()
     branch_rating.overridden_by = by
@@ -219,9 +221,9 @@ def year_approve(*, year: int, by) -> YearRating:
     """Publish the year: the levels become visible to the branches and enter the star history."""
     year_rating = YearRating.objects.select_for_update().filter(year=year).first()
     if year_rating is None or year_rating.status == YearRating.Status.PENDING:
-        raise ValidationError(f"{year}年度还没有评定结果，请先生成")
+        raise ValidationError(_("%(year)s年度还没有评定结果，请先生成") % {"year": year})
     if year_rating.is_approved:
-        raise ValidationError(f"{year}年度星级评定已经审批")
+        raise ValidationError(_("%(year)s年度星级评定已经审批") % {"year": year})
     rows = list(year_rating.branches.filter(applied_level__isnull=False))
     StarHistory.objects.bulk_create(
         [
@@ -247,10 +249,10 @@ def year_approve(*, year: int, by) -> YearRating:
 def year_reverse(*, year: int, by, reason: str) -> RatingReversal:
     """撤销审批: reopen an approved year as a proposal, on the record (who, when, why)."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": "撤销审批须写明理由"})
+        raise ValidationError({"reason": _("撤销审批须写明理由")})
     year_rating = YearRating.objects.select_for_update().filter(year=year).first()
     if year_rating is None or not year_rating.is_approved:
-        raise ValidationError(f"{year}年度星级评定尚未审批，无需撤销")
+        raise ValidationError(_("%(year)s年度星级评定尚未审批，无需撤销") % {"year": year})
     reversal = RatingReversal.objects.create(
         rating=year_rating,
         reason=reason.strip(),
@@ -271,10 +273,10 @@ def year_reverse(*, year: int, by, reason: str) -> RatingReversal:
 def history_record(*, branch: OrgUnit, year: int, level: int, by) -> StarHistory:
     """An approved level from before the app was used (历史星级), counted like an approved year."""
     if level not in rating.LEVELS:
-        raise ValidationError({"level": f"星级须为 1–5，不能是 {level}"})
+        raise ValidationError({"level": _("星级须为 1–5，不能是 %(level)s") % {"level": level}})
     if YearRating.objects.filter(year=year).exclude(status=YearRating.Status.PENDING).exists():
-        raise ValidationError(f"{year}年度已在本系统评定，历史星级以审批结果为准")
-    history, _ = StarHistory.objects.update_or_create(
+        raise ValidationError(_("%(year)s年度已在本系统评定，历史星级以审批结果为准") % {"year": year})
+    history, _created = StarHistory.objects.update_or_create(
         branch=branch, year=year, defaults={"level": level, "source": StarHistory.Source.IMPORTED, "recorded_by": by}
     )
     return history

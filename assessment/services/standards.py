@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import standard as spec
 from ..models import Aspect, Indicator, Standard
@@ -37,7 +38,7 @@ def standard_ensure(*, year: int) -> Standard:
 def _write_rows(standard: Standard, aspects, indicators) -> None:
     by_code = {}
     for position, a in enumerate(aspects):
-        by_code[a.code], _ = Aspect.objects.update_or_create(
+        by_code[a.code], _created = Aspect.objects.update_or_create(
             standard=standard, code=a.code, defaults={"name": a.name, "points": a.points, "position": position}
         )
     for position, i in enumerate(indicators):
@@ -59,7 +60,10 @@ def _write_rows(standard: Standard, aspects, indicators) -> None:
 
 def locked_message(standard: Standard) -> str:
     when = timezone.localtime(standard.locked_at).strftime("%Y-%m-%d %H:%M")
-    return f"{standard.year}年度已开始季度检查（{when}），评定标准已锁定，不能再修改"
+    return _("%(year)s年度已开始季度检查（%(when)s），评定标准已锁定，不能再修改") % {
+        "year": standard.year,
+        "when": when,
+    }
 
 
 @transaction.atomic

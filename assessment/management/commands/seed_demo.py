@@ -15,6 +15,7 @@ from django.utils import timezone
 
 import activities.demo
 import activities.pledges.demo
+import assessment.demo
 from members.demo import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -22,7 +23,7 @@ from members.models import Member
 DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("三会一课", lambda org: activities.demo.seed_meetings(org.today, org)),
     ("承诺与评议", activities.pledges.demo.seed_pledges),
-    # ("星级评定", assessment.demo.seed_ratings),
+    ("星级评定", assessment.demo.seed_ratings),
 ]
 
 
