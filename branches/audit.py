@@ -77,10 +77,16 @@ def diff(old: dict | None, new: dict, labels: dict[str, str], masks: dict | None
     return changes
 
 
+def display_name(user) -> str:
+    """A user's name as Chinese writes it, surname first with no space (Django's get_full_name puts
+    the given name first); the username when the account has no name."""
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
+
+
 def _who(user) -> str:
     if user is None:
         return _("系统")
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def audit_trail(history, *, masks: dict[str, Callable[[str], str]] | None = None) -> list[AuditEntry]:
