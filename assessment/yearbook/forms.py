@@ -18,7 +18,7 @@ class ExportForm(forms.Form):
     def __init__(self, *args, scope: Scope, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         years = range(today.year, today.year - YEARS_OFFERED, -1)
-        self.fields["year"].choices = [(y, f"{y}年度") for y in years]
+        self.fields["year"].choices = [(y, _("%(year)s年度") % {"year": y}) for y in years]
         self.fields["year"].initial = today.year - 1
         unit = self.fields["unit"]
         if scope.is_committee:

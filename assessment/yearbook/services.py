@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
@@ -157,11 +158,11 @@ def export_scope_error(user, unit: OrgUnit | None) -> str | None:
     if scope.is_committee:
         return None
     if not scope.is_manager:
-        return "只有机关党委和党组织书记可以导出年度考核表"
+        return _("只有机关党委和党组织书记可以导出年度考核表")
     if unit is None:
-        return "请选择导出哪个党组织的考核表"
+        return _("请选择导出哪个党组织的考核表")
     if not scope.can_manage(unit):
-        return "只能导出本党组织的考核表"
+        return _("只能导出本党组织的考核表")
     return None
 
 
@@ -170,9 +171,14 @@ def export_request(*, user, year: int, unit: OrgUnit | None = None, today: date 
     """Ask for a year's workbook: the job is recorded now and built by a Celery task after commit."""
     today = today or timezone.localdate()
     if not MIN_YEAR <= year <= today.year:
-        raise ValidationError({"year": f"年度须在 {MIN_YEAR}–{today.year} 之间，不能是 {year}"})
+        raise ValidationError(
+            {
+                "year": _("年度须在 %(first)s–%(last)s 之间，不能是 %(year)s")
+                % {"first": MIN_YEAR, "last": today.year, "year": year}
+            }
+        )
     if unit is not None and unit.kind not in (OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.GENERAL_BRANCH, OrgUnit.Kind.BRANCH):
-        raise ValidationError({"unit": "导出范围须是机关党委、党总支或党支部"})
+        raise ValidationError({"unit": _("导出范围须是机关党委、党总支或党支部")})
     error = export_scope_error(user, unit)
     if error:
         raise ValidationError(error)
@@ -276,7 +282,7 @@ def export_jobs_prune(*, now=None) -> int:
     """Delete exports older than KEEP, with their files. Returns how many jobs went."""
     cutoff = (now or timezone.now()) - KEEP
     old = list(ExportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file"))
-    for _, name in old:
+    for _pk, name in old:
         if name:
             _path(name).unlink(missing_ok=True)
     ExportJob.objects.filter(pk__in=[pk for pk, _ in old]).delete()
