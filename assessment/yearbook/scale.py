@@ -520,8 +520,7 @@ def _meetings(loader: Loader, rng: random.Random, plans: list[BranchPlan], year:
             meeting_rows, attendance = [], []
     loader.load(Meeting, MEETING_FIELDS, meeting_rows)
     count_attendance += loader.load(Attendance, ["meeting", "member", "status", "is_voting"], attendance)
-    step("会议", total)
-    step("出席情况", count_attendance)
+    step(f"会议 {total:,} 行、出席情况", count_attendance)
 
 
 def _pledges_notes_talks(loader: Loader, rng: random.Random, plans: list[BranchPlan], year: int, step) -> None:
