@@ -26,7 +26,12 @@ HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=T
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DECIMAL_FORMAT = "0.00"
+PERCENT_FORMAT = "0.00%"
 PAPER_A4 = "9"  # the OOXML paper-size code for A4
+
+
+class Percent(float):
+    """A rate (0.9333) that a sheet shows as a percentage (93.33%) and keeps as a number."""
 
 
 def new_workbook() -> Workbook:
@@ -35,7 +40,19 @@ def new_workbook() -> Workbook:
 
 
 def cell(ws, value):
-    """One cell, typed for Excel: numbers as numbers, dates as dates, risky text as plain text."""
+    """One cell, typed for Excel: numbers as numbers, dates as dates, risky text as plain text.
+
+    Values that need no format go back as they are: openpyxl writes a plain value through one reused
+    cell, whereas a cell object costs a new object and a caught exception each (5× slower in bulk).
+    """
+    if value is None or type(value) in (int, float, bool):
+        return value
+    if type(value) is str and not value.startswith(FORMULA_PREFIXES):
+        return value
+    if isinstance(value, Percent):
+        out = WriteOnlyCell(ws, float(value))
+        out.number_format = PERCENT_FORMAT
+        return out
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)

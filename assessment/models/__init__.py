@@ -1,6 +1,7 @@
 """Five-star standard, quarterly checks, ratings and the star history."""
 
 from .checks import YEAR_QUARTER, Evidence, JobStatus, Problem, QuarterCheck, Score
+from .exports import ExportJob
 from .ratings import Application, BranchRating, RatingReversal, StarHistory, YearRating
 from .standard import Aspect, Indicator, Standard
 
@@ -10,6 +11,7 @@ __all__ = [
     "Aspect",
     "BranchRating",
     "Evidence",
+    "ExportJob",
     "Indicator",
     "JobStatus",
     "Problem",

@@ -1,0 +1,316 @@
+"""The year-end workbook (年度考核表): its sheets, headers and rows, as plain functions over plain data.
+
+Nothing here touches the database: yearbook.selectors reads many branches at once into the plain
+types below, and yearbook.services streams the rows these functions make into a write-only
+workbook (branches.spreadsheets). A row is a list of cell values: int for levels and counts,
+Decimal (2 decimals) for scores, Percent for rates, date for dates, str for text, None for blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from activities import compliance
+from activities.compliance import Tally
+from activities.pledges.rules import GRADE_LABELS
+from branches.spreadsheets import Percent
+
+from .. import rating
+
+RATE_PLACES = Decimal("0.0001")
+QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    title: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+
+
+SUMMARY = SheetSpec(
+    "汇总",
+    (
+        "支部编码",
+        "支部名称",
+        "上级党组织",
+        "申报星级",
+        "季度检查平均分",
+        "年度考评得分",
+        "综合得分",
+        "评定星级",
+        "上年星级",
+        "变动",
+        "标记",
+        "审批状态",
+    ),
+    (12, 28, 22, 10, 14, 14, 12, 10, 10, 12, 26, 10),
+)
+INDICATORS = SheetSpec(
+    "指标明细",
+    (
+        "支部编码",
+        "支部名称",
+        "指标编码",
+        "指标名称",
+        "分值",
+        "第一季度",
+        "第二季度",
+        "第三季度",
+        "第四季度",
+        "年度考评",
+        "说明",
+    ),
+    (12, 28, 10, 26, 8, 10, 10, 10, 10, 10, 60),
+)
+MEETINGS = SheetSpec(
+    "三会一课",
+    (
+        "支部编码",
+        "支部名称",
+        "季度",
+        "支部党员大会",
+        "支部委员会",
+        "党小组会",
+        "党课",
+        "主题党日",
+        "出勤率",
+        "补录条数",
+        "未达法定人数条数",
+    ),
+    (12, 28, 10, 12, 12, 10, 8, 10, 10, 10, 16),
+)
+MEMBERS = SheetSpec(
+    "党员评议",
+    ("支部编码", "姓名", "党员类别", "评议等次", "出勤率", "承诺兑现率"),
+    (12, 12, 10, 10, 10, 12),
+)
+PROBLEMS = SheetSpec(
+    "问题整改",
+    ("支部编码", "问题", "发现日期", "整改期限", "状态", "销号日期"),
+    (12, 60, 12, 12, 12, 12),
+)
+HISTORY_TITLE = "星级历史"
+SHEET_TITLES = (SUMMARY.title, INDICATORS.title, MEETINGS.title, MEMBERS.title, PROBLEMS.title, HISTORY_TITLE)
+
+# The meeting columns of 三会一课, in header order.
+MEETING_KINDS = (
+    compliance.GENERAL_MEETING,
+    compliance.COMMITTEE_MEETING,
+    compliance.GROUP_MEETING,
+    compliance.PARTY_LESSON,
+    compliance.THEME_DAY,
+)
+
+STATUS_LABELS = {"pending": "未生成", "proposed": "待审批", "approved": "已审批"}
+
+
+def workbook_title(year: int) -> str:
+    return f"{year}年度星级党支部考核表"
+
+
+def history_spec(years: Sequence[int]) -> SheetSpec:
+    """星级历史: code, name, then one column per year with an approved level."""
+    return SheetSpec(
+        HISTORY_TITLE,
+        ("支部编码", "支部名称", *(f"{year}年" for year in years)),
+        (12, 28, *(8 for _ in years)),
+    )
+
+
+def rate_cell(rate: Decimal | float | None) -> Percent | None:
+    """A rate as a number shown as a percentage; blank when there was nothing to count."""
+    if rate is None:
+        return None
+    return Percent(Decimal(rate).quantize(RATE_PLACES))
+
+
+def score_cell(value: Decimal | None) -> Decimal | None:
+    return None if value is None else rating.round2(value)
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: int
+    code: str
+    name: str
+    parent: str  # the name of the general branch or committee above it
+
+
+# --- 汇总 ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """A branch's line of the year's rating, as far as the reader may see it.
+
+    `rated` is False when there is no rating line to show (not rated yet, or not approved and the
+    reader is not the committee): the numbers, level, action and flags are then blank.
+    """
+
+    status: str  # the year's approval status: pending / proposed / approved
+    applied_level: int | None = None
+    previous_year_level: int | None = None
+    rated: bool = False
+    quarter_mean: Decimal | None = None
+    annual: Decimal | None = None
+    score: Decimal | None = None
+    level: int | None = None  # the committee's override where there is one; None for a lagging branch
+    action: str = ""  # rating.Action value, "" for a lagging branch
+
+
+def summary_row(branch: Branch, line: SummaryLine) -> list:
+    flags = "、".join(rating.flags_for(line.level).labels) if line.rated else ""
+    action = rating.ACTION_LABELS[rating.Action(line.action)] if line.rated and line.action else None
+    return [
+        branch.code,
+        branch.name,
+        branch.parent,
+        line.applied_level,
+        score_cell(line.quarter_mean) if line.rated else None,
+        score_cell(line.annual) if line.rated else None,
+        score_cell(line.score) if line.rated else None,
+        line.level if line.rated else None,
+        line.previous_year_level,
+        action,
+        flags or None,
+        STATUS_LABELS.get(line.status, line.status),
+    ]
+
+
+# --- 指标明细 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    code: str
+    name: str
+    aspect: str
+    points: Decimal
+    quarterly: bool
+
+    def as_def(self) -> rating.IndicatorDef:
+        return rating.IndicatorDef(self.code, self.aspect, self.points, self.quarterly)
+
+
+@dataclass
+class BranchScores:
+    """One branch's effective scores of the year and their notes: [code][quarter], quarter 0 = the year."""
+
+    values: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    notes: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    def add(self, code: str, quarter: int, value: Decimal | None, note: str) -> None:
+        if value is not None:
+            self.values.setdefault(code, {})[quarter] = value
+        if note:
+            self.notes.setdefault(code, {})[quarter] = note
+
+
+def explanation(notes: Mapping[int, str]) -> str:
+    """The notes of a quarterly indicator prefixed with their quarter; a yearly one's note as it is."""
+    if set(notes) <= {0}:
+        return notes.get(0, "")
+    return "；".join(f"{QUARTER_LABELS[q]}：{notes[q]}" for q in sorted(notes) if q in QUARTER_LABELS)
+
+
+def indicator_rows(branch: Branch, indicators: Sequence[IndicatorInfo], scores: BranchScores) -> Iterator[list]:
+    """One row per indicator: its points, each quarter's score, its points in the annual assessment."""
+    defs = [i.as_def() for i in indicators]
+    annual = rating.annual_indicator_points(
+        {i.code: scores.values.get(i.code, {}) for i in indicators if i.quarterly},
+        {
+            i.code: scores.values[i.code][0]
+            for i in indicators
+            if not i.quarterly and 0 in scores.values.get(i.code, {})
+        },
+        defs,
+    )
+    for ind in indicators:
+        by_quarter = scores.values.get(ind.code, {})
+        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in rating.QUARTERS]
+        yield [
+            branch.code,
+            branch.name,
+            ind.code,
+            ind.name,
+            score_cell(ind.points),
+            *quarters,
+            annual[ind.code],
+            explanation(scores.notes.get(ind.code, {})) or None,
+        ]
+
+
+# --- 三会一课 ---------------------------------------------------------------------------------------
+
+
+def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> Iterator[list]:
+    """One row per quarter from the tallies of submitted meetings, keyed (quarter, kind).
+
+    The tallies cover the branch and its groups, so 党小组会 counts every group's meetings. 出勤率 is
+    C1's: present ÷ expected over 党员大会, 支委会, 党小组会 and 党课 (blank when nobody was expected).
+    """
+    for quarter in rating.QUARTERS:
+        of_quarter = {kind: t for (q, kind), t in tallies.items() if q == quarter}
+        everything = sum(of_quarter.values(), Tally())
+        attendance = sum((t for kind, t in of_quarter.items() if kind in compliance.ATTENDANCE_KINDS), Tally())
+        yield [
+            branch.code,
+            branch.name,
+            QUARTER_LABELS[quarter],
+            *(of_quarter.get(kind, Tally()).meetings for kind in MEETING_KINDS),
+            rate_cell(attendance.attendance_rate),
+            everything.backfilled,
+            everything.below_quorum,
+        ]
+
+
+# --- 党员评议 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    branch_code: str
+    name: str
+    is_full: bool  # a full member at the year's end (or when they left the branch)
+    grade: str = ""  # the yearly appraisal's final grade (activities.pledges.rules.GRADES), "" if none
+    present: int = 0  # 三会一课 attendance in this branch over the year
+    expected: int = 0
+    fulfilment: Decimal | None = None  # the member's pledges of the year
+
+
+def member_row(line: MemberLine) -> list:
+    return [
+        line.branch_code,
+        line.name,
+        "正式党员" if line.is_full else "预备党员",
+        GRADE_LABELS.get(line.grade),
+        rate_cell(Tally(expected=line.expected, present=line.present).attendance_rate),
+        rate_cell(line.fulfilment),
+    ]
+
+
+# --- 问题整改 ---------------------------------------------------------------------------------------
+
+
+def problem_status(deadline: date, closed_on: date | None, today: date) -> str:
+    """按期销号 / 逾期销号 for closed problems; 整改中 / 已逾期 for open ones, as of `today`."""
+    if closed_on is not None:
+        return "按期销号" if closed_on <= deadline else "逾期销号"
+    return "已逾期" if deadline < today else "整改中"
+
+
+def problem_row(
+    branch_code: str, description: str, found_on: date, deadline: date, closed_on: date | None, today: date
+) -> list:
+    return [branch_code, description, found_on, deadline, problem_status(deadline, closed_on, today), closed_on]
+
+
+# --- 星级历史 ---------------------------------------------------------------------------------------
+
+
+def history_row(branch: Branch, levels: Mapping[int, int], years: Iterable[int]) -> list:
+    return [branch.code, branch.name, *(levels.get(year) for year in years)]

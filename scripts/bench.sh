@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make bench`: compute_quarter, rate_year and export_year at the scale of a province, each beside a
+# floor measured in the same run (see assessment/yearbook/benchmarks.py). Not part of `make test`.
+#
+# For each size a dedicated database (BENCH_DB, default star_branch_bench) is dropped, created,
+# migrated and filled by seed_scale; the jobs run in fresh processes; the database is dropped at the
+# end unless BENCH_KEEP=1. Sizes: BENCH_SIZES (default "100 1000 5000"). Results (one JSON line per
+# measurement) go to BENCH_RESULTS (default a new file under /tmp), then the table is printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+source scripts/services.sh
+
+sb_ensure_postgres
+SIZES=${BENCH_SIZES:-"100 1000 5000"}
+YEAR=${BENCH_YEAR:-$(($(date +%Y) - 1))}
+BENCH_DB=${BENCH_DB:-star_branch_bench}
+RESULTS=${BENCH_RESULTS:-$(mktemp /tmp/star-branch-bench.XXXXXX.jsonl)}
+SERVER=${DATABASE_URL%/*}
+# Nothing is served: development settings need no SECRET_KEY. Jobs log only warnings.
+export DEBUG=true LOG_LEVEL=WARNING
+
+recreate() {  # database name; "drop" to drop only
+  DATABASE_URL="$SERVER/postgres" $BIN/python - "$1" "${2:-}" <<'PY'
+import sys, psycopg2, dj_database_url, os
+cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                        host=cfg["HOST"] or None, port=cfg["PORT"] or None)
+conn.autocommit = True
+with conn.cursor() as cur:
+    cur.execute(f'DROP DATABASE IF EXISTS "{sys.argv[1]}" WITH (FORCE)')
+    if sys.argv[2] != "drop":
+        cur.execute(f'CREATE DATABASE "{sys.argv[1]}"')
+PY
+}
+
+echo "Benchmark: sizes $SIZES, year $YEAR, database $SERVER/$BENCH_DB, results $RESULTS"
+for n in $SIZES; do
+  echo "== N = $n"
+  recreate "$BENCH_DB"
+  export DATABASE_URL="$SERVER/$BENCH_DB"
+  $BIN/python manage.py migrate --noinput -v0
+  started=$(date +%s%N)
+  $BIN/python manage.py seed_scale --branches "$n" --year "$YEAR"
+  ms=$((($(date +%s%N) - started) / 1000000))
+  echo "{\"n\": $n, \"job\": \"seed_scale\", \"time\": $((ms / 1000)).$(printf %03d $((ms % 1000)))}" >>"$RESULTS"
+  $BIN/python manage.py bench --year "$YEAR" --step jobs --results "$RESULTS"
+  $BIN/python manage.py bench --year "$YEAR" --step export --results "$RESULTS"
+done
+export DATABASE_URL="$SERVER/postgres"
+[ "${BENCH_KEEP:-0}" = 1 ] || recreate "$BENCH_DB" drop
+echo
+$BIN/python manage.py bench --report "$RESULTS"
