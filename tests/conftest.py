@@ -2,9 +2,11 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.utils import translation
 
 from branches.models import OrgUnit, UnitRole
+from config.celery import app as celery_app
 
 from .factories import PASSWORD, UserFactory, grant, make_member, make_unit, member_with_login
 
@@ -74,6 +76,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def live_worker(settings):
+    """A Celery worker in a thread, consuming from the Redis broker of the environment."""
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    try:
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ import time
 from datetime import date
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -108,18 +107,6 @@ def test_the_commands_run_the_year_end_to_end(org, capsys):
     assert not StarHistory.objects.exists()  # neither branch applied: both lagging, no level
     with pytest.raises(CommandError, match="已审批"):
         call_command("rate_year", "--year", "2024")
-
-
-@pytest.fixture
-def live_worker(settings):
-    """A Celery worker in a thread, consuming from the Redis broker of the environment."""
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    try:
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.mark.worker

@@ -7,7 +7,6 @@ from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -447,18 +446,6 @@ def test_the_export_page_lists_recent_jobs_without_a_query_per_job(org, login, d
 def test_the_export_page_says_what_to_do_when_empty(org, login):
     page = login(org.secretary).get(reverse("yearbook:index")).content.decode()
     assert "还没有导出记录" in page and "刑事审判庭党支部（ZB1）" in page and "第一党总支" not in page
-
-
-@pytest.fixture
-def live_worker(settings):
-    """A Celery worker in a thread, consuming from the Redis broker of the environment."""
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    try:
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.mark.worker
