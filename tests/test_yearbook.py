@@ -345,6 +345,25 @@ def test_the_progress_page_polls_while_running(org, login):
     assert client.get(reverse("yearbook:download", args=[job.pk])).status_code == 404
 
 
+def test_a_job_whose_worker_died_stops_waiting_and_says_to_export_again(org, login, settings):
+    settings.CELERY_TASK_TIME_LIMIT = 600
+    now = timezone.now()
+    dead = running_job(org.committee_user, started_at=now - timedelta(minutes=11))
+    alive = running_job(org.committee_user, started_at=now - timedelta(minutes=9))
+    never_picked_up = running_job(
+        org.committee_user, status=ExportJob.Status.QUEUED, sheets_done=0, rows_done=0, rows_total=0
+    )
+    ExportJob.objects.filter(pk=never_picked_up.pk).update(created_at=now - timedelta(minutes=11))
+    client = login(org.committee_user)
+    box = client.get(reverse("yearbook:progress", args=[dead.pk])).content.decode()
+    assert 'data-status="failed"' in box and "hx-trigger" not in box
+    assert "超过10分钟仍未完成，后台任务可能已中断，请重新导出" in box
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {dead.pk: "failed", alive.pk: "running", never_picked_up.pk: "failed"}
+    # A redelivered task that turns up late leaves the failed job alone.
+    assert services.export_build(job_id=dead.pk) is None
+
+
 def test_clicking_export_builds_the_file_and_offers_it(org, login, django_capture_on_commit_callbacks):
     client = login(org.committee_user)
     with django_capture_on_commit_callbacks(execute=True):

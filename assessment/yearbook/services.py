@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,6 +185,7 @@ def export_request(*, user, year: int, unit: OrgUnit | None = None, today: date 
     if unit is not None and unit.kind == OrgUnit.Kind.COMMITTEE:
         unit = None if OrgUnit.objects.get_parent(unit) is None else unit
     export_jobs_prune()
+    export_jobs_expire()
     job = ExportJob.objects.create(
         year=year, unit=unit, include_proposals=scope_for(user).is_committee, requested_by=user
     )
@@ -275,6 +276,28 @@ def export_build(*, job_id: int) -> ExportJob | None:
 def export_failed(*, job_id: int, message: str) -> None:
     ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
         status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+def export_jobs_expire(*, now=None) -> int:
+    """Fail the jobs no worker can still be building, so their page stops waiting and says so.
+
+    A task past Celery's hard time limit has been killed without a word, and a job nobody picked up
+    within that time has no worker behind it (or lost its message). Either way the user should just
+    export again; a late redelivery finds the job failed and leaves it alone (export_build).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stale = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.RUNNING, started_at__lt=cutoff)
+        | Q(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
+    )
+    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
+    return stale.update(
+        status=ExportJob.Status.FAILED,
+        finished_at=now,
+        # Stored once and read by everyone, like the task's own messages: in the default language.
+        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新导出",
     )
 
 

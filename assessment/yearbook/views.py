@@ -89,6 +89,7 @@ def _job_context(job: ExportJob) -> dict:
 @login_required
 def job(request, pk: int):
     _exporter(request)
+    services.export_jobs_expire()
     return render(request, "yearbook/job.html", _job_context(_job(request, pk)))
 
 
@@ -96,6 +97,7 @@ def job(request, pk: int):
 def job_progress(request, pk: int):
     """The progress box alone, polled by htmx while the job runs."""
     _exporter(request)
+    services.export_jobs_expire()
     return render(request, "yearbook/_progress.html", _job_context(_job(request, pk)))
 
 
