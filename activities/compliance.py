@@ -15,6 +15,7 @@ Who uses what:
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,6 +73,24 @@ DEFAULT_POINTS: Mapping[str, Decimal] = MappingProxyType(
     }
 )
 INDICATOR_CODES = tuple(DEFAULT_POINTS)
+# The meeting kinds each indicator reads: facts gathered for some codes only hold these kinds.
+CODE_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "B1": frozenset({GENERAL_MEETING}),
+        "B2": frozenset({COMMITTEE_MEETING}),
+        "B3": frozenset({GROUP_MEETING}),
+        "B4": frozenset({PARTY_LESSON}),
+        "B5": frozenset({THEME_DAY}),
+        "B6": frozenset({LIFE_MEETING}),
+        "C1": frozenset(ATTENDANCE_KINDS),
+        "C3": frozenset(),
+        "E2": frozenset({VOLUNTEER}),
+    }
+)
+# Which indicators need the branch's groups, its members on the last day, and who had a talk.
+GROUP_CODES = frozenset({"B3", "C1"})
+MEMBER_CODES = frozenset({"B2", "C3"})
+TALK_CODES = frozenset({"C3"})
 
 _CENT = Decimal("0.01")
 
@@ -174,6 +193,9 @@ class BranchMeetingFacts:
 
     `tallies` maps (unit id, kind, (year, month)) to the tally of that unit's submitted meetings of
     that kind in that month; the unit is the branch itself or one of its groups.
+
+    `codes` are the indicators the facts were gathered for (None: all of them, every kind of meeting);
+    a job that scores only the yearly B6, C3 and E2 need not read a province's every meeting.
     """
 
     branch_id: int
@@ -183,6 +205,7 @@ class BranchMeetingFacts:
     members_talked: int = 0  # of those, how many had a 谈心谈话 in the period
     groups: tuple[GroupFacts, ...] = ()
     tallies: Mapping[tuple[int, str, tuple[int, int]], Tally] = field(default_factory=dict)
+    codes: frozenset[str] | None = None
 
     @property
     def has_committee(self) -> bool:
@@ -297,6 +320,9 @@ def _fmt_points(points: Decimal) -> str:
     return f"{points.normalize():f}"  # 6 rather than 6.00: points are whole numbers by default
 
 
+# Most branches of a province share their scores and reasons ("支部党员大会：1/1 个季度召开"): a
+# pure function of its arguments, so the answers are kept.
+@functools.lru_cache(maxsize=8192)
 def make_score(code: str, raw: Decimal, points: Decimal, reason: str) -> IndicatorScore:
     """Clamp `raw` to 0..points, round to 2 decimals (half up), and write the explanation."""
     points = Decimal(points)
@@ -309,7 +335,7 @@ def _share(points: Decimal, met: int, total: int) -> Decimal:
 
 
 def _quarters_with(facts: BranchMeetingFacts, kind: str, period: Period) -> int:
-    held = {quarter_of(date(y, m, 1)) for y, m in facts.months_held(kind)}
+    held = {(y, (m - 1) // 3 + 1) for y, m in facts.months_held(kind)}
     return len(held & set(period.quarters))
 
 
@@ -320,9 +346,10 @@ def meeting_indicator_scores(
 
     `points` gives each indicator's points for the year; a missing code takes DOMAIN.md's default.
     `facts` must describe the same period (B6, C3 and E2 are meant for a year; given a quarter they
-    look at that quarter only).
+    look at that quarter only). Facts gathered for some codes only (`facts.codes`) score those codes.
     """
     points = {**DEFAULT_POINTS, **(points or {})}
+    wanted = INDICATOR_CODES if facts.codes is None else facts.codes
     months = period.months
     n_months, n_quarters = len(months), len(period.quarters)
     scores: dict[str, IndicatorScore] = {}
@@ -337,73 +364,78 @@ def meeting_indicator_scores(
         reason = f"{KIND_LABELS[kind]}：{met}/{n_months} 个月达标"
         scores[code] = make_score(code, _share(points[code], met, n_months), points[code], reason)
 
-    per_quarter("B1", GENERAL_MEETING)
-    if facts.has_committee:
+    if "B1" in wanted:
+        per_quarter("B1", GENERAL_MEETING)
+    if "B2" in wanted and facts.has_committee:
         per_month("B2", COMMITTEE_MEETING)
-    else:
+    elif "B2" in wanted:
         reason = (
             f"支部委员会：正式党员{facts.full_members}人（不足{COMMITTEE_MIN_FULL_MEMBERS}人），未设支委会，按满分计"
         )
         scores["B2"] = make_score("B2", points["B2"], points["B2"], reason)
-
-    # B3: group-months. A month before a group was founded is not counted for it.
-    if facts.groups:
-        due = met = 0
-        for group in facts.groups:
-            held = facts.months_held(GROUP_MEETING, group.id)
-            for year, month in months:
-                if group.existed_in(year, month):
-                    due += 1
-                    met += (year, month) in held
-        if due:
-            reason = f"党小组会：{met}/{due} 个小组·月达标（{len(facts.groups)} 个党小组）"
-            scores["B3"] = make_score("B3", _share(points["B3"], met, due), points["B3"], reason)
+    if "B3" in wanted:
+        scores["B3"] = _group_meetings(facts, months, points["B3"])
+    if "B4" in wanted:
+        per_quarter("B4", PARTY_LESSON)
+    if "B5" in wanted:
+        per_month("B5", THEME_DAY)
+    if "B6" in wanted:
+        held = facts.count(LIFE_MEETING, months=months)
+        if held:
+            scores["B6"] = make_score("B6", points["B6"], points["B6"], f"组织生活会：已召开 {held} 次")
         else:
-            reason = "党小组会：党小组本期尚未成立，按满分计"
-            scores["B3"] = make_score("B3", points["B3"], points["B3"], reason)
-    else:
-        scores["B3"] = make_score("B3", points["B3"], points["B3"], "党小组会：未设党小组，按满分计")
+            scores["B6"] = make_score("B6", Decimal(0), points["B6"], "组织生活会：未召开")
+    if "C1" in wanted:
+        scores["C1"] = _attendance(facts, months, points["C1"])
+    if "C3" in wanted and facts.members:
+        reason = f"谈心谈话：{facts.members_talked}/{facts.members} 名党员已谈"
+        scores["C3"] = make_score("C3", _share(points["C3"], facts.members_talked, facts.members), points["C3"], reason)
+    elif "C3" in wanted:
+        scores["C3"] = make_score("C3", Decimal(0), points["C3"], "谈心谈话：支部没有党员")
+    if "E2" in wanted:
+        volunteer = facts.count(VOLUNTEER, months=months)
+        if volunteer >= 2:
+            raw = points["E2"]
+        elif volunteer == 1:
+            raw = points["E2"] / 2
+        else:
+            raw = Decimal(0)
+        reason = f"志愿服务/结对共建：{volunteer} 次（2次及以上满分，1次得一半）"
+        scores["E2"] = make_score("E2", raw, points["E2"], reason)
+    return scores
 
-    per_quarter("B4", PARTY_LESSON)
-    per_month("B5", THEME_DAY)
 
-    held = facts.count(LIFE_MEETING, months=months)
-    if held:
-        scores["B6"] = make_score("B6", points["B6"], points["B6"], f"组织生活会：已召开 {held} 次")
-    else:
-        scores["B6"] = make_score("B6", Decimal(0), points["B6"], "组织生活会：未召开")
+def _group_meetings(facts: BranchMeetingFacts, months, points: Decimal) -> IndicatorScore:
+    """B3 over group-months. A month before a group was founded is not counted for it."""
+    if not facts.groups:
+        return make_score("B3", points, points, "党小组会：未设党小组，按满分计")
+    due = met = 0
+    for group in facts.groups:
+        held = facts.months_held(GROUP_MEETING, group.id)
+        for year, month in months:
+            if group.existed_in(year, month):
+                due += 1
+                met += (year, month) in held
+    if not due:
+        return make_score("B3", points, points, "党小组会：党小组本期尚未成立，按满分计")
+    reason = f"党小组会：{met}/{due} 个小组·月达标（{len(facts.groups)} 个党小组）"
+    return make_score("B3", _share(points, met, due), points, reason)
 
+
+def _attendance(facts: BranchMeetingFacts, months, points: Decimal) -> IndicatorScore:
+    """C1: the attendance rate of 三会一课, full points from C1_TARGET_RATE."""
     unit_ids = [facts.branch_id, *(g.id for g in facts.groups)]
     attendance = facts.tally(kinds=ATTENDANCE_KINDS, unit_ids=unit_ids, months=months)
     rate = attendance.attendance_rate
     if not attendance.meetings or rate is None:
-        scores["C1"] = make_score(
-            "C1", Decimal(0), points["C1"], "三会一课出勤率：本期无党员大会、支委会、党小组会、党课记录"
-        )
-    else:
-        factor = min(Decimal(1), rate / C1_TARGET_RATE)
-        percent = (rate * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        reason = (
-            f"三会一课出勤率：实到 {attendance.present}/应到 {attendance.expected} = {percent}%"
-            f"（{C1_TARGET_RATE * 100:.0f}%及以上得满分）"
-        )
-        scores["C1"] = make_score("C1", points["C1"] * factor, points["C1"], reason)
-
-    if facts.members:
-        reason = f"谈心谈话：{facts.members_talked}/{facts.members} 名党员已谈"
-        scores["C3"] = make_score("C3", _share(points["C3"], facts.members_talked, facts.members), points["C3"], reason)
-    else:
-        scores["C3"] = make_score("C3", Decimal(0), points["C3"], "谈心谈话：支部没有党员")
-
-    volunteer = facts.count(VOLUNTEER, months=months)
-    if volunteer >= 2:
-        raw = points["E2"]
-    elif volunteer == 1:
-        raw = points["E2"] / 2
-    else:
-        raw = Decimal(0)
-    scores["E2"] = make_score("E2", raw, points["E2"], f"志愿服务/结对共建：{volunteer} 次（2次及以上满分，1次得一半）")
-    return scores
+        return make_score("C1", Decimal(0), points, "三会一课出勤率：本期无党员大会、支委会、党小组会、党课记录")
+    factor = min(Decimal(1), rate / C1_TARGET_RATE)
+    percent = (rate * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    reason = (
+        f"三会一课出勤率：实到 {attendance.present}/应到 {attendance.expected} = {percent}%"
+        f"（{C1_TARGET_RATE * 100:.0f}%及以上得满分）"
+    )
+    return make_score("C1", points * factor, points, reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -613,12 +645,15 @@ def branch_compliance(facts: BranchMeetingFacts, year: int, quarter: int, today:
     return BranchCompliance(facts.branch_id, tuple(rows), tuple(summaries))
 
 
-def meeting_facts(branch_ids: Iterable[int], period: Period) -> dict[int, BranchMeetingFacts]:
+def meeting_facts(
+    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
+) -> dict[int, BranchMeetingFacts]:
     """Facts for each branch in `branch_ids` over `period`, from submitted records only.
 
-    A fixed number of queries whatever the number of branches. Implemented in activities.selectors
-    (it needs the ORM); imported lazily so this module stays free of the database.
+    With `codes`, only what those indicators read (CODE_KINDS and the sets below it); by default
+    everything. A fixed number of queries whatever the number of branches. Implemented in
+    activities.selectors (it needs the ORM); imported lazily so this module stays free of the database.
     """
     from .selectors import meeting_facts as select_meeting_facts
 
-    return select_meeting_facts(branch_ids, period)
+    return select_meeting_facts(branch_ids, period, codes)

@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connections
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 
 from branches.access import GROUP_LEADER, MANAGER_ROLES, Scope
+from branches.bulk import plain_rows
 from branches.models import OrgUnit
 from members.models import Member, Membership
 from members.rules import is_full_on
-from members.selectors import members_of_unit_on
+from members.selectors import full_on_q, members_of_unit_on
 
 from . import compliance
 from .compliance import BranchMeetingFacts, GroupFacts, Period, Tally
@@ -85,82 +85,90 @@ def loggable_units(scope: Scope, around: OrgUnit | None = None) -> list[OrgUnit]
 # Facts for compliance and the assessment -------------------------------------------------------
 
 
-def meeting_facts(branch_ids: Iterable[int], period: Period) -> dict[int, BranchMeetingFacts]:
-    """BranchMeetingFacts for each branch over `period`: four queries for any number of branches.
+def meeting_facts(
+    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
+) -> dict[int, BranchMeetingFacts]:
+    """BranchMeetingFacts for each branch over `period`: at most three queries for any number of branches.
 
     Only submitted records count. Members (C3, and the full-member count deciding whether the branch
     has a committee) are those of the branch on the period's last day, retired ones only where
-    flagged, as for attendance.
+    flagged, as for attendance. With `codes`, only what those indicators read is fetched
+    (compliance.CODE_KINDS and the sets below it).
     """
     ids = sorted(set(branch_ids))
     if not ids:
         return {}
+    codes = None if codes is None else frozenset(codes)
+
+    def needs(some: frozenset[str]) -> bool:
+        return codes is None or bool(codes & some)
+
     ref_day = period.end
 
     # 1. Groups: units whose parent path is one of the branches' paths.
-    steplen = OrgUnit.steplen
-    parent_path = Substr("path", 1, (F("depth") - 1) * steplen)
     groups: dict[int, list[GroupFacts]] = defaultdict(list)
-    rows = (
-        OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP)
-        .annotate(parent_path=parent_path)
-        .filter(parent_path__in=OrgUnit.objects.filter(pk__in=ids).values("path"))
-        .annotate(branch_id=Subquery(OrgUnit.objects.filter(path=OuterRef("parent_path")).values("pk")[:1]))
-        .order_by("path")
-        .values_list("branch_id", "pk", "name", "founded_on")
-    )
-    for branch_id, pk, name, founded_on in rows:
-        groups[branch_id].append(GroupFacts(pk, name, founded_on))
+    if needs(compliance.GROUP_CODES):
+        steplen = OrgUnit.steplen
+        parent_path = Substr("path", 1, (F("depth") - 1) * steplen)
+        rows = (
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP)
+            .annotate(parent_path=parent_path)
+            .filter(parent_path__in=OrgUnit.objects.filter(pk__in=ids).values("path"))
+            .annotate(branch_id=Subquery(OrgUnit.objects.filter(path=OuterRef("parent_path")).values("pk")[:1]))
+            .order_by("path")
+            .values_list("branch_id", "pk", "name", "founded_on")
+        )
+        for branch_id, pk, name, founded_on in plain_rows(rows):
+            groups[branch_id].append(GroupFacts(pk, name, founded_on))
 
-    # 2. Members on the reference day.
-    spans = (
-        Membership.objects.on(ref_day)
-        .filter(branch_id__in=ids)
-        .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=ref_day))
-        .exclude(member__status=Member.Status.RETIRED, member__counts_when_retired=False)
-    )
-    members: dict[int, set[int]] = defaultdict(set)
-    full: dict[int, set[int]] = defaultdict(set)
-    for branch_id, member_id, joined_on, full_on, category in spans.values_list(
-        "branch_id", "member_id", "member__joined_on", "member__full_on", "member__category"
-    ):
-        members[branch_id].add(member_id)
-        if is_full_on(ref_day, joined_on, full_on, category == Member.Category.FULL):
-            full[branch_id].add(member_id)
-
-    # 3. Who had a talk in the period (wherever it was recorded).
-    talked = set(
-        Talk.objects.filter(talked_on__range=(period.start, period.end), member_id__in=spans.values("member_id"))
-        .order_by()  # Meta.ordering would widen DISTINCT to every talk
-        .values_list("member_id", flat=True)
-        .distinct()
-    )
+    # 2. Members on the reference day, and 3. how many of them had a talk in the period (wherever it
+    # was recorded): counted per branch by the database.
+    members: dict[int, tuple[int, int, int]] = {}
+    if needs(compliance.MEMBER_CODES):
+        spans = (
+            Membership.objects.on(ref_day)
+            .filter(branch_id__in=ids)
+            .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=ref_day))
+            .exclude(member__status=Member.Status.RETIRED, member__counts_when_retired=False)
+        )
+        counts = {
+            "n": Count("member_id", distinct=True),
+            "full": Count("member_id", distinct=True, filter=full_on_q(ref_day, "member__")),
+            "talked": Value(0),
+        }
+        if needs(compliance.TALK_CODES):
+            talks = Talk.objects.filter(talked_on__range=(period.start, period.end)).order_by()
+            counts["talked"] = Count("member_id", distinct=True, filter=Q(member_id__in=talks.values("member_id")))
+        rows = spans.order_by().values("branch_id").annotate(**counts).values_list("branch_id", "n", "full", "talked")
+        members = {branch_id: (n, full, talked) for branch_id, n, full, talked in plain_rows(rows)}
 
     # 4. Submitted meetings, summed per branch, unit, kind and month.
     tallies: dict[int, dict] = defaultdict(dict)
-    rows = (
-        Meeting.objects.filter(branch_id__in=ids, status=Meeting.Status.SUBMITTED)
-        .filter(held_on__range=(period.start, period.end))
-        .annotate(
-            year=Cast(ExtractYear("held_on"), IntegerField()), month=Cast(ExtractMonth("held_on"), IntegerField())
+    kinds = None if codes is None else frozenset().union(*(compliance.CODE_KINDS[c] for c in codes))
+    if kinds is None or kinds:
+        meetings = Meeting.objects.filter(branch_id__in=ids, status=Meeting.Status.SUBMITTED).filter(
+            held_on__range=(period.start, period.end)
         )
-        .order_by()
-        .values("branch_id", "unit_id", "kind", "year", "month")
-        .annotate(
-            n=Count("pk"),
-            expected=Sum("expected_count"),
-            present=Sum("present_count"),
-            backfilled=Count("pk", filter=Q(is_backfilled=True)),
-            below=Count("pk", filter=Q(below_quorum=True)),
+        if kinds is not None:
+            meetings = meetings.filter(kind__in=sorted(kinds))
+        rows = (
+            meetings.annotate(
+                year=Cast(ExtractYear("held_on"), IntegerField()), month=Cast(ExtractMonth("held_on"), IntegerField())
+            )
+            .order_by()
+            .values("branch_id", "unit_id", "kind", "year", "month")
+            .annotate(
+                n=Count("pk"),
+                expected=Sum("expected_count"),
+                present=Sum("present_count"),
+                backfilled=Count("pk", filter=Q(is_backfilled=True)),
+                below=Count("pk", filter=Q(below_quorum=True)),
+            )
+            .values_list(
+                "branch_id", "unit_id", "kind", "year", "month", "n", "expected", "present", "backfilled", "below"
+            )
         )
-        .values_list("branch_id", "unit_id", "kind", "year", "month", "n", "expected", "present", "backfilled", "below")
-    )
-    # A province's year is ~300,000 rows here; Django's per-value converters took longer than the
-    # query itself, so the SQL the ORM built is run on a plain cursor.
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in cursor:
+        for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in plain_rows(rows):
             tallies[branch_id][(unit_id, kind, (year, month))] = Tally(
                 n, expected or 0, present or 0, backfilled, below
             )
@@ -169,11 +177,12 @@ def meeting_facts(branch_ids: Iterable[int], period: Period) -> dict[int, Branch
         branch_id: BranchMeetingFacts(
             branch_id,
             period,
-            full_members=len(full[branch_id]),
-            members=len(members[branch_id]),
-            members_talked=len(members[branch_id] & talked),
+            full_members=members.get(branch_id, (0, 0, 0))[1],
+            members=members.get(branch_id, (0, 0, 0))[0],
+            members_talked=members.get(branch_id, (0, 0, 0))[2],
             groups=tuple(groups[branch_id]),
             tallies=tallies[branch_id],
+            codes=codes,
         )
         for branch_id in ids
     }

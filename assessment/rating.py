@@ -43,13 +43,23 @@ ACTION_LABELS = {
 
 
 def round2(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def clamp(value, points) -> Decimal:
     """A score kept within 0..points, with 2 decimals."""
-    value, points = Decimal(value), Decimal(points)
-    return round2(min(max(value, ZERO), points))
+    # Called a hundred times per branch when a province is rated: no conversion when given Decimals.
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    if type(points) is not Decimal:
+        points = Decimal(points)
+    if value < ZERO:
+        value = ZERO
+    elif value > points:
+        value = points
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def fmt(value) -> str:
@@ -94,7 +104,9 @@ def quarter_score(earned: Mapping[str, Decimal], indicators: Iterable[IndicatorD
     total = sum((i.points for i in quarterly), ZERO)
     if total == 0:
         return ZERO
-    got = sum((clamp(earned.get(i.code, ZERO), i.points) for i in quarterly), ZERO)
+    got = ZERO
+    for i in quarterly:
+        got += clamp(earned.get(i.code, ZERO), i.points)
     return round2(got / total * HUNDRED)
 
 
@@ -112,7 +124,9 @@ def annual_indicator_points(
     for ind in indicators:
         if ind.quarterly:
             by_quarter = quarterly.get(ind.code, {})
-            total = sum((clamp(by_quarter.get(q, ZERO), ind.points) for q in QUARTERS), ZERO)
+            total = ZERO
+            for q in QUARTERS:
+                total += clamp(by_quarter.get(q, ZERO), ind.points)
             result[ind.code] = round2(total / len(QUARTERS))
         else:
             result[ind.code] = clamp(yearly.get(ind.code, ZERO), ind.points)

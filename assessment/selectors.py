@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from activities.compliance import Period
+from branches.bulk import plain_rows
 from branches.models import OrgUnit
 from branches.rules import term_status
 from members.models import Member
@@ -90,9 +91,8 @@ def score_values(year: int, branch_ids: Iterable[int] | None = None) -> dict[int
     if branch_ids is not None:
         qs = qs.filter(branch_id__in=list(branch_ids))
     values: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for branch_id, code, quarter, value in qs.values_list("branch_id", "indicator__code", "quarter", "value").iterator(
-        chunk_size=5000
-    ):
+    rows = qs.order_by().values_list("branch_id", "indicator__code", "quarter", "value")
+    for branch_id, code, quarter, value in plain_rows(rows):
         values[branch_id][code][quarter] = value
     return values
 

@@ -26,6 +26,16 @@ def members_of_unit_on(unit: OrgUnit, day: date, *, include_retired: bool = Fals
     return members.order_by("name", "pk")
 
 
+def full_on_q(day: date, prefix: str = "") -> Q:
+    """rules.is_full_on as a filter, for counting voting members in the database.
+
+    `prefix` leads from the queried model to the member ("member__" from a membership span).
+    """
+    return Q(**{f"{prefix}full_on__lte": day}) | Q(
+        **{f"{prefix}full_on__isnull": True, f"{prefix}category": Member.Category.FULL}
+    )
+
+
 def probationary_members(members, today: date) -> list[tuple[Member, rules.ProbationStatus]]:
     """The probationary members among `members` (a user-scoped queryset), soonest 转正 first.
 

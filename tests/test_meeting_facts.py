@@ -74,6 +74,6 @@ def test_query_count_does_not_grow_with_branches(org):
 
     few, facts_few = count([b.pk for b in branches[:2]])
     many, facts_many = count([b.pk for b in branches])
-    assert few == many == 4
+    assert few == many == 3
     assert len(facts_many) == 6 and all(f.tally().meetings == 2 for f in facts_many.values())
     assert [f.has_committee for f in facts_many.values()] == [False, False, False, False, True, True]

@@ -6,12 +6,14 @@ and tests call them directly.
 """
 
 import calendar
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
+from typing import NamedTuple
 
 from activities.compliance import IndicatorScore, Period, make_score
 
@@ -212,8 +214,14 @@ def note_month_error(month: date, today: date) -> str | None:
 # --- Coverage and the indicators C2, C5, E1 ------------------------------------------------------
 
 
+@functools.cache
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@functools.cache
+def _all_months(months: tuple[tuple[int, int], ...]) -> frozenset[tuple[int, int]]:
+    return frozenset(months)
 
 
 def months_in_branch(
@@ -228,12 +236,22 @@ def months_in_branch(
     transfers, so nobody is asked for the same month's note twice.
     """
     spans = list(spans)
+    months = tuple(months)
+    if not months:
+        return frozenset()
+    # The usual case, taken without looking at each month: a member who was in the Party and in the
+    # branch from before the first month's last day to after the last month's.
+    first, last = month_end(*min(months)), month_end(*max(months))
+    if joined_on is None or joined_on <= first:
+        for start, end in spans:
+            if (start is None or start <= first) and (end is None or end >= last):
+                return _all_months(months)
     result = set()
     for year, month in months:
-        last = month_end(year, month)
-        if joined_on is not None and joined_on > last:
+        day = month_end(year, month)
+        if joined_on is not None and joined_on > day:
             continue
-        if any((start is None or start <= last) and (end is None or end >= last) for start, end in spans):
+        if any((start is None or start <= day) and (end is None or end >= day) for start, end in spans):
             result.add((year, month))
     return frozenset(result)
 
@@ -243,9 +261,8 @@ def counts_in_roll(status: str, counts_when_retired: bool) -> bool:
     return status != "retired" or counts_when_retired
 
 
-@dataclass(frozen=True)
-class MemberPeriodFacts:
-    """One member of a branch over a period."""
+class MemberPeriodFacts(NamedTuple):
+    """One member of a branch over a period. A named tuple: a province's year builds 125,000."""
 
     required_months: frozenset[tuple[int, int]]  # months the member belonged to the branch
     note_months: frozenset[tuple[int, int]] = frozenset()  # months with at least one study note
@@ -264,10 +281,33 @@ class BranchPledgeFacts:
     year: int
     members: Mapping[int, MemberPeriodFacts] = field(default_factory=dict)
     ratings: RatingCounts = RatingCounts()  # the branch's and its members' items of `year`
+    codes: frozenset[str] | None = None  # the indicators the facts were gathered for (None: all)
 
     @property
     def counted_members(self) -> list[MemberPeriodFacts]:
         return [m for m in self.members.values() if m.required_months]
+
+    @property
+    def counts(self) -> "PledgeCounts":
+        return PledgeCounts(
+            self.branch_id, self.year, study_note_coverage(self), pledge_coverage(self), self.ratings, self.codes
+        )
+
+
+@dataclass(frozen=True)
+class PledgeCounts:
+    """The numbers C2, C5 and E1 are computed from, for one branch over a period.
+
+    BranchPledgeFacts.counts derives them member by member; for every branch of a province
+    selectors.pledge_counts has the database count them by the same rules.
+    """
+
+    branch_id: int
+    year: int
+    note_coverage: tuple[int, int] = (0, 0)  # (members with a note in each of their months, members counted)
+    pledge_coverage: tuple[int, int] = (0, 0)  # (members with a pledge item in the year, members counted)
+    ratings: RatingCounts = RatingCounts()
+    codes: frozenset[str] | None = None  # the indicators the counts were gathered for (None: all)
 
 
 def study_note_coverage(facts: BranchPledgeFacts) -> tuple[int, int]:
@@ -294,27 +334,30 @@ def _share_score(code: str, name: str, covered: int, total: int, points: Decimal
 
 
 def pledge_indicator_scores(
-    facts: BranchPledgeFacts, period: Period, points: Mapping[str, Decimal]
+    facts: BranchPledgeFacts | PledgeCounts, period: Period, points: Mapping[str, Decimal]
 ) -> dict[str, IndicatorScore]:
     """C2 for any period; C5 and E1 for a whole year (they are yearly indicators).
 
-    An indicator is computed only when `points` holds its code, so a caller asking for a quarter's
-    q indicators gets C2 alone.
+    An indicator is computed only when `points` holds its code (and the facts were gathered for it),
+    so a caller asking for a quarter's q indicators gets C2 alone.
 
     E1 counts the year's items of the branch itself and of its members alike: both are pledges the
     branch made in public and rated at year end, and DOMAIN.md speaks of "the year's pledge items".
     """
+    counts = facts.counts if isinstance(facts, BranchPledgeFacts) else facts
+    if counts.codes is not None:
+        points = {code: value for code, value in points.items() if code in counts.codes}
     scores = {}
     if "C2" in points:
-        covered, total = study_note_coverage(facts)
+        covered, total = counts.note_coverage
         scores["C2"] = _share_score("C2", "学习心得", covered, total, points["C2"], "每月都有学习心得")
     if not is_whole_year(period):
         return scores
     if "C5" in points:
-        covered, total = pledge_coverage(facts)
+        covered, total = counts.pledge_coverage
         scores["C5"] = _share_score("C5", "党员承诺全覆盖", covered, total, points["C5"], "作出了公开承诺")
     if "E1" in points:
-        scores["E1"] = _fulfilment_score(facts.ratings, points["E1"])
+        scores["E1"] = _fulfilment_score(counts.ratings, points["E1"])
     return scores
 
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connections, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
+from branches.bulk import plain_rows, tune_for_jobs
 from branches.models import OrgUnit
 from members.models import Member, Membership, Transfer
 
@@ -178,43 +180,54 @@ def member_fulfilment_rates(branch_ids: Iterable[int], year: int) -> dict[int, D
 # --- Indicators C2, C5, E1 ------------------------------------------------------------------------
 
 
-def pledge_facts(branch_ids: Iterable[int], period: Period) -> dict[int, rules.BranchPledgeFacts]:
-    """What C2, C5 and E1 need for each branch: four queries whatever the number of branches.
+def pledge_facts(
+    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
+) -> dict[int, rules.BranchPledgeFacts]:
+    """What C2, C5 and E1 need for each branch: at most four queries whatever the number of branches.
 
     Members are counted per branch by their membership spans (a month belongs to the branch the
     member was in on its last day); retired members only where the branch counts them, as for
     attendance. A study note counts for its month whichever branch it was posted in; a pledge item
-    counts for the branch it was made in.
+    counts for the branch it was made in. With `codes`, only what those indicators read is fetched:
+    a quarter's check scores C2 alone and needs no pledges.
     """
     branch_ids = list(branch_ids)
+    codes = None if codes is None else frozenset(codes)
+
+    def needs(*some: str) -> bool:
+        return codes is None or any(code in codes for code in some)
+
     year = period.start.year
     spans = Membership.objects.filter(branch_id__in=branch_ids).filter(
         Q(start__isnull=True) | Q(start__lte=period.end), Q(end__isnull=True) | Q(end__gte=period.start)
-    )
-    span_rows = spans.values_list(
-        "branch_id", "member_id", "start", "end", "member__status", "member__counts_when_retired", "member__joined_on"
     )
     member_ids = spans.values("member_id")
 
     member_spans: dict[tuple[int, int], list] = defaultdict(list)
     member_info: dict[int, tuple] = {}
-    for branch_id, member_id, start, end, status, counts_retired, joined_on in span_rows:
-        member_spans[(branch_id, member_id)].append((start, end))
-        member_info[member_id] = (status, counts_retired, joined_on)
+    if needs("C2", "C5"):
+        fields = ("start", "end", "member__status", "member__counts_when_retired", "member__joined_on")
+        rows = spans.order_by().values_list("branch_id", "member_id", *fields)
+        for branch_id, member_id, start, end, status, counts_retired, joined_on in plain_rows(rows):
+            member_spans[(branch_id, member_id)].append((start, end))
+            member_info[member_id] = (status, counts_retired, joined_on)
 
     note_months: dict[int, set] = defaultdict(set)
-    notes = (
-        StudyNote.objects.filter(member_id__in=member_ids, month__gte=period.start, month__lte=period.end)
-        .values_list("member_id", "month")
-        .distinct()
-    )
-    for member_id, month in notes:
-        note_months[member_id].add((month.year, month.month))
+    if needs("C2"):
+        notes = (
+            StudyNote.objects.filter(member_id__in=member_ids, month__gte=period.start, month__lte=period.end)
+            .order_by()  # Meta.ordering would widen DISTINCT to every note
+            .values_list("member_id", "month")
+            .distinct()
+        )
+        for member_id, month in plain_rows(notes):
+            note_months[member_id].add((month.year, month.month))
 
-    pledged = set(
-        Pledge.objects.filter(member_id__in=member_ids, year=year).values_list("member_id", flat=True).distinct()
-    )
-    ratings = branch_summaries(branch_ids, year)
+    pledged: set[int] = set()
+    if needs("C5"):
+        rows = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id").distinct()
+        pledged = {member_id for (member_id,) in plain_rows(rows)}
+    ratings = branch_summaries(branch_ids, year) if needs("E1") else {}
 
     members: dict[int, dict[int, rules.MemberPeriodFacts]] = defaultdict(dict)
     for (branch_id, member_id), member_span_list in member_spans.items():
@@ -225,9 +238,7 @@ def pledge_facts(branch_ids: Iterable[int], period: Period) -> dict[int, rules.B
         if not required:
             continue
         members[branch_id][member_id] = rules.MemberPeriodFacts(
-            required_months=required,
-            note_months=frozenset(note_months.get(member_id, ())),
-            has_pledge=member_id in pledged,
+            required, frozenset(note_months.get(member_id, ())), member_id in pledged
         )
     return {
         branch_id: rules.BranchPledgeFacts(
@@ -235,9 +246,103 @@ def pledge_facts(branch_ids: Iterable[int], period: Period) -> dict[int, rules.B
             year=year,
             members=members.get(branch_id, {}),
             ratings=ratings.get(branch_id, rules.RatingCounts()),
+            codes=codes,
         )
         for branch_id in branch_ids
     }
+
+
+# The counts behind C2 and C5 for many branches, in one statement, by the rules of months_in_branch,
+# counts_in_roll and MemberPeriodFacts: a member counts for the months of the period whose last day
+# falls in one of their spans in the branch and after they joined the Party (retired members only
+# where flagged); C2 needs a note in each of those months, C5 a pledge item in the year.
+#
+# Months are bits (bit i: the period's i-th month). A span's months run from the month of its start
+# or of the joining, whichever is later (that month's last day is on or after both), to the month
+# before the day after its end (the end's own month when the end is that month's last day).
+PLEDGE_COUNTS_SQL = """
+WITH spans AS (
+    SELECT ms.branch_id, ms.member_id,
+           greatest(0, coalesce(extract(year FROM greatest(ms.start, m.joined_on))::int * 12
+                                + extract(month FROM greatest(ms.start, m.joined_on))::int - %(first)s, 0)) AS lo,
+           least(%(last)s, coalesce(extract(year FROM ms."end" + 1)::int * 12 + extract(month FROM ms."end" + 1)::int
+                                    - %(first)s - 1, %(last)s)) AS hi
+    FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
+    WHERE ms.branch_id = ANY(%(branches)s) AND (m.status <> %(retired)s OR m.counts_when_retired)
+),
+required AS (
+    SELECT branch_id, member_id, bit_or((1 << (hi + 1)) - (1 << lo)) AS months
+    FROM spans WHERE hi >= lo
+    GROUP BY 1, 2
+),
+noted AS (
+    SELECT member_id, bit_or(1 << (extract(year FROM month)::int * 12 + extract(month FROM month)::int - %(first)s))
+           AS months
+    FROM activities_studynote
+    WHERE %(notes)s AND month BETWEEN %(start)s AND %(end)s
+    GROUP BY 1
+),
+pledged AS (
+    SELECT DISTINCT member_id FROM activities_pledge WHERE %(pledges)s AND year = %(year)s
+)
+SELECT r.branch_id, count(*),
+       count(*) FILTER (WHERE r.months & ~coalesce(n.months, 0) = 0),
+       count(p.member_id)
+FROM required r LEFT JOIN noted n ON n.member_id = r.member_id LEFT JOIN pledged p ON p.member_id = r.member_id
+GROUP BY 1
+"""
+
+
+def pledge_counts(
+    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None, *, in_sql: bool | None = None
+) -> dict[int, rules.PledgeCounts]:
+    """What C2, C5 and E1 are computed from, for each branch: two queries for a province.
+
+    On PostgreSQL the database counts (PLEDGE_COUNTS_SQL); elsewhere, or with in_sql=False, the counts
+    come member by member from pledge_facts. Tests hold the two to the same answers.
+    """
+    branch_ids = list(branch_ids)
+    codes = None if codes is None else frozenset(codes)
+    if in_sql is None:
+        in_sql = connections[Membership.objects.db].vendor == "postgresql"
+    if not in_sql:
+        return {branch_id: facts.counts for branch_id, facts in pledge_facts(branch_ids, period, codes).items()}
+
+    def needs(*some: str) -> bool:
+        return codes is None or any(code in codes for code in some)
+
+    year = period.start.year
+    coverage: dict[int, tuple[int, int, int]] = {}
+    if needs("C2", "C5"):
+        months = period.months
+        params = {
+            "first": months[0][0] * 12 + months[0][1],
+            "last": len(months) - 1,
+            "branches": branch_ids,
+            "retired": Member.Status.RETIRED,
+            "notes": needs("C2"),
+            "pledges": needs("C5"),
+            "year": year,
+            "start": period.start,
+            "end": period.end,
+        }
+        with transaction.atomic(using=Membership.objects.db), connections[Membership.objects.db].cursor() as cursor:
+            tune_for_jobs(Membership.objects.db)
+            cursor.execute(PLEDGE_COUNTS_SQL, params)
+            coverage = {branch_id: (counted, noted, pledged) for branch_id, counted, noted, pledged in cursor}
+    ratings = branch_summaries(branch_ids, year) if needs("E1") else {}
+    result = {}
+    for branch_id in branch_ids:
+        counted, noted, pledged = coverage.get(branch_id, (0, 0, 0))
+        result[branch_id] = rules.PledgeCounts(
+            branch_id,
+            year,
+            note_coverage=(noted, counted),
+            pledge_coverage=(pledged, counted),
+            ratings=ratings.get(branch_id, rules.RatingCounts()),
+            codes=codes,
+        )
+    return result
 
 
 # --- Study notes -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from activities.pledges import rules as pledge_rules
 from activities.pledges import selectors as pledge_selectors
 from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.services import sniff
+from branches import bulk
 from branches.models import OrgUnit
 
 from .. import rating, selectors
@@ -55,6 +56,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
     check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
     QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="")
     with transaction.atomic():
+        bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and i.is_quarterly]
@@ -77,6 +79,7 @@ def year_auto_compute(*, year: int, today: date | None = None) -> int:
     today = today or timezone.localdate()
     refuse_if_approved(year)
     with transaction.atomic():
+        bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and not i.is_quarterly]
@@ -85,20 +88,26 @@ def year_auto_compute(*, year: int, today: date | None = None) -> int:
     return written
 
 
+SCORE_COLUMNS = ["branch", "indicator", "quarter", "computed", "computed_note", "computed_at"]
+
+
 def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date) -> int:
-    """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written."""
+    """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written.
+
+    Each source gathers only what the asked-for codes read (the year's job needs no study notes, a
+    quarter's no pledges) and scores those codes; the computed columns are rewritten, checkers'
+    scores never.
+    """
     wanted = {i.code: i for i in indicators}
     if not wanted or not units:
         return 0
-    # Each source is asked for the points of this period's auto indicators; a source may score more
-    # codes than asked for (meeting_indicator_scores scores all of its nine), only these are stored.
     points = {code: i.points for code, i in wanted.items()}
     ids = [u.pk for u in units]
     meeting = pledge = own = {}
-    if wanted.keys() & set(spec.MEETING_CODES):
-        meeting = compliance.meeting_facts(ids, period)
-    if wanted.keys() & set(spec.PLEDGE_CODES):
-        pledge = pledge_selectors.pledge_facts(ids, period)
+    if codes := wanted.keys() & set(spec.MEETING_CODES):
+        meeting = compliance.meeting_facts(ids, period, codes)
+    if codes := wanted.keys() & set(spec.PLEDGE_CODES):
+        pledge = pledge_selectors.pledge_counts(ids, period, codes)
     if wanted.keys() & set(spec.OWN_CODES):
         own = selectors.own_indicator_facts(units, period, today)
     now = timezone.now()
@@ -113,26 +122,10 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
             scores.update(own_indicator_scores(own[unit.pk], period, points))
         for code, score in scores.items():
             indicator = wanted.get(code)
-            if indicator is None:
-                continue
-            rows.append(
-                Score(
-                    branch_id=unit.pk,
-                    indicator=indicator,
-                    quarter=quarter,
-                    computed=rating.clamp(score.earned, indicator.points),
-                    computed_note=score.explanation,
-                    computed_at=now,
-                )
-            )
-    Score.objects.bulk_create(
-        rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["branch", "indicator", "quarter"],
-        update_fields=["computed", "computed_note", "computed_at"],
-    )
-    return len(rows)
+            if indicator is not None:
+                # make_score has clamped the value to the indicator's points and rounded it.
+                rows.append((unit.pk, indicator.pk, quarter, score.earned, score.explanation, now))
+    return bulk.upsert(Score, SCORE_COLUMNS, rows, unique=["branch", "indicator", "quarter"], update=SCORE_COLUMNS[3:])
 
 
 def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.compliance import Period
+from branches import bulk
 from branches.models import OrgUnit
 
 from .. import rating, selectors
@@ -28,8 +29,31 @@ from .standards import standard_ensure
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
-# BranchRating columns a re-run of the proposal leaves alone: the row's identity and the committee's word.
-KEPT_ON_RERUN = {"id", "rating", "branch", "override_level", "override_reason", "overridden_by", "overridden_at"}
+# The BranchRating columns the proposal writes: the row's identity, then what a re-run rewrites. The
+# committee's word (override_level, override_reason, overridden_by, overridden_at) is never among them.
+PROPOSAL_COLUMNS = [
+    "rating",
+    "branch",
+    "applied_level",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "quarter_mean",
+    "annual",
+    "score",
+    "aspects",
+    "overdue_problems",
+    "band_level",
+    "proposed_level",
+    "previous_level",
+    "action",
+    "vetoed",
+    "capped",
+    "over_quota",
+    "reasons",
+    "consequences",
+]
 
 
 @transaction.atomic
@@ -71,6 +95,7 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
         quarter_compute(year=year, quarter=quarter, today=today)
     year_auto_compute(year=year, today=today)
     with transaction.atomic():
+        bulk.tune_for_jobs()
         year_rating = YearRating.objects.select_for_update().get(year=year)
         if year_rating.is_approved:
             raise ValidationError(_("%(year)s年度星级评定已审批，不能重新生成") % {"year": year})
@@ -124,34 +149,31 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
             result, explained = rating.consequences(overrides[u.pk], history.get(u.pk, ()))
             action = result.action
         rows.append(
-            BranchRating(
-                rating=year_rating,
-                branch=u,
-                applied_level=applied.get(u.pk),
-                q1=n.quarter_scores[1],
-                q2=n.quarter_scores[2],
-                q3=n.quarter_scores[3],
-                q4=n.quarter_scores[4],
-                quarter_mean=n.quarter_mean,
-                annual=n.annual,
-                score=n.score,
-                aspects={code: f"{value:.2f}" for code, value in n.aspects.items()},
-                overdue_problems=overdue.get(u.pk, 0),
-                band_level=o.band_level,
-                proposed_level=o.level,
-                previous_level=o.previous_level,
-                action=action or "",
-                vetoed=o.vetoed,
-                capped=o.capped,
-                over_quota=o.over_quota,
-                reasons=list(o.reasons),
-                consequences=explained,
+            (
+                year_rating.pk,
+                u.pk,
+                applied.get(u.pk),
+                n.quarter_scores[1],
+                n.quarter_scores[2],
+                n.quarter_scores[3],
+                n.quarter_scores[4],
+                n.quarter_mean,
+                n.annual,
+                n.score,
+                {code: f"{value:.2f}" for code, value in n.aspects.items()},
+                overdue.get(u.pk, 0),
+                o.band_level,
+                o.level,
+                o.previous_level,
+                action or "",
+                o.vetoed,
+                o.capped,
+                o.over_quota,
+                list(o.reasons),
+                explained,
             )
         )
-    computed_fields = [f.name for f in BranchRating._meta.concrete_fields if f.name not in KEPT_ON_RERUN]
-    BranchRating.objects.bulk_create(
-        rows, batch_size=BATCH, update_conflicts=True, unique_fields=["rating", "branch"], update_fields=computed_fields
-    )
+    bulk.upsert(BranchRating, PROPOSAL_COLUMNS, rows, unique=["rating", "branch"], update=PROPOSAL_COLUMNS[2:])
     # A branch that is no longer a branch has no line in the year; a lagging one that applied meanwhile
     # loses an untouched lagging problem.
     BranchRating.objects.filter(rating=year_rating).exclude(branch__in=units).delete()

@@ -13,7 +13,6 @@ It only ever fills an empty database: refusing is clearer than mixing with real 
 from __future__ import annotations
 
 import calendar
-import io
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from activities import compliance
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
+from branches import bulk
 from branches.models import OrgUnit
 from members import idcard
 from members.models import Member, Membership
@@ -93,79 +93,27 @@ class Loader:
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             return cursor.fetchone()[0] + 1
 
-    def _columns(self, model, names: Sequence[str], constants: dict) -> tuple[list[str], list]:
-        """Column names for `names` + every other concrete column (its constant, default or now)."""
-        given = set(names) | set(constants)
-        columns = [model._meta.get_field(n).column for n in names]
-        tail = []
-        for f in model._meta.concrete_fields:
-            if f.primary_key and "id" not in given or f.name in given or f.attname in given:
-                continue
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value = self.now
-            elif f.has_default() or f.null or f.empty_strings_allowed:
-                value = f.get_default()  # the default, None, or "" for a blank text field
-            else:
-                raise ValueError(f"{model.__name__}.{f.name} needs a value")
-            columns.append(f.column)
-            tail.append(value)
-        for name, value in constants.items():
-            columns.append(model._meta.get_field(name).column)
-            tail.append(value)
-        return columns, tail
-
     def load(self, model, names: Sequence[str], rows: Iterable[Sequence], constants: dict | None = None) -> int:
-        columns, tail = self._columns(model, names, constants or {})
-        columns = [connection.ops.quote_name(c) for c in columns]  # "end" is a reserved word
+        fields, tail = bulk.column_defaults(model, names, constants, now=self.now)
+        columns = [connection.ops.quote_name(f.column) for f in fields]  # "end" is a reserved word
         table = connection.ops.quote_name(model._meta.db_table)
-        count = 0
-        if not self.postgres:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-            batch = []
+        if self.postgres:
             with connection.cursor() as cursor:
-                for row in rows:
-                    batch.append((*row, *tail))
-                    if len(batch) >= 10_000:
-                        cursor.executemany(sql, batch)
-                        count += len(batch)
-                        batch = []
-                if batch:
+                return bulk.copy_rows(cursor, table, columns, rows, tail)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        count = 0
+        batch = []
+        with connection.cursor() as cursor:
+            for row in rows:
+                batch.append((*row, *tail))
+                if len(batch) >= 10_000:
                     cursor.executemany(sql, batch)
                     count += len(batch)
-            return count
-        suffix = "".join("\t" + _copy_text(v) for v in tail) + "\n"
-        copy = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        lines: list[str] = []
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg2's own cursor: Django's wrapper has no copy_expert
-            for row in rows:
-                lines.append("\t".join(map(_copy_text, row)) + suffix)
-                if len(lines) >= FLUSH_ROWS:
-                    raw.copy_expert(copy, io.StringIO("".join(lines)))
-                    count += len(lines)
-                    lines = []
-            if lines:
-                raw.copy_expert(copy, io.StringIO("".join(lines)))
-                count += len(lines)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                count += len(batch)
         return count
-
-
-def _copy_text(value) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
 
 
 def _path(parent: str, index: int) -> str:
