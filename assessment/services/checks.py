@@ -108,8 +108,8 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
         meeting = compliance.meeting_facts(ids, period, codes)
     if codes := wanted.keys() & set(spec.PLEDGE_CODES):
         pledge = pledge_selectors.pledge_counts(ids, period, codes)
-    if wanted.keys() & set(spec.OWN_CODES):
-        own = selectors.own_indicator_facts(units, period, today)
+    if codes := wanted.keys() & set(spec.OWN_CODES):
+        own = selectors.own_indicator_facts(units, period, today, codes)
     now = timezone.now()
     rows = []
     for unit in units:

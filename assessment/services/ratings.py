@@ -176,7 +176,8 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     bulk.upsert(BranchRating, PROPOSAL_COLUMNS, rows, unique=["rating", "branch"], update=PROPOSAL_COLUMNS[2:])
     # A branch that is no longer a branch has no line in the year; a lagging one that applied meanwhile
     # loses an untouched lagging problem.
-    BranchRating.objects.filter(rating=year_rating).exclude(branch__in=units).delete()
+    # (`units` are every branch: selectors.branches. Asked by kind, not by 5,000 ids.)
+    BranchRating.objects.filter(rating=year_rating).exclude(branch__kind=OrgUnit.Kind.BRANCH).delete()
     lagging = [u for u in units if outcomes[u.pk].level is None]
     _open_lagging_problems(year, lagging, rules, today)
     return len(rows)
