@@ -85,6 +85,21 @@ def loggable_units(scope: Scope, around: OrgUnit | None = None) -> list[OrgUnit]
 # Facts for compliance and the assessment -------------------------------------------------------
 
 
+# A Tally per group of submitted meetings, summed by the database: the annotations and their order.
+TALLY_FIELDS = ("n", "expected", "present", "backfilled", "below")
+
+
+def tally_aggregates() -> dict:
+    """The annotations that sum a group of meetings into Tally(*TALLY_FIELDS) (sums may be None)."""
+    return {
+        "n": Count("pk"),
+        "expected": Sum("expected_count"),
+        "present": Sum("present_count"),
+        "backfilled": Count("pk", filter=Q(is_backfilled=True)),
+        "below": Count("pk", filter=Q(below_quorum=True)),
+    }
+
+
 def meeting_facts(
     branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
 ) -> dict[int, BranchMeetingFacts]:
@@ -157,16 +172,8 @@ def meeting_facts(
             )
             .order_by()
             .values("branch_id", "unit_id", "kind", "year", "month")
-            .annotate(
-                n=Count("pk"),
-                expected=Sum("expected_count"),
-                present=Sum("present_count"),
-                backfilled=Count("pk", filter=Q(is_backfilled=True)),
-                below=Count("pk", filter=Q(below_quorum=True)),
-            )
-            .values_list(
-                "branch_id", "unit_id", "kind", "year", "month", "n", "expected", "present", "backfilled", "below"
-            )
+            .annotate(**tally_aggregates())
+            .values_list("branch_id", "unit_id", "kind", "year", "month", *TALLY_FIELDS)
         )
         for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in plain_rows(rows):
             tallies[branch_id][(unit_id, kind, (year, month))] = Tally(

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractQuarter
 
 from activities import compliance
 from activities.compliance import Period, Tally
 from activities.models import Attendance, Meeting
 from activities.pledges.selectors import member_final_grades, member_fulfilment_rates
+from activities.selectors import TALLY_FIELDS, tally_aggregates
 from branches.models import OrgUnit
 from members.models import Member, Membership
 from members.rules import is_full_on
@@ -151,14 +152,8 @@ def meeting_tallies(year: int, chunk: Sequence[Branch]) -> dict[int, dict[tuple[
         .annotate(quarter=ExtractQuarter("held_on"))
         .order_by()
         .values("branch_id", "quarter", "kind")
-        .annotate(
-            n=Count("pk"),
-            expected=Sum("expected_count"),
-            present=Sum("present_count"),
-            backfilled=Count("pk", filter=Q(is_backfilled=True)),
-            below=Count("pk", filter=Q(below_quorum=True)),
-        )
-        .values_list("branch_id", "quarter", "kind", "n", "expected", "present", "backfilled", "below")
+        .annotate(**tally_aggregates())
+        .values_list("branch_id", "quarter", "kind", *TALLY_FIELDS)
     )
     tallies: dict[int, dict[tuple[int, str], Tally]] = defaultdict(dict)
     for branch_id, quarter, kind, n, expected, present, backfilled, below in rows:
