@@ -87,6 +87,13 @@ CODE_KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "E2": frozenset({VOLUNTEER}),
     }
 )
+
+
+def wants(codes: Iterable[str] | None, *some: str) -> bool:
+    """Whether facts gathered for `codes` (None: every code) must cover any of `some`."""
+    return codes is None or any(code in codes for code in some)
+
+
 # Which indicators need the branch's groups, its members on the last day, and who had a talk.
 GROUP_CODES = frozenset({"B3", "C1"})
 MEMBER_CODES = frozenset({"B2", "C3"})

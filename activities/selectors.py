@@ -114,15 +114,11 @@ def meeting_facts(
     if not ids:
         return {}
     codes = None if codes is None else frozenset(codes)
-
-    def needs(some: frozenset[str]) -> bool:
-        return codes is None or bool(codes & some)
-
     ref_day = period.end
 
     # 1. Groups: units whose parent path is one of the branches' paths.
     groups: dict[int, list[GroupFacts]] = defaultdict(list)
-    if needs(compliance.GROUP_CODES):
+    if compliance.wants(codes, *compliance.GROUP_CODES):
         steplen = OrgUnit.steplen
         parent_path = Substr("path", 1, (F("depth") - 1) * steplen)
         rows = (
@@ -139,7 +135,7 @@ def meeting_facts(
     # 2. Members on the reference day, and 3. how many of them had a talk in the period (wherever it
     # was recorded): counted per branch by the database.
     members: dict[int, tuple[int, int, int]] = {}
-    if needs(compliance.MEMBER_CODES):
+    if compliance.wants(codes, *compliance.MEMBER_CODES):
         spans = (
             Membership.objects.on(ref_day)
             .filter(branch_id__in=ids)
@@ -151,7 +147,7 @@ def meeting_facts(
             "full": Count("member_id", distinct=True, filter=full_on_q(ref_day, "member__")),
             "talked": Value(0),
         }
-        if needs(compliance.TALK_CODES):
+        if compliance.wants(codes, *compliance.TALK_CODES):
             talks = Talk.objects.filter(talked_on__range=(period.start, period.end)).order_by()
             counts["talked"] = Count("member_id", distinct=True, filter=Q(member_id__in=talks.values("member_id")))
         rows = spans.order_by().values("branch_id").annotate(**counts).values_list("branch_id", "n", "full", "talked")

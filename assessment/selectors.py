@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 
-from activities.compliance import Period
+from activities.compliance import Period, wants
 from branches.bulk import plain_rows
 from branches.models import OrgUnit
 from branches.rules import term_status
@@ -59,10 +59,9 @@ def own_indicator_facts(
     """Facts for D1, D3 and E4 of many branches: two queries (with `codes`, only those they need)."""
     units = list(units)
     ids = [u.pk for u in units]
-    codes = None if codes is None else set(codes)
     day = as_of(period, today)
     cadres = defaultdict(list)
-    if codes is None or "D1" in codes:
+    if wants(codes, "D1"):
         rows = (
             Member.objects.filter(branch_id__in=ids, is_party_cadre=True)
             .exclude(status=Member.Status.RETIRED)
@@ -73,7 +72,7 @@ def own_indicator_facts(
             cadres[branch_id].append(name)
     # Problems whose deadline fell in the period and has passed: those are due.
     problems = {}
-    if codes is None or "E4" in codes:
+    if wants(codes, "E4"):
         due = (
             Problem.objects.filter(branch_id__in=ids, deadline__gte=period.start, deadline__lte=day)
             .values("branch_id")

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period
+from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period, wants
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
-from branches.bulk import plain_rows, tune_for_jobs
+from branches.bulk import plain_rows
 from branches.models import OrgUnit
 from members.models import Member, Membership, Transfer
 
@@ -194,9 +194,6 @@ def pledge_facts(
     branch_ids = list(branch_ids)
     codes = None if codes is None else frozenset(codes)
 
-    def needs(*some: str) -> bool:
-        return codes is None or any(code in codes for code in some)
-
     year = period.start.year
     spans = Membership.objects.filter(branch_id__in=branch_ids).filter(
         Q(start__isnull=True) | Q(start__lte=period.end), Q(end__isnull=True) | Q(end__gte=period.start)
@@ -205,7 +202,7 @@ def pledge_facts(
 
     member_spans: dict[tuple[int, int], list] = defaultdict(list)
     member_info: dict[int, tuple] = {}
-    if needs("C2", "C5"):
+    if wants(codes, "C2", "C5"):
         fields = ("start", "end", "member__status", "member__counts_when_retired", "member__joined_on")
         rows = spans.order_by().values_list("branch_id", "member_id", *fields)
         for branch_id, member_id, start, end, status, counts_retired, joined_on in plain_rows(rows):
@@ -213,7 +210,7 @@ def pledge_facts(
             member_info[member_id] = (status, counts_retired, joined_on)
 
     note_months: dict[int, set] = defaultdict(set)
-    if needs("C2"):
+    if wants(codes, "C2"):
         notes = (
             StudyNote.objects.filter(member_id__in=member_ids, month__gte=period.start, month__lte=period.end)
             .order_by()  # Meta.ordering would widen DISTINCT to every note
@@ -224,10 +221,10 @@ def pledge_facts(
             note_months[member_id].add((month.year, month.month))
 
     pledged: set[int] = set()
-    if needs("C5"):
+    if wants(codes, "C5"):
         rows = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id").distinct()
         pledged = {member_id for (member_id,) in plain_rows(rows)}
-    ratings = branch_summaries(branch_ids, year) if needs("E1") else {}
+    ratings = branch_summaries(branch_ids, year) if wants(codes, "E1") else {}
 
     members: dict[int, dict[int, rules.MemberPeriodFacts]] = defaultdict(dict)
     for (branch_id, member_id), member_span_list in member_spans.items():
@@ -308,29 +305,25 @@ def pledge_counts(
     if not in_sql:
         return {branch_id: facts.counts for branch_id, facts in pledge_facts(branch_ids, period, codes).items()}
 
-    def needs(*some: str) -> bool:
-        return codes is None or any(code in codes for code in some)
-
     year = period.start.year
     coverage: dict[int, tuple[int, int, int]] = {}
-    if needs("C2", "C5"):
+    if wants(codes, "C2", "C5"):
         months = period.months
         params = {
             "first": months[0][0] * 12 + months[0][1],
             "last": len(months) - 1,
             "branches": branch_ids,
             "retired": Member.Status.RETIRED,
-            "notes": needs("C2"),
-            "pledges": needs("C5"),
+            "notes": wants(codes, "C2"),
+            "pledges": wants(codes, "C5"),
             "year": year,
             "start": period.start,
             "end": period.end,
         }
-        with transaction.atomic(using=Membership.objects.db), connections[Membership.objects.db].cursor() as cursor:
-            tune_for_jobs(Membership.objects.db)
+        with connections[Membership.objects.db].cursor() as cursor:
             cursor.execute(PLEDGE_COUNTS_SQL, params)
             coverage = {branch_id: (counted, noted, pledged) for branch_id, counted, noted, pledged in cursor}
-    ratings = branch_summaries(branch_ids, year) if needs("E1") else {}
+    ratings = branch_summaries(branch_ids, year) if wants(codes, "E1") else {}
     result = {}
     for branch_id in branch_ids:
         counted, noted, pledged = coverage.get(branch_id, (0, 0, 0))
