@@ -106,6 +106,7 @@ _CENT = Decimal("0.01")
 # Periods
 
 
+@functools.lru_cache(maxsize=1024)
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 

@@ -11,7 +11,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 
 from branches.access import GROUP_LEADER, MANAGER_ROLES, Scope
-from branches.bulk import plain_rows
+from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
 from members.models import Member, Membership
 from members.rules import is_full_on
@@ -124,7 +124,7 @@ def meeting_facts(
         rows = (
             OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP)
             .annotate(parent_path=parent_path)
-            .filter(parent_path__in=OrgUnit.objects.filter(pk__in=ids).values("path"))
+            .filter(parent_path__in=OrgUnit.objects.filter(pk__in=among(ids)).values("path"))
             .annotate(branch_id=Subquery(OrgUnit.objects.filter(path=OuterRef("parent_path")).values("pk")[:1]))
             .order_by("path")
             .values_list("branch_id", "pk", "name", "founded_on")
@@ -138,7 +138,7 @@ def meeting_facts(
     if compliance.wants(codes, *compliance.MEMBER_CODES):
         spans = (
             Membership.objects.on(ref_day)
-            .filter(branch_id__in=ids)
+            .filter(branch_id__in=among(ids))
             .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=ref_day))
             .exclude(member__status=Member.Status.RETIRED, member__counts_when_retired=False)
         )
@@ -157,7 +157,7 @@ def meeting_facts(
     tallies: dict[int, dict] = defaultdict(dict)
     kinds = None if codes is None else frozenset().union(*(compliance.CODE_KINDS[c] for c in codes))
     if kinds is None or kinds:
-        meetings = Meeting.objects.filter(branch_id__in=ids, status=Meeting.Status.SUBMITTED).filter(
+        meetings = Meeting.objects.filter(branch_id__in=among(ids), status=Meeting.Status.SUBMITTED).filter(
             held_on__range=(period.start, period.end)
         )
         if kinds is not None:

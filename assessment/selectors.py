@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from activities.compliance import Period, wants
-from branches.bulk import plain_rows
+from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
 from branches.rules import term_status
 from members.models import Member
@@ -63,7 +63,7 @@ def own_indicator_facts(
     cadres = defaultdict(list)
     if wants(codes, "D1"):
         rows = (
-            Member.objects.filter(branch_id__in=ids, is_party_cadre=True)
+            Member.objects.filter(branch_id__in=among(ids), is_party_cadre=True)
             .exclude(status=Member.Status.RETIRED)
             .order_by("name")
             .values_list("branch_id", "name")
@@ -74,7 +74,7 @@ def own_indicator_facts(
     problems = {}
     if wants(codes, "E4"):
         due = (
-            Problem.objects.filter(branch_id__in=ids, deadline__gte=period.start, deadline__lte=day)
+            Problem.objects.filter(branch_id__in=among(ids), deadline__gte=period.start, deadline__lte=day)
             .values("branch_id")
             .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(closed_on__lte=F("deadline"))))
         )
@@ -94,7 +94,7 @@ def score_values(year: int, branch_ids: Iterable[int] | None = None) -> dict[int
     """Each branch's effective scores for the year: values[branch_id][code][quarter] (quarter 0 = year)."""
     qs = Score.objects.of_year(year).with_value().filter(value__isnull=False)
     if branch_ids is not None:
-        qs = qs.filter(branch_id__in=list(branch_ids))
+        qs = qs.filter(branch_id__in=among(branch_ids))
     values: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     rows = qs.order_by().values_list("branch_id", "indicator__code", "quarter", "value")
     for branch_id, code, quarter, value in plain_rows(rows):

@@ -15,29 +15,51 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, connections, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 FLUSH_ROWS = 50_000
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_str(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
+def _copy_json(value) -> str:
+    return _copy_str(json.dumps(value, ensure_ascii=False))  # a JSONField's value
+
+
+# By exact type: a job writes hundreds of thousands of values, and one dict lookup is cheaper than a
+# chain of isinstance tests. bool is listed before it can be mistaken for an int.
+_COPY_BY_TYPE = {
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    Decimal: str,
+    float: str,
+    str: _copy_str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    dict: _copy_json,
+    list: _copy_json,
+}
+
+
 def copy_text(value) -> str:
     """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int | Decimal | float):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)  # a JSONField's value
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+    convert = _COPY_BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    # Subclasses (an IntegerChoices member, a SafeString, a timezone-aware datetime subclass).
+    for kind, convert in _COPY_BY_TYPE.items():
+        if kind is not type(None) and isinstance(value, kind):
+            return convert(value)
+    return _copy_str(str(value))
 
 
 def column_defaults(
@@ -97,17 +119,21 @@ def upsert(
     *,
     unique: Sequence[str],
     update: Sequence[str],
+    constants: dict | None = None,
     copy: bool | None = None,
 ) -> int:
     """Insert `rows` (tuples of the fields `names`), or where a row with the same `unique` fields
     exists, overwrite only its `update` fields. Returns the number of rows given.
+
+    `constants` are fields with the same value in every row (the quarter, the time of the run): they
+    are converted once instead of once per row.
 
     Fields not named take their default in a new row and keep their value in an existing one; that is
     how a job rewrites its computed columns and never a person's. `copy` defaults to PostgreSQL's COPY
     where the database is PostgreSQL (False forces the portable INSERTs, for tests).
     """
     copy = connection.vendor == "postgresql" if copy is None else copy
-    fields, tail = column_defaults(model, names)
+    fields, tail = column_defaults(model, names, constants)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [quote(f.column) for f in fields]
@@ -139,6 +165,19 @@ def upsert(
         if prepared:
             cursor.executemany(sql, prepared)
         return len(prepared)
+
+
+def among(ids: Iterable[int], using: str = "default") -> list[int] | RawSQL:
+    """The right-hand side of an `__in` filter on the ids of a province's branches.
+
+    Django turns a list into one placeholder per id, each prepared through its field, and PostgreSQL
+    parses thousands of literals, for every query; on PostgreSQL the ids go as one array parameter.
+    Elsewhere the plain list.
+    """
+    ids = list(ids)
+    if connections[using].vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
 
 def plain_rows(queryset) -> Iterable[tuple]:

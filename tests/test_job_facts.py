@@ -7,13 +7,15 @@ last day, members who joined the Party mid-period, retired members counted or no
 """
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from activities import compliance
 from activities.compliance import Period, meeting_facts, meeting_indicator_scores
@@ -162,6 +164,20 @@ def test_copy_text_escapes_what_copy_would_read_as_structure():
     assert bulk.copy_text("a\tb\nc\\d\re") == "a\\tb\\nc\\\\d\\re"
     assert bulk.copy_text(["综合得分", 'say "hi"']) == '["综合得分", "say \\\\"hi\\\\""]'
     assert bulk.copy_text(date(2025, 1, 2)) == "2025-01-02"
+    assert bulk.copy_text(datetime(2025, 1, 2, 3, 4, tzinfo=UTC)) == "2025-01-02T03:04:00+00:00"
+
+
+def test_copy_text_takes_subclasses_as_their_base_type():
+    class Level(models.IntegerChoices):
+        FIVE = 5
+
+    class Kind(models.TextChoices):
+        TAB = "a\tb"
+
+    assert bulk.copy_text(Level.FIVE) == "5"
+    assert bulk.copy_text(Kind.TAB) == "a\\tb"
+    assert bulk.copy_text(mark_safe("x\ny")) == "x\\ny"
+    assert bulk.copy_text(UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
 
 
 @pytest.fixture
@@ -199,7 +215,34 @@ def test_upsert_inserts_then_rewrites_only_the_named_columns(org, indicators, co
     assert Score.objects.get(indicator=second).computed == Decimal("0.75")
 
 
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "insert"])
+def test_upsert_constants_go_into_every_row_and_update_like_columns(org, indicators, copy):
+    first, second, _third = indicators
+    earlier, later = timezone.now() - timedelta(days=1), timezone.now()
+    names = ["branch", "indicator", "computed"]
+    constants = {"quarter": 2, "computed_at": earlier, "computed_note": "同一说明"}
+    rows = [(org.branch.pk, first.pk, Decimal("1.00")), (org.branch.pk, second.pk, Decimal("2.00"))]
+    update = ["computed", "computed_at", "computed_note"]
+    unique = ["branch", "indicator", "quarter"]
+    bulk.upsert(Score, names, rows, unique=unique, update=update, constants=constants, copy=copy)
+    bulk.upsert(
+        Score, names, rows[:1], unique=unique, update=update, constants={**constants, "computed_at": later}, copy=copy
+    )
+    got = {s.indicator_id: (s.quarter, s.computed, s.computed_note, s.computed_at) for s in Score.objects.all()}
+    assert got == {
+        first.pk: (2, Decimal("1.00"), "同一说明", later),
+        second.pk: (2, Decimal("2.00"), "同一说明", earlier),
+    }
+
+
 def test_plain_rows_gives_what_the_queryset_gives(org):
     make_member(org.branch, joined_on=date(2020, 7, 1), full_on=date(2021, 7, 1))
     qs = Member.objects.order_by("pk").values_list("pk", "name", "joined_on", "branch_id")
     assert list(bulk.plain_rows(qs)) == list(qs)
+
+
+def test_among_filters_as_the_list_would(org):
+    kept = make_unit(OrgUnit.Kind.GROUP, parent=org.branch)
+    ids = [org.branch.pk, kept.pk, 10**9]
+    assert set(OrgUnit.objects.filter(pk__in=bulk.among(ids)).values_list("pk", flat=True)) == {org.branch.pk, kept.pk}
+    assert not OrgUnit.objects.filter(pk__in=bulk.among([])).exists()

@@ -256,14 +256,20 @@ def pledge_facts(
 #
 # Months are bits (bit i: the period's i-th month). A span's months run from the month of its start
 # or of the joining, whichever is later (that month's last day is on or after both), to the month
-# before the day after its end (the end's own month when the end is that month's last day).
+# before the day after its end (the end's own month when the end is that month's last day). Most
+# spans cover the whole period: the CASEs answer those without the date arithmetic.
 PLEDGE_COUNTS_SQL = """
 WITH spans AS (
     SELECT ms.branch_id, ms.member_id,
-           greatest(0, coalesce(extract(year FROM greatest(ms.start, m.joined_on))::int * 12
-                                + extract(month FROM greatest(ms.start, m.joined_on))::int - %(first)s, 0)) AS lo,
-           least(%(last)s, coalesce(extract(year FROM ms."end" + 1)::int * 12 + extract(month FROM ms."end" + 1)::int
-                                    - %(first)s - 1, %(last)s)) AS hi
+           CASE WHEN greatest(ms.start, m.joined_on) IS NULL OR greatest(ms.start, m.joined_on) <= %(first_end)s
+                THEN 0
+                ELSE extract(year FROM greatest(ms.start, m.joined_on))::int * 12
+                     + extract(month FROM greatest(ms.start, m.joined_on))::int - %(first)s
+           END AS lo,
+           CASE WHEN ms."end" IS NULL OR ms."end" >= %(end)s
+                THEN %(last)s
+                ELSE extract(year FROM ms."end" + 1)::int * 12 + extract(month FROM ms."end" + 1)::int - %(first)s - 1
+           END AS hi
     FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
     WHERE ms.branch_id = ANY(%(branches)s) AND (m.status <> %(retired)s OR m.counts_when_retired)
 ),
@@ -311,6 +317,7 @@ def pledge_counts(
         months = period.months
         params = {
             "first": months[0][0] * 12 + months[0][1],
+            "first_end": rules.month_end(*months[0]),
             "last": len(months) - 1,
             "branches": branch_ids,
             "retired": Member.Status.RETIRED,

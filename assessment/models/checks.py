@@ -65,7 +65,9 @@ class Score(models.Model):
     computed columns, so a manual score or override is never lost.
     """
 
-    branch = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: unique_score's leading column serves every lookup by branch. A quarter's
+    # check inserts a province's scores at once, and each index is written for every row.
+    branch = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
     quarter = models.PositiveSmallIntegerField(_("季度"), help_text=_("1–4；0 表示年度指标"))
     computed = models.DecimalField(_("自动计算得分"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -73,7 +75,9 @@ class Score(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True)
     manual = models.DecimalField(_("检查评分"), max_digits=6, decimal_places=2, null=True, blank=True)
     manual_note = models.TextField(_("评分说明"), blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     entered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -82,6 +86,11 @@ class Score(models.Model):
         verbose_name = _("指标得分")
         verbose_name_plural = _("指标得分")
         ordering = ["branch", "indicator__position", "quarter"]
+        # Only checkers' scores have a user: computed rows stay out of the index (deleting a user
+        # looks for theirs).
+        indexes = [
+            models.Index(fields=["entered_by"], condition=models.Q(entered_by__isnull=False), name="score_entered_by"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["branch", "indicator", "quarter"], name="unique_score"),
             models.CheckConstraint(condition=models.Q(quarter__lte=4), name="score_quarter_0_4"),

@@ -88,7 +88,9 @@ def year_auto_compute(*, year: int, today: date | None = None) -> int:
     return written
 
 
-SCORE_COLUMNS = ["branch", "indicator", "quarter", "computed", "computed_note", "computed_at"]
+SCORE_COLUMNS = ["branch", "indicator", "computed", "computed_note"]
+SCORE_UNIQUE = ["branch", "indicator", "quarter"]
+SCORE_UPDATE = ["computed", "computed_note", "computed_at"]
 
 
 def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date) -> int:
@@ -110,22 +112,23 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
         pledge = pledge_selectors.pledge_counts(ids, period, codes)
     if codes := wanted.keys() & set(spec.OWN_CODES):
         own = selectors.own_indicator_facts(units, period, today, codes)
-    now = timezone.now()
+    indicator_ids = {code: i.pk for code, i in wanted.items()}
     rows = []
-    for unit in units:
+    for pk in ids:
         scores = {}
         if meeting:
-            scores.update(compliance.meeting_indicator_scores(meeting[unit.pk], period, points))
+            scores.update(compliance.meeting_indicator_scores(meeting[pk], period, points))
         if pledge:
-            scores.update(pledge_rules.pledge_indicator_scores(pledge[unit.pk], period, points))
+            scores.update(pledge_rules.pledge_indicator_scores(pledge[pk], period, points))
         if own:
-            scores.update(own_indicator_scores(own[unit.pk], period, points))
+            scores.update(own_indicator_scores(own[pk], period, points))
         for code, score in scores.items():
-            indicator = wanted.get(code)
-            if indicator is not None:
+            indicator_id = indicator_ids.get(code)
+            if indicator_id is not None:
                 # make_score has clamped the value to the indicator's points and rounded it.
-                rows.append((unit.pk, indicator.pk, quarter, score.earned, score.explanation, now))
-    return bulk.upsert(Score, SCORE_COLUMNS, rows, unique=["branch", "indicator", "quarter"], update=SCORE_COLUMNS[3:])
+                rows.append((pk, indicator_id, score.earned, score.explanation))
+    constants = {"quarter": quarter, "computed_at": timezone.now()}
+    return bulk.upsert(Score, SCORE_COLUMNS, rows, unique=SCORE_UNIQUE, update=SCORE_UPDATE, constants=constants)
 
 
 def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
