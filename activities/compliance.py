@@ -106,8 +106,8 @@ _CENT = Decimal("0.01")
 # Periods
 
 
-@functools.lru_cache(maxsize=1024)
-def _month_end(year: int, month: int) -> date:
+@functools.cache
+def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -130,7 +130,7 @@ class Period:
             raise ValueError(f"quarter must be 1–4, not {quarter!r}")
         first = 3 * (quarter - 1) + 1
         months = tuple((year, m) for m in range(first, first + 3))
-        return cls(date(year, first, 1), _month_end(year, first + 2), months, ((year, quarter),))
+        return cls(date(year, first, 1), month_end(year, first + 2), months, ((year, quarter),))
 
     @classmethod
     def for_year(cls, year: int) -> Period:
@@ -192,7 +192,7 @@ class GroupFacts:
 
     def existed_in(self, year: int, month: int) -> bool:
         """A group founded during a month is expected to meet from that month on."""
-        return self.founded_on is None or self.founded_on <= _month_end(year, month)
+        return self.founded_on is None or self.founded_on <= month_end(year, month)
 
 
 @dataclass(frozen=True)
@@ -555,7 +555,7 @@ def requirement_rows(facts: BranchMeetingFacts, year: int, quarter: int, today: 
     with Period.for_year).
     """
     q = Period.for_quarter(year, quarter)
-    month_windows = [(f"{m}月", date(y, m, 1), _month_end(y, m)) for y, m in q.months]
+    month_windows = [(f"{m}月", date(y, m, 1), month_end(y, m)) for y, m in q.months]
     rows = []
 
     def row(unit_id: int, unit_name: str, req: Requirement, existed=lambda y, m: True) -> RequirementRow:

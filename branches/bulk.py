@@ -55,7 +55,7 @@ def copy_text(value) -> str:
     convert = _COPY_BY_TYPE.get(type(value))
     if convert is not None:
         return convert(value)
-    # Subclasses (an IntegerChoices member, a SafeString, a timezone-aware datetime subclass).
+    # Subclasses: an IntegerChoices or TextChoices member, a SafeString.
     for kind, convert in _COPY_BY_TYPE.items():
         if kind is not type(None) and isinstance(value, kind):
             return convert(value)

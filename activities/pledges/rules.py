@@ -5,7 +5,6 @@ Nothing here touches the database: selectors gather the facts, services act on w
 and tests call them directly.
 """
 
-import calendar
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -15,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 from typing import NamedTuple
 
-from activities.compliance import IndicatorScore, Period, make_score
+from activities.compliance import IndicatorScore, Period, make_score, month_end
 
 # --- Pledges (公开承诺) --------------------------------------------------------------------------
 
@@ -212,11 +211,6 @@ def note_month_error(month: date, today: date) -> str | None:
 
 
 # --- Coverage and the indicators C2, C5, E1 ------------------------------------------------------
-
-
-@functools.cache
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @functools.cache
