@@ -181,7 +181,7 @@ def quarter_rows(year: int, quarter: int, units: list[OrgUnit], standard: Standa
     values = score_values(year, ids)
     problems = {
         row["branch_id"]: row
-        for row in Problem.objects.filter(branch_id__in=ids, year=year, quarter=quarter)
+        for row in Problem.objects.filter(branch_id__in=among(ids), year=year, quarter=quarter)
         .values("branch_id")
         .annotate(
             total=Count("pk"),

@@ -73,7 +73,7 @@ def test_it_refuses_to_fill_a_database_twice(scale):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_write_floors_insert_the_jobs_rows_and_leave_nothing_behind(capsys):
+def test_the_write_floors_insert_the_jobs_rows_and_leave_nothing_behind():
     call_command("seed_scale", "--branches", "3", "--year", str(YEAR))
     before = set(Score.objects.values_list("pk", "branch_id", "indicator_id", "quarter", "computed"))
     with CaptureQueriesContext(connection) as queries:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period, wants
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
-from branches.bulk import plain_rows
+from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
 from members.models import Member, Membership, Transfer
 
@@ -134,7 +134,7 @@ def members_without_pledge(branch: OrgUnit, year: int):
 def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
     """Rating counts of each branch's items of the year, in one query."""
     rows = (
-        Pledge.objects.filter(branch_id__in=list(branch_ids), year=year)
+        Pledge.objects.filter(branch_id__in=among(branch_ids), year=year)
         .values_list("branch_id", "rating")
         .annotate(n=Count("id"))
     )

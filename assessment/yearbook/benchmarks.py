@@ -163,10 +163,6 @@ ON CONFLICT (branch_id, indicator_id, quarter) DO NOTHING
 WRITE_NOTE = "B1 支部党员大会：1/1 个季度召开 → 6.00/6"
 
 
-class _RolledBack(Exception):
-    pass
-
-
 def write_params(year: int, quarter: int) -> dict:
     """WRITE_SCORES's parameters: the quarter's auto quarterly indicators, or with quarter 0 the yearly ones."""
     return {
@@ -186,17 +182,15 @@ def write_floor(year: int, quarter: int) -> float:
     params = write_params(year, quarter)
 
     def run():
-        try:
-            with transaction.atomic():
-                tune_for_jobs()
-                with connection.cursor() as cursor:
-                    started = time.perf_counter()
-                    cursor.execute(WRITE_SCORES, params)
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks a commit would run
-                    took = time.perf_counter() - started
-                raise _RolledBack(took)
-        except _RolledBack as done:
-            return done.args[0]
+        with transaction.atomic():
+            tune_for_jobs()
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(WRITE_SCORES, params)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks a commit would run
+                took = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return took
 
     took = min(run() for _ in range(FLOOR_REPEATS))
     with connection.cursor() as cursor:
