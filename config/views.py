@@ -1,13 +1,16 @@
-"""The home page: it sits above every app, so it may gather a panel from each.
+"""The home page, which sits above every app and so may gather a panel from each; and /favicon.ico.
 
 Each feature contributes a panel builder to PANELS: a function of (request, scope) returning a
 (template name, context) pair, or None when the panel does not apply to the user. The page shows
 the panels in order; each template receives its context as `panel`.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from activities.pledges.views import home_panel as pledges_panel
 from activities.views import compliance_panel
@@ -63,3 +66,14 @@ def home(request):
     scope = scope_for(request.user)
     panels = [panel for build in PANELS if (panel := build(request, scope)) is not None]
     return render(request, "home.html", {"panels": panels})
+
+
+FAVICON = settings.BASE_DIR / "static" / "favicon.ico"
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: answered, not logged as a 404."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
