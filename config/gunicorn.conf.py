@@ -1,6 +1,6 @@
 """gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
-Every value can be changed from the environment, like the app's own settings (README, "Configuration").
+Every value can be changed from the environment, like the app's own settings (docs/configuration.md).
 """
 
 import multiprocessing

@@ -14,7 +14,7 @@ from config import settings as app_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What README.md ("Configuration") tells an operator to set in production.
+# What docs/deployment.md tells an operator to set in production.
 PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://starbranch@db.internal:5432/starbranch",
     "REDIS_URL": "redis://redis.internal:6379/0",
