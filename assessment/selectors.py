@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 
 from activities.compliance import Period, wants
-from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
 from branches.rules import term_status
+from core.bulk import among, plain_rows
 from members.models import Member
 
 from . import rating

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "core",
     "branches",
     "members",
     "activities",

@@ -23,8 +23,8 @@ from activities.models import Meeting
 from activities.pledges import rules, selectors, services
 from assessment.models import Indicator, Score
 from assessment.services.standards import standard_ensure
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
 from members.models import Member, Membership
 from members.rules import is_full_on
 from members.selectors import full_on_q

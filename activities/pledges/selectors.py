@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period, wants
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
-from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
+from core.bulk import among, plain_rows
 from members.models import Member, Membership, Transfer
 
 from . import rules

@@ -15,8 +15,8 @@ from activities.pledges import rules as pledge_rules
 from activities.pledges import selectors as pledge_selectors
 from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.services import sniff
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
 
 from .. import rating, selectors
 from .. import standard as spec

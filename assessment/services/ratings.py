@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.compliance import Period
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
 
 from .. import rating, selectors
 from ..models import (

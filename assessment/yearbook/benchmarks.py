@@ -34,9 +34,9 @@ from assessment.models import YEAR_QUARTER, Indicator
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
 from assessment.services.standards import standard_ensure
-from branches.bulk import tune_for_jobs
 from branches.models import OrgUnit
-from branches.spreadsheets import (
+from core.bulk import tune_for_jobs
+from core.spreadsheets import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     DECIMAL_FORMAT,

@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from activities import compliance
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
 from members import idcard
 from members.models import Member, Membership
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.spreadsheets import new_workbook, write_sheet
+from core.spreadsheets import new_workbook, write_sheet
 
 from ..models import ExportJob
 from . import selectors

@@ -2,7 +2,7 @@
 
 Nothing here touches the database: yearbook.selectors reads many branches at once into the plain
 types below, and yearbook.services streams the rows these functions make into a write-only
-workbook (branches.spreadsheets). A row is a list of cell values: int for levels and counts,
+workbook (core.spreadsheets). A row is a list of cell values: int for levels and counts,
 Decimal (2 decimals) for scores, Percent for rates, date for dates, str for text, None for blank.
 """
 
@@ -16,7 +16,7 @@ from decimal import Decimal
 from activities import compliance
 from activities.compliance import Tally
 from activities.pledges.rules import GRADE_LABELS
-from branches.spreadsheets import Percent
+from core.spreadsheets import Percent
 
 from .. import rating
 

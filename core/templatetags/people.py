@@ -1,6 +1,6 @@
 from django import template
 
-from branches.audit import display_name
+from core.audit import display_name
 
 register = template.Library()
 
