@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from branches.access import GROUP_LEADER, get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 from members.selectors import members_of_unit_on
 
@@ -41,20 +42,6 @@ from .forms import (
 from .models import Attachment, Attendance, Meeting, Talk
 
 PAGE_SIZE = 50
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
-    return list(exc.messages)
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # Index -------------------------------------------------------------------------------------------
@@ -151,7 +138,7 @@ def _meeting_form_page(request, *, units, meeting=None):
                         meeting=meeting, by=request.user, unit=unit, kind=kind, held_at=held_at, marks=marks, **fields
                     )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 if "submit" in request.POST:
                     return _submit(request, meeting)
@@ -294,8 +281,7 @@ def _submit(request, meeting):
     try:
         services.meeting_submit(meeting=meeting, by=request.user)
     except ValidationError as exc:
-        for error in _errors(exc):
-            messages.error(request, error)
+        flash_service_errors(request, exc)
         messages.info(request, _("记录已保存为草稿，补充后再提交。"))
     else:
         messages.success(request, _("已提交。提交后的记录计入三会一课完成情况和星级评定。"))
@@ -319,7 +305,7 @@ def meeting_return(request, pk):
         try:
             services.meeting_return(meeting=meeting, by=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已退回，支部修改后可重新提交。"))
             return redirect("activities:detail", pk=meeting.pk)
@@ -334,8 +320,7 @@ def meeting_delete(request, pk):
     try:
         services.meeting_delete(meeting=meeting, by=request.user)
     except ValidationError as exc:
-        for error in _errors(exc):
-            messages.error(request, error)
+        flash_service_errors(request, exc)
         return redirect("activities:detail", pk=pk)
     messages.success(request, _("草稿已删除。"))
     return redirect("activities:ledger", unit_id=unit_id)
@@ -355,8 +340,7 @@ def attachment_upload(request, pk):
         try:
             services.attachment_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            for error in _errors(exc):
-                messages.error(request, error)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("附件已上传。"))
     else:
@@ -390,8 +374,7 @@ def attachment_delete(request, pk):
     try:
         services.attachment_delete(attachment=attachment, by=request.user)
     except ValidationError as exc:
-        for error in _errors(exc):
-            messages.error(request, error)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("附件已删除。"))
     return redirect(reverse("activities:detail", args=[meeting_pk]) + "#attachments")
@@ -661,7 +644,7 @@ def _talk_form_page(request, *, branch, talk=None):
             else:
                 services.talk_update(talk=talk, by=request.user, **data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("谈心谈话记录已保存。"))
             return redirect(f"{reverse('activities:talks')}?branch={branch.pk}&year={data['talked_on'].year}")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from activities.compliance import Period
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.service_errors import add_service_errors, flash_service_errors
 
 from . import jobs, rating, score_io, selectors
 from .forms import (
@@ -95,11 +96,6 @@ def _quarter(quarter: int) -> int:
     if quarter not in rating.QUARTERS:
         raise Http404
     return quarter
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _default_year(today: date) -> int:
@@ -254,7 +250,7 @@ def score_save(request, branch_id: int, year: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("已保存 %(code)s 的评分") % {"code": indicator.code})
     else:
@@ -270,7 +266,7 @@ def score_clear(request, pk: int):
     try:
         checks.score_clear(score=score, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("已撤回 %(code)s 的人工评分") % {"code": score.indicator.code})
     return redirect("assessment:branch_check", score.branch_id, score.indicator.standard.year)
@@ -300,7 +296,7 @@ def problem_create(request, branch_id: int, year: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("问题已记入问题清单"))
     else:
@@ -357,7 +353,7 @@ def evidence_upload(request, pk: int):
                 problem=problem, upload=form.cleaned_data["file"], note=form.cleaned_data["note"], by=request.user
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("整改材料已上传"))
     else:
@@ -385,7 +381,7 @@ def problem_close(request, pk: int):
     try:
         checks.problem_close(problem=problem, by=request.user, note=form.cleaned_data.get("note", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("问题已销号"))
     return redirect("assessment:problem", problem.pk)
@@ -407,7 +403,7 @@ def apply(request, branch_id: int):
                 branch=unit, year=form.cleaned_data["year"], level=form.cleaned_data["level"], by=request.user
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             level_names = dict(LEVEL_CHOICES)
             messages.success(
@@ -459,7 +455,7 @@ def quarter_check_run(request, year: int, quarter: int):
     try:
         jobs.quarter_check_request(year=_year(year), quarter=_quarter(quarter))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(
             request, _("已提交%(year)s年第%(quarter)s季度检查的计算任务") % {"year": year, "quarter": quarter}
@@ -667,7 +663,7 @@ def rating_run(request, year: int):
     try:
         jobs.year_rating_request(year=_year(year))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("已提交%(year)s年度星级评定的计算任务") % {"year": year})
     return redirect("assessment:rating", year)
@@ -687,7 +683,7 @@ def rating_approve(request, year: int):
     try:
         ratings.year_approve(year=_year(year), by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("%(year)s年度星级评定已审批，各支部现在可以看到评定结果") % {"year": year})
     return redirect("assessment:rating", year)
@@ -702,7 +698,7 @@ def rating_reverse(request, year: int):
     try:
         ratings.year_reverse(year=_year(year), by=request.user, reason=reason)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("已撤销%(year)s年度的审批，评定结果重新待审批") % {"year": year})
     return redirect("assessment:rating", year)
@@ -720,7 +716,7 @@ def rating_override(request, year: int, pk: int):
                 branch_rating=line, level=data["level"], reason=data["reason"], by=request.user
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已调整%(name)s的星级") % {"name": line.branch.name})
             return redirect("assessment:rating", year)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from activities.models import Appraisal, AppraisalEntry, PeerBallot, Pledge, StudyNote
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 
 from . import forms, rules, selectors, services
@@ -30,20 +31,6 @@ def _year_param(request, default: int) -> int:
     except ValueError:
         return default
     return year if 2000 <= year <= default + 1 else default
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _message_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _branch_or_404(queryset, pk):
@@ -106,7 +93,7 @@ def pledge_new(request):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("承诺已保存，已在支部公开承诺墙上公示"))
             return redirect(f"{reverse('pledges:index')}?year={pledge.year}")
@@ -134,7 +121,7 @@ def branch_pledge_new(request, branch_id):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("承诺已保存"))
             return redirect("pledges:board", branch_id=branch.pk, year=pledge.year)
@@ -170,7 +157,7 @@ def pledge_edit(request, pk):
         try:
             services.pledge_update(pledge=pledge, content=form.cleaned_data["content"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("承诺已修改"))
             return redirect("pledges:detail", pk=pk)
@@ -185,7 +172,7 @@ def pledge_delete(request, pk):
     try:
         services.pledge_delete(pledge=pledge)
     except ValidationError as error:
-        _message_errors(request, error)
+        flash_service_errors(request, error)
         return redirect("pledges:detail", pk=pk)
     messages.success(request, _("承诺已删除"))
     return redirect(f"{reverse('pledges:index')}?year={year}")
@@ -202,7 +189,7 @@ def pledge_note_add(request, pk):
                 pledge=pledge, text=form.cleaned_data["text"], noted_on=form.cleaned_data["noted_on"], by=request.user
             )
         except ValidationError as error:
-            _message_errors(request, error)
+            flash_service_errors(request, error)
         else:
             messages.success(request, _("践诺记录已添加"))
     else:
@@ -252,7 +239,7 @@ def rate(request, branch_id, year):
         try:
             changed = services.pledge_rate_all(branch=branch, year=year, ratings=ratings, by=request.user)
         except ValidationError as exc:
-            _message_errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("评诺结果已保存（%(n)s 项有变动）") % {"n": changed})
             return redirect("pledges:rate", branch_id=branch.pk, year=year)
@@ -288,7 +275,7 @@ def appraisal_open(request):
                 branch=branch, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"], by=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已开展评议，请通知党员登录填写自我评价并互评"))
             return redirect("pledges:appraisal_manage", pk=appraisal.pk)
@@ -338,7 +325,7 @@ def appraisal_self(request, pk):
         try:
             services.appraisal_self_submit(entry=entry, text=form.cleaned_data["self_text"])
         except ValidationError as error:
-            _message_errors(request, error)
+            flash_service_errors(request, error)
         else:
             messages.success(request, _("自我评价已保存"))
     else:
@@ -358,7 +345,7 @@ def appraisal_ballot(request, pk):
         try:
             services.appraisal_ballot_cast(appraisal=appraisal, grader=entry.member, grades=form.grades())
         except ValidationError as error:
-            _message_errors(request, error)
+            flash_service_errors(request, error)
         else:
             messages.success(request, _("互评票已提交。系统只记录每人得票总数，不记录谁投了什么票"))
             return redirect("pledges:appraisal_detail", pk=pk)
@@ -394,7 +381,7 @@ def appraisal_manage(request, pk):
         try:
             warning = services.appraisal_decide(appraisal=appraisal, decisions=decisions, by=request.user)
         except ValidationError as error:
-            _message_errors(request, error)
+            flash_service_errors(request, error)
         else:
             messages.success(request, _("评议意见和等次已保存"))
             if warning:
@@ -411,7 +398,7 @@ def appraisal_close(request, pk):
     try:
         services.appraisal_close(appraisal=appraisal, by=request.user)
     except ValidationError as error:
-        _message_errors(request, error)
+        flash_service_errors(request, error)
     else:
         messages.success(request, _("评议已结束，评议等次已确定"))
     return redirect("pledges:appraisal_manage", pk=pk)
@@ -466,7 +453,7 @@ def note_new(request):
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("学习心得已保存"))
             return redirect("pledges:note_detail", pk=note.pk)
@@ -506,7 +493,7 @@ def note_edit(request, pk):
                 remove_attachment=data.get("remove_attachment", False),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("学习心得已修改"))
             return redirect("pledges:note_detail", pk=pk)
