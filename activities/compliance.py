@@ -1,21 +1,17 @@
 """三会一课 compliance and the meeting indicators of the five-star standard, written once.
 
 DOMAIN.md ("三会一课 and the other regular activities", "The five-star branch standard") is the
-specification. Everything here is a plain function over plain data, tested without a database;
-`meeting_facts` is the one door to the database (it lives in activities.selectors and is re-exported
-here because this module is the contract other teams code against).
+specification. Everything here is a plain function over plain data, tested without a database; the
+facts come from activities.selectors.meeting_facts, the periods and scores from core.
 
 Who uses what:
-- the assessment: `Period`, `meeting_facts`, `meeting_indicator_scores` (B1–B6, C1, C3, E2);
-- the year-end workbook: `meeting_facts` per quarter and `BranchMeetingFacts.tally` (counts per kind,
-  attendance, 补录, 未达法定人数);
+- the assessment: `meeting_indicator_scores` (B1–B6, C1, C3, E2) over facts from `meeting_facts`;
+- the year-end workbook: `BranchMeetingFacts.tally` (counts per kind, attendance, 补录, 未达法定人数);
 - the compliance pages: `requirement_rows`, `branch_compliance` (held / missing / due in N days).
 """
 
 from __future__ import annotations
 
-import calendar
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
+
+from core.periods import Period, month_end
+from core.scoring import IndicatorScore, make_score
 
 # Meeting kinds. Stored values are English; labels are what users read.
 GENERAL_MEETING = "general_meeting"
@@ -98,61 +97,6 @@ def wants(codes: Iterable[str] | None, *some: str) -> bool:
 GROUP_CODES = frozenset({"B3", "C1"})
 MEMBER_CODES = frozenset({"B2", "C3"})
 TALK_CODES = frozenset({"C3"})
-
-_CENT = Decimal("0.01")
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods
-
-
-@functools.cache
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of whole months: a quarter or a year. `end` is inclusive."""
-
-    start: date
-    end: date
-    months: tuple[tuple[int, int], ...]
-    quarters: tuple[tuple[int, int], ...]
-
-    @classmethod
-    def for_quarter(cls, year: int, quarter: int) -> Period:
-        if quarter not in (1, 2, 3, 4):
-            raise ValueError(f"quarter must be 1–4, not {quarter!r}")
-        first = 3 * (quarter - 1) + 1
-        months = tuple((year, m) for m in range(first, first + 3))
-        return cls(date(year, first, 1), month_end(year, first + 2), months, ((year, quarter),))
-
-    @classmethod
-    def for_year(cls, year: int) -> Period:
-        months = tuple((year, m) for m in range(1, 13))
-        return cls(date(year, 1, 1), date(year, 12, 31), months, tuple((year, q) for q in range(1, 5)))
-
-    @property
-    def is_year(self) -> bool:
-        return len(self.months) == 12
-
-    @property
-    def label(self) -> str:
-        if self.is_year:
-            return f"{self.start.year}年"
-        if len(self.quarters) == 1:
-            year, q = self.quarters[0]
-            return f"{year}年第{q}季度"
-        return f"{self.start:%Y-%m-%d}至{self.end:%Y-%m-%d}"
-
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
 
 # ---------------------------------------------------------------------------------------------
 # Facts about a branch's submitted records in a period (built by activities.selectors.meeting_facts)
@@ -314,28 +258,6 @@ def is_backfilled(held_on: date, logged_on: date) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Indicator scores
-
-
-@dataclass(frozen=True)
-class IndicatorScore:
-    code: str
-    earned: Decimal  # clamped to 0..points, 2 decimals, ROUND_HALF_UP
-    points: Decimal
-    explanation: str
-
-
-def _fmt_points(points: Decimal) -> str:
-    return f"{points.normalize():f}"  # 6 rather than 6.00: points are whole numbers by default
-
-
-# Most branches of a province share their scores and reasons ("支部党员大会：1/1 个季度召开"): a
-# pure function of its arguments, so the answers are kept.
-@functools.lru_cache(maxsize=8192)
-def make_score(code: str, raw: Decimal, points: Decimal, reason: str) -> IndicatorScore:
-    """Clamp `raw` to 0..points, round to 2 decimals (half up), and write the explanation."""
-    points = Decimal(points)
-    earned = min(max(Decimal(raw), Decimal(0)), points).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return IndicatorScore(code, earned, points, f"{code} {reason} → {earned}/{_fmt_points(points)}")
 
 
 def _share(points: Decimal, met: int, total: int) -> Decimal:
@@ -651,17 +573,3 @@ def branch_compliance(facts: BranchMeetingFacts, year: int, quarter: int, today:
         days = min((c.days_left for c in relevant if c.state == DUE), default=None)
         summaries.append(RequirementSummary(req, sum(r.met for r in mine), sum(r.required for r in mine), state, days))
     return BranchCompliance(facts.branch_id, tuple(rows), tuple(summaries))
-
-
-def meeting_facts(
-    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
-) -> dict[int, BranchMeetingFacts]:
-    """Facts for each branch in `branch_ids` over `period`, from submitted records only.
-
-    With `codes`, only what those indicators read (CODE_KINDS and the sets below it); by default
-    everything. A fixed number of queries whatever the number of branches. Implemented in
-    activities.selectors (it needs the ORM); imported lazily so this module stays free of the database.
-    """
-    from .selectors import meeting_facts as select_meeting_facts
-
-    return select_meeting_facts(branch_ids, period, codes)

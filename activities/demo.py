@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from branches.models import OrgUnit
+from core.periods import Period, quarter_of
 from members.models import Member
 
 from . import compliance, services, similarity
@@ -322,9 +323,9 @@ class _Branch:
             if copy is not None:
                 copy.minutes = _lightly_edited(original.minutes, copy.held_on)
         # A 党课 of the previous quarter, returned by the general branch with a comment.
-        year, quarter = compliance.quarter_of(today)
+        year, quarter = quarter_of(today)
         year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-        lesson_day = compliance.Period.for_quarter(year, quarter).start + dt.timedelta(days=40)
+        lesson_day = Period.for_quarter(year, quarter).start + dt.timedelta(days=40)
         returned = self.meeting(self.branch, compliance.PARTY_LESSON, lesson_day, topic="学习贯彻全会精神专题党课")
         if returned is not None:
             returned.status = Meeting.Status.RETURNED

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_POST
 
 from branches.access import GROUP_LEADER, get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.periods import Period, quarter_of
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 from members.selectors import members_of_unit_on
 
 from . import compliance, ledger_io, selectors, services
-from .compliance import Period
 from .forms import (
     AttachmentForm,
     LedgerFilter,
@@ -103,7 +103,7 @@ def _suggest(scope, units, today):
     branch = branches[0] if branches else (selectors.branch_of(groups[0]) if groups else None)
     if branch is None:
         return None, None
-    year, quarter = compliance.quarter_of(today)
+    year, quarter = quarter_of(today)
     facts = selectors.meeting_facts([branch.pk], Period.for_year(year))[branch.pk]
     allowed = {u.pk: u for u in units}
     for row in compliance.requirement_rows(facts, year, quarter, today):
@@ -444,14 +444,14 @@ def ledger_export(request, unit_id):
 
 
 def _year_quarter(request, today):
-    year, quarter = compliance.quarter_of(today)
+    year, quarter = quarter_of(today)
     try:
         year = int(request.GET.get("year", year))
         quarter = int(request.GET.get("quarter", quarter))
     except ValueError:
         pass
     if quarter not in (1, 2, 3, 4) or not 2000 <= year <= today.year + 1:
-        year, quarter = compliance.quarter_of(today)
+        year, quarter = quarter_of(today)
     return year, quarter
 
 
@@ -504,7 +504,7 @@ def compliance_panel(request):
     if not scope.has_units:
         return None
     today = timezone.localdate()
-    year, quarter = compliance.quarter_of(today)
+    year, quarter = quarter_of(today)
     context = {"year": year, "quarter": quarter, "today": today}
     if scope.is_committee:
         return "activities/panel.html", {**context, "summary_only": True}

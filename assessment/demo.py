@@ -14,11 +14,10 @@ Running it again changes nothing: an approved year is left alone, everything els
 from datetime import date, timedelta
 from decimal import Decimal
 
-from activities.compliance import Period
 from branches.models import UnitRole
+from core.periods import QUARTERS, Period
 
 from .models import Indicator, Problem, YearRating
-from .rating import QUARTERS
 from .services import checks, ratings
 from .services.standards import standard_ensure
 

@@ -1,20 +1,19 @@
 """The rules of the five-star rating (DOMAIN.md, "Quarterly checks, the year's score, and star levels").
 
 Plain data in, plain data out: the services feed these functions from the database and store what
-they return; tests call them directly. Every number a person reads is rounded to 2 decimals
-(ROUND_HALF_UP) and the next step works from that rounded number, so the workbook adds up by hand.
+they return; tests call them directly. Scores are rounded and clamped as core.scoring says, so the
+workbook adds up by hand.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
-QUARTERS = (1, 2, 3, 4)
+from core.periods import QUARTERS
+from core.scoring import HUNDRED, ZERO, clamp, fmt, plain, round2
+
 LEVELS = (1, 2, 3, 4, 5)
 LEVEL_LABELS = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 # The quota's second tie-breaker is aspect B (制度执行) by name in DOMAIN.md, whatever the veto aspect.
@@ -40,35 +39,6 @@ ACTION_LABELS = {
     Action.SAME: "保持",
     Action.FIRST: "首次评定",
 }
-
-
-def round2(value) -> Decimal:
-    if type(value) is not Decimal:
-        value = Decimal(value)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def clamp(value, points) -> Decimal:
-    """A score kept within 0..points, with 2 decimals."""
-    # Called a hundred times per branch when a province is rated: no conversion when given Decimals.
-    if type(value) is not Decimal:
-        value = Decimal(value)
-    if type(points) is not Decimal:
-        points = Decimal(points)
-    if value < ZERO:
-        value = ZERO
-    elif value > points:
-        value = points
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def fmt(value) -> str:
-    return f"{round2(value):.2f}"
-
-
-def plain(value) -> str:
-    """Points as people write them: 30, 2.5, 4.25 (no trailing zeros)."""
-    return fmt(value).rstrip("0").rstrip(".") or "0"
 
 
 @dataclass(frozen=True)
@@ -307,12 +277,6 @@ def flag_reasons(flags: Flags) -> list[str]:
     if flags.five_star:
         reasons.append("五星党支部：绩效考核加分，推荐参评先进基层党组织")
     return reasons
-
-
-def previous_quarter(day: date) -> tuple[int, int]:
-    """The (year, quarter) that ended last before `day`."""
-    current = (day.month - 1) // 3 + 1
-    return (day.year, current - 1) if current > 1 else (day.year - 1, 4)
 
 
 def lagging_deadline(today: date, rules: Rules) -> date:

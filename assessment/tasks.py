@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
 
-from .rating import previous_quarter
+from core.periods import previous_quarter
+
 from .services import checks, ratings
 
 logger = logging.getLogger(__name__)

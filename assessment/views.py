@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.compliance import Period
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.periods import QUARTERS, Period, previous_quarter
 from core.service_errors import add_service_errors, flash_service_errors
 
 from . import jobs, rating, score_io, selectors
@@ -93,7 +93,7 @@ def _year(year: int) -> int:
 
 
 def _quarter(quarter: int) -> int:
-    if quarter not in rating.QUARTERS:
+    if quarter not in QUARTERS:
         raise Http404
     return quarter
 
@@ -156,7 +156,7 @@ def index(request):
         "interview": [r for r in rows if r.flags.interview],
         "lagging": [r for r in rows if r.is_lagging],
         "units": units,
-        "current_quarter": rating.previous_quarter(today),
+        "current_quarter": previous_quarter(today),
     }
     return render(request, "assessment/index.html", context)
 
@@ -172,7 +172,7 @@ def branch(request, branch_id: int):
     table = selectors.indicator_table(standard, unit) if standard else []
     defs = [row["indicator"].as_def() for row in table]
     quarter_scores = []
-    for q in rating.QUARTERS:
+    for q in QUARTERS:
         earned = {
             row["indicator"].code: cell.effective
             for row in table
@@ -423,7 +423,7 @@ def apply(request, branch_id: int):
 def quarter_latest(request):
     """The quarter that ended last: the one the scheduled check has just computed."""
     _reader(request)
-    return redirect("assessment:quarter", *rating.previous_quarter(timezone.localdate()))
+    return redirect("assessment:quarter", *previous_quarter(timezone.localdate()))
 
 
 @login_required
@@ -442,7 +442,7 @@ def quarter_check(request, year: int, quarter: int):
         "rows": selectors.quarter_rows(year, quarter, units, standard, today) if standard else [],
         "standard": standard,
         "is_checker": scope.is_committee,
-        "quarters": [(y, q) for y in (year - 1, year) for q in rating.QUARTERS],
+        "quarters": [(y, q) for y in (year - 1, year) for q in QUARTERS],
         "approved": selectors.is_year_approved(year),
     }
     return render(request, "assessment/quarter.html", context)
@@ -740,7 +740,7 @@ def import_scores(request):
             messages.success(request, result.summary)
             return redirect("assessment:import")
     today = timezone.localdate()
-    year, quarter = rating.previous_quarter(today)
+    year, quarter = previous_quarter(today)
     template_form = TemplateForm(initial={"year": year, "quarter": quarter})
     return render(request, "assessment/import.html", {"form": form, "errors": errors, "template_form": template_form})
 

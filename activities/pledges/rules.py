@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 from typing import NamedTuple
 
-from activities.compliance import IndicatorScore, Period, make_score, month_end
+from core.periods import Period, month_end
+from core.scoring import IndicatorScore, make_score
 
 # --- Pledges (公开承诺) --------------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ from django.db import connections
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period, wants
+from activities.compliance import ATTENDANCE_KINDS, PRESENT, wants
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
 from branches.models import OrgUnit
 from core.bulk import among, plain_rows
+from core.periods import Period
 from members.models import Member, Membership, Transfer
 
 from . import rules

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.compliance import Period
 from branches.models import OrgUnit
 from core import bulk
+from core.periods import QUARTERS, Period
 
 from .. import rating, selectors
 from ..models import (
@@ -77,7 +77,7 @@ def missing_quarters(year: int) -> list[int]:
         for check in QuarterCheck.objects.filter(year=year, status=JobStatus.DONE)
         if check.as_of is not None and check.as_of >= Period.for_quarter(year, check.quarter).end
     }
-    return [q for q in rating.QUARTERS if q not in done]
+    return [q for q in QUARTERS if q not in done]
 
 
 def year_propose(*, year: int, today: date | None = None) -> YearRating:

@@ -29,13 +29,13 @@ from django.db import connection, transaction
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from activities.compliance import Period
 from assessment.models import YEAR_QUARTER, Indicator
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
 from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
 from core.bulk import tune_for_jobs
+from core.periods import Period
 from core.spreadsheets import (
     DATE_FORMAT,
     DATETIME_FORMAT,

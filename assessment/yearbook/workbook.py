@@ -16,6 +16,8 @@ from decimal import Decimal
 from activities import compliance
 from activities.compliance import Tally
 from activities.pledges.rules import GRADE_LABELS
+from core.periods import QUARTERS
+from core.scoring import round2
 from core.spreadsheets import Percent
 
 from .. import rating
@@ -129,7 +131,7 @@ def rate_cell(rate: Decimal | float | None) -> Percent | None:
 
 
 def score_cell(value: Decimal | None) -> Decimal | None:
-    return None if value is None else rating.round2(value)
+    return None if value is None else round2(value)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ def indicator_rows(branch: Branch, indicators: Sequence[IndicatorInfo], scores: 
     )
     for ind in indicators:
         by_quarter = scores.values.get(ind.code, {})
-        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in rating.QUARTERS]
+        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in QUARTERS]
         yield [
             branch.code,
             branch.name,
@@ -253,7 +255,7 @@ def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> It
     The tallies cover the branch and its groups, so 党小组会 counts every group's meetings. 出勤率 is
     C1's: present ÷ expected over 党员大会, 支委会, 党小组会 and 党课 (blank when nobody was expected).
     """
-    for quarter in rating.QUARTERS:
+    for quarter in QUARTERS:
         of_quarter = {kind: t for (q, kind), t in tallies.items() if q == quarter}
         everything = sum(of_quarter.values(), Tally())
         attendance = sum((t for kind, t in of_quarter.items() if kind in compliance.ATTENDANCE_KINDS), Tally())
