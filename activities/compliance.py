@@ -20,10 +20,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
+from django.utils.translation import gettext_noop
+
 from core.periods import Period, month_end
 from core.scoring import IndicatorScore, make_score
 
-# Meeting kinds. Stored values are English; labels are what users read.
+# Meeting kinds. Stored values are English; labels are what users read: as they are in the reasons
+# the rules write, translated in Meeting.Kind.
 GENERAL_MEETING = "general_meeting"
 COMMITTEE_MEETING = "committee_meeting"
 GROUP_MEETING = "group_meeting"
@@ -34,14 +37,14 @@ APPRAISAL_MEETING = "appraisal_meeting"
 VOLUNTEER = "volunteer"
 
 KIND_LABELS = {
-    GENERAL_MEETING: "支部党员大会",
-    COMMITTEE_MEETING: "支部委员会",
-    GROUP_MEETING: "党小组会",
-    PARTY_LESSON: "党课",
-    THEME_DAY: "主题党日",
-    LIFE_MEETING: "组织生活会",
-    APPRAISAL_MEETING: "民主评议党员会",
-    VOLUNTEER: "志愿服务/结对共建",
+    GENERAL_MEETING: gettext_noop("支部党员大会"),
+    COMMITTEE_MEETING: gettext_noop("支部委员会"),
+    GROUP_MEETING: gettext_noop("党小组会"),
+    PARTY_LESSON: gettext_noop("党课"),
+    THEME_DAY: gettext_noop("主题党日"),
+    LIFE_MEETING: gettext_noop("组织生活会"),
+    APPRAISAL_MEETING: gettext_noop("民主评议党员会"),
+    VOLUNTEER: gettext_noop("志愿服务/结对共建"),
 }
 # A 党小组会 is held by a group; every other kind by a branch.
 GROUP_KINDS = frozenset({GROUP_MEETING})
@@ -215,7 +218,7 @@ class BranchMeetingFacts:
 # Rules about one record
 
 PRESENT, LEAVE, ABSENT = "present", "leave", "absent"
-ATTENDANCE_LABELS = {PRESENT: "出席", LEAVE: "请假", ABSENT: "缺席"}
+ATTENDANCE_LABELS = {PRESENT: gettext_noop("出席"), LEAVE: gettext_noop("请假"), ABSENT: gettext_noop("缺席")}
 
 
 @dataclass(frozen=True)

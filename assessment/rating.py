@@ -11,11 +11,21 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 from core.periods import QUARTERS
 from core.scoring import HUNDRED, ZERO, clamp, fmt, plain, round2
 
 LEVELS = (1, 2, 3, 4, 5)
-LEVEL_LABELS = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+# The labels here are the rules' Chinese, written into the reasons they give; the models' choices
+# translate the same labels for the pages (core.choices).
+LEVEL_LABELS = {
+    1: gettext_noop("一星"),
+    2: gettext_noop("二星"),
+    3: gettext_noop("三星"),
+    4: gettext_noop("四星"),
+    5: gettext_noop("五星"),
+}
 # The quota's second tie-breaker is aspect B (制度执行) by name in DOMAIN.md, whatever the veto aspect.
 QUOTA_TIEBREAK_ASPECT = "B"
 # A branch whose level is below this puts its secretary on the interview list (约谈名单).
@@ -33,11 +43,25 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.UP: "升星授牌",
-    Action.DOWN: "降星摘牌",
-    Action.RESTORE: "复星复牌",
-    Action.SAME: "保持",
-    Action.FIRST: "首次评定",
+    Action.UP: gettext_noop("升星授牌"),
+    Action.DOWN: gettext_noop("降星摘牌"),
+    Action.RESTORE: gettext_noop("复星复牌"),
+    Action.SAME: gettext_noop("保持"),
+    Action.FIRST: gettext_noop("首次评定"),
+}
+# The flags a level raises (Flags' fields), in the order they are listed.
+FLAG_LABELS = {
+    "lagging": gettext_noop("后进党支部"),
+    "interview": gettext_noop("约谈"),
+    "five_star": gettext_noop("五星激励"),
+}
+
+# A year's rating: not yet computed, proposed to the committee, approved (published and final).
+PENDING, PROPOSED, APPROVED = "pending", "proposed", "approved"
+YEAR_STATUS_LABELS = {
+    PENDING: gettext_noop("未生成"),
+    PROPOSED: gettext_noop("待审批"),
+    APPROVED: gettext_noop("已审批"),
 }
 
 
@@ -253,14 +277,7 @@ class Flags:
 
     @property
     def labels(self) -> list[str]:
-        labels = []
-        if self.lagging:
-            labels.append("后进党支部")
-        if self.interview:
-            labels.append("约谈")
-        if self.five_star:
-            labels.append("五星激励")
-        return labels
+        return [label for name, label in FLAG_LABELS.items() if getattr(self, name)]
 
 
 def flags_for(level: int | None) -> Flags:

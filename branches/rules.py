@@ -7,16 +7,19 @@ return, and tests call them directly.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 COMMITTEE = "committee"
 GENERAL_BRANCH = "general_branch"
 BRANCH = "branch"
 GROUP = "group"
 
+# The labels the rules write (Chinese, stored) and, translated, what OrgUnit.Kind shows.
 KIND_LABELS = {
-    COMMITTEE: "机关党委",
-    GENERAL_BRANCH: "党总支",
-    BRANCH: "党支部",
-    GROUP: "党小组",
+    COMMITTEE: gettext_noop("机关党委"),
+    GENERAL_BRANCH: gettext_noop("党总支"),
+    BRANCH: gettext_noop("党支部"),
+    GROUP: gettext_noop("党小组"),
 }
 KIND_BY_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
 

@@ -11,7 +11,16 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 QUARTERS = (1, 2, 3, 4)
+# As the workbook writes them (Chinese, stored) and, translated, as the forms offer them.
+QUARTER_LABELS = {
+    1: gettext_noop("第一季度"),
+    2: gettext_noop("第二季度"),
+    3: gettext_noop("第三季度"),
+    4: gettext_noop("第四季度"),
+}
 
 
 @functools.cache

@@ -16,14 +16,13 @@ from decimal import Decimal
 from activities import compliance
 from activities.compliance import Tally
 from activities.pledges.rules import GRADE_LABELS
-from core.periods import QUARTERS
+from core.periods import QUARTER_LABELS, QUARTERS
 from core.scoring import round2
 from core.spreadsheets import Percent
 
 from .. import rating
 
 RATE_PLACES = Decimal("0.0001")
-QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,6 @@ MEETING_KINDS = (
     compliance.THEME_DAY,
 )
 
-STATUS_LABELS = {"pending": "未生成", "proposed": "待审批", "approved": "已审批"}
-
 
 def workbook_title(year: int) -> str:
     return f"{year}年度星级党支部考核表"
@@ -179,7 +176,7 @@ def summary_row(branch: Branch, line: SummaryLine) -> list:
         line.previous_year_level,
         action,
         flags or None,
-        STATUS_LABELS.get(line.status, line.status),
+        rating.YEAR_STATUS_LABELS.get(line.status, line.status),
     ]
 
 
