@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from branches import rules
 from branches.models import OrgUnit, UnitRole
-from members import demo, idcard
+from demo import org as demo
+from members import idcard
 from members.models import Member, Membership, Transfer
 
 

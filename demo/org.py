@@ -20,10 +20,9 @@ from django.contrib.auth.hashers import make_password
 from branches import services as branch_services
 from branches.models import OrgUnit, UnitRole
 from branches.rules import add_years
-
-from . import idcard
-from . import services as member_services
-from .models import Member
+from members import idcard
+from members import services as member_services
+from members.models import Member
 
 # Demo only: documented in README.md. Never use these accounts on a real installation.
 DEMO_PASSWORD = "demo12345"

@@ -13,9 +13,8 @@ from datetime import date, datetime, time
 from django.utils import timezone
 
 from activities.models import Appraisal, AppraisalEntry, PeerBallot, Pledge, PledgeNote, StudyNote
+from activities.pledges import rules
 from members.models import Member
-
-from . import rules
 
 SEED = "star-branch-pledges-2024"
 

@@ -1,8 +1,8 @@
 """`python manage.py seed_demo`: the demo court, with something to show on every page.
 
-It lives in the top app because it calls every app's demo builder. Each builder upserts its own
-data and takes the `DemoOrg` (today's date, the units, the logins) built by the first one, so the
-whole demo is idempotent: running it again changes nothing.
+It lives in the demo app, above every other app, because it calls every feature's demo builder.
+Each builder upserts its own data and takes the `DemoOrg` (today's date, the units, the logins)
+built by the first one, so the whole demo is idempotent: running it again changes nothing.
 """
 
 import time
@@ -13,17 +13,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-import activities.demo
-import activities.pledges.demo
-import assessment.demo
-from members.demo import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
+from demo import meetings, pledges, ratings
+from demo.org import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
 # One line per feature, in dependency order: each is `builder(org: DemoOrg) -> None`.
 DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
-    ("三会一课", lambda org: activities.demo.seed_meetings(org.today, org)),
-    ("承诺与评议", activities.pledges.demo.seed_pledges),
-    ("星级评定", assessment.demo.seed_ratings),
+    ("三会一课", lambda org: meetings.seed_meetings(org.today, org)),
+    ("承诺与评议", pledges.seed_pledges),
+    ("星级评定", ratings.seed_ratings),
 ]
 
 

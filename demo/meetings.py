@@ -23,13 +23,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from activities import compliance, services, similarity
+from activities.models import Attendance, Meeting, Talk
+from activities.selectors import expected_attendees
 from branches.models import OrgUnit
 from core.periods import Period, quarter_of
 from members.models import Member
-
-from . import compliance, services, similarity
-from .models import Attendance, Meeting, Talk
-from .selectors import expected_attendees
 
 DEMO_BRANCH = "ZB07"
 BEHIND_BRANCHES = ("ZB03", "ZB10", "ZB12")
@@ -386,7 +385,7 @@ class _Branch:
 def seed_meetings(today: date, org=None) -> int:
     """Seed every branch that has no meeting records yet; returns how many records were written.
 
-    `org` is the DemoOrg from members.demo (its branches, groups and users); without it every branch
+    `org` is the DemoOrg from demo.org (its branches, groups and users); without it every branch
     in the database is seeded.
     """
     branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH)

@@ -1,6 +1,6 @@
 """Demo ratings: two rated and approved past years and the current year in progress.
 
-`seed_ratings(org)` takes the demo organisation (members.demo.DemoOrg: `today`, `committee`,
+`seed_ratings(org)` takes the demo organisation (demo.org.DemoOrg: `today`, `committee`,
 `branches` ZB01–ZB12) and builds, through the services:
 - the approved levels of three years ago (历史星级, as if imported from before the app);
 - two years ago and last year: checkers' scores, applications, the proposal, approval — so that
@@ -14,12 +14,11 @@ Running it again changes nothing: an approved year is left alone, everything els
 from datetime import date, timedelta
 from decimal import Decimal
 
+from assessment.models import Indicator, Problem, YearRating
+from assessment.services import checks, ratings
+from assessment.services.standards import standard_ensure
 from branches.models import UnitRole
 from core.periods import QUARTERS, Period
-
-from .models import Indicator, Problem, YearRating
-from .services import checks, ratings
-from .services.standards import standard_ensure
 
 NOTE = "演示：检查评分"
 
