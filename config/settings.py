@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "activities",
     "assessment",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

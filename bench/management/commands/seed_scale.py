@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessment.yearbook.scale import seed_scale
+from bench.scale import seed_scale
 
 
 class Command(BaseCommand):

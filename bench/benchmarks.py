@@ -33,6 +33,7 @@ from assessment.models import YEAR_QUARTER, Indicator
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
 from assessment.services.standards import standard_ensure
+from assessment.yearbook import selectors, services
 from branches.models import OrgUnit
 from core.bulk import tune_for_jobs
 from core.periods import Period
@@ -44,8 +45,6 @@ from core.spreadsheets import (
     PERCENT_FORMAT,
     Percent,
 )
-
-from . import selectors, services
 
 FLOOR_REPEATS = 3
 

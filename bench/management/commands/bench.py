@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assessment.yearbook import benchmarks
+from bench import benchmarks
 
 
 class Command(BaseCommand):

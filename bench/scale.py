@@ -28,13 +28,12 @@ from django.utils import timezone
 
 from activities import compliance
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
+from assessment.models import Application, Indicator, Problem, Score, StarHistory
+from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
 from core import bulk
 from members import idcard
 from members.models import Member, Membership
-
-from ..models import Application, Indicator, Problem, Score, StarHistory
-from ..services.standards import standard_ensure
 
 BRANCHES_PER_GENERAL = 20
 DIRECT_EVERY = 5  # every fifth branch hangs directly under the committee
