@@ -16,7 +16,7 @@ from branches.access import get_visible_or_404, scope_for
 from core.service_errors import flash_service_errors
 
 from ..models import ExportJob
-from . import services
+from . import jobs, services
 from .forms import ExportForm
 from .workbook import SHEET_TITLES
 
@@ -53,7 +53,7 @@ def start(request):
     if not form.is_valid():
         return _index(request, scope, form, status=400)
     try:
-        job = services.export_request(user=request.user, year=form.cleaned_data["year"], unit=form.cleaned_data["unit"])
+        job = jobs.export_request(user=request.user, year=form.cleaned_data["year"], unit=form.cleaned_data["unit"])
     except ValidationError as exc:
         flash_service_errors(request, exc)
         return redirect("yearbook:index")
