@@ -81,18 +81,11 @@ def index(request):
 # Meeting form ------------------------------------------------------------------------------------
 
 
-def _expected_for(unit, kind, held_at):
+def _attendance_for(unit, kind, held_at, marks=None) -> services.AttendancePlan | None:
+    """Who is expected at the meeting the form describes, with their marks (None until it says enough)."""
     if unit is None or not kind or held_at is None:
-        return []
-    return selectors.expected_attendees(unit, kind, timezone.localtime(held_at).date())
-
-
-def _attendance_rows(expected, marks):
-    rows = []
-    for e in expected:
-        status, reason = marks.get(e.member.pk, (compliance.PRESENT, ""))
-        rows.append({"member": e.member, "is_voting": e.is_voting, "status": status, "reason": reason})
-    return rows
+        return None
+    return services.attendance_plan(unit=unit, kind=kind, day=timezone.localtime(held_at).date(), marks=marks)
 
 
 def _suggest(scope, units, today):
@@ -122,21 +115,20 @@ def _meeting_form_page(request, *, units, meeting=None):
         valid = form.is_valid()
         unit, kind, held_at = (form.cleaned_data.get(k) for k in ("unit", "kind", "held_at"))
         # Worked out even when the form has errors, so the marks survive the round trip.
-        expected = _expected_for(unit, kind, held_at)
-        marks, mark_errors = marks_from_post(request.POST, [e.member.pk for e in expected])
+        attendance = _attendance_for(unit, kind, held_at)
+        marks, mark_errors = marks_from_post(request.POST, attendance.member_ids if attendance else [])
+        if attendance is not None:
+            attendance = attendance.marked(marks)
         for error in mark_errors:
             form.add_error(None, error)
         if valid and not mark_errors:
             fields = {name: form.cleaned_data[name] for name in services.TEXT_FIELDS}
+            what = {"unit": unit, "kind": kind, "held_at": held_at, "marks": marks, "attendance": attendance}
             try:
                 if meeting is None:
-                    meeting = services.meeting_create(
-                        by=request.user, unit=unit, kind=kind, held_at=held_at, marks=marks, **fields
-                    )
+                    meeting = services.meeting_create(by=request.user, **what, **fields)
                 else:
-                    meeting = services.meeting_update(
-                        meeting=meeting, by=request.user, unit=unit, kind=kind, held_at=held_at, marks=marks, **fields
-                    )
+                    meeting = services.meeting_update(meeting=meeting, by=request.user, **what, **fields)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -144,7 +136,6 @@ def _meeting_form_page(request, *, units, meeting=None):
                     return _submit(request, meeting)
                 messages.success(request, _("已保存草稿。核对无误后请点击“提交”。"))
                 return redirect("activities:detail", pk=meeting.pk)
-        rows = _attendance_rows(expected, marks)
     else:
         if meeting is not None:
             form = MeetingForm(instance=meeting, units=units)
@@ -175,11 +166,16 @@ def _meeting_form_page(request, *, units, meeting=None):
             }
             form = MeetingForm(initial=initial, units=units)
             marks = {}
-        rows = _attendance_rows(_expected_for(unit, kind, held_at), marks)
+        attendance = _attendance_for(unit, kind, held_at, marks)
     return render(
         request,
         "activities/meeting_form.html",
-        {"form": form, "meeting": meeting, "rows": rows, "statuses": Attendance.Status.choices},
+        {
+            "form": form,
+            "meeting": meeting,
+            "rows": attendance.lines if attendance else [],
+            "statuses": Attendance.Status.choices,
+        },
     )
 
 
@@ -216,11 +212,11 @@ def attendance_table(request):
         held_at = dt.datetime.fromisoformat(request.GET.get("held_at", ""))
     except ValueError:
         held_at = None
-    rows = []
+    rows: tuple[services.AttendanceLine, ...] = ()
     if kind in compliance.KIND_LABELS and held_at is not None:
-        expected = selectors.expected_attendees(unit, kind, held_at.date())
-        marks, _errors_ = marks_from_post(request.GET, [e.member.pk for e in expected])
-        rows = _attendance_rows(expected, marks)
+        attendance = services.attendance_plan(unit=unit, kind=kind, day=held_at.date())
+        marks, _errors_ = marks_from_post(request.GET, attendance.member_ids)
+        rows = attendance.marked(marks).lines
     return render(
         request,
         "activities/_attendance_table.html",
