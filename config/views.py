@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from activities.pledges.views import home_panel as pledges_panel
 from activities.views import compliance_panel
-from assessment.views import home_panel as star_panel
+from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows
