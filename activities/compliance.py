@@ -420,14 +420,6 @@ class Cell:
     count: int = 0
     days_left: int | None = None  # for DUE: days to the window's end, today excluded
 
-    @property
-    def state_label(self) -> str:
-        if self.state == DUE:
-            return f"还剩{self.days_left}天"
-        if self.state == HELD:
-            return f"已开{self.count}次"
-        return STATE_LABELS[self.state]
-
 
 def window_cell(label: str, start: date, end: date, count: int, today: date) -> Cell:
     if count > 0:

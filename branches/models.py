@@ -61,10 +61,6 @@ class OrgUnit(MP_Node):
     def __str__(self):
         return self.name
 
-    @property
-    def term_ends_on(self):
-        return rules.term_end(self.kind, self.elected_on)
-
     def term_status(self, today=None):
         return rules.term_status(self.kind, self.elected_on, today or timezone.localdate())
 

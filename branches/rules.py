@@ -51,18 +51,6 @@ def parent_error(kind: str, parent_kind: str | None) -> str | None:
     return f"{KIND_LABELS[kind]}的上级只能是{names}，不能是{KIND_LABELS[parent_kind]}"
 
 
-def would_cycle(unit_id, new_parent_id, parent_of: dict) -> bool:
-    """True if hanging `unit_id` under `new_parent_id` makes a cycle. `parent_of` maps id → parent id."""
-    seen = set()
-    current = new_parent_id
-    while current is not None:
-        if current == unit_id or current in seen:
-            return True
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
-
-
 def size_warnings(kind: str, full_members: int, all_members: int, committee_size: int = 0) -> list[str]:
     """Warnings (never errors) when a unit's size does not fit its kind (机关基层组织工作条例)."""
     warnings = []

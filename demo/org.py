@@ -268,14 +268,6 @@ class DemoOrg:
                 return unit
         raise KeyError(code)
 
-    def groups_of(self, branch: OrgUnit) -> list[OrgUnit]:
-        return [group for group in self.groups if group.path.startswith(branch.path)]
-
-    def members_of(self, branch: OrgUnit):
-        """The branch's current members (the roster today). For a past day, where transfers matter,
-        use members.selectors.members_of_unit_on(unit, day)."""
-        return Member.objects.filter(branch=branch).order_by("pk")
-
 
 # ---------------------------------------------------------------------------------------------
 # The plan: pure, drawn from the fixed seed. Only the dates that must sit near today use `today`.

@@ -130,10 +130,6 @@ class Meeting(models.Model):
     def has_quorum_rule(self) -> bool:
         return self.kind in compliance.QUORUM_KINDS
 
-    @property
-    def is_similar(self) -> bool:
-        return self.similar_to_id is not None
-
 
 class AttendanceQuerySet(ScopedQuerySet):
     unit_path_prefix = "meeting__unit__"

@@ -109,10 +109,6 @@ class Pledge(models.Model):
     def __str__(self):
         return f"{self.year} · {self.member or self.branch} · {self.content[:20]}"
 
-    @property
-    def is_branch_pledge(self) -> bool:
-        return self.member_id is None
-
 
 class PledgeNoteQuerySet(PledgeQuerySet):
     unit_path_prefix = "pledge__branch__"

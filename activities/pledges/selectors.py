@@ -99,10 +99,6 @@ class Board:
     def branch_counts(self) -> rules.RatingCounts:
         return rules.RatingCounts.of(p.rating for p in self.branch_pledges)
 
-    @property
-    def branch_rate_display(self) -> str:
-        return rules.format_rate(rules.fulfilment_rate(self.branch_counts))
-
 
 def board(branch: OrgUnit, year: int) -> Board:
     """Two queries whatever the number of items."""
@@ -124,12 +120,6 @@ def board(branch: OrgUnit, year: int) -> Board:
                 result.members.append(entry)
             entry.pledges.append(pledge)
     return result
-
-
-def members_without_pledge(branch: OrgUnit, year: int):
-    """Members in the branch now who have no item for the year: whom the secretary reminds."""
-    pledged = Pledge.objects.filter(year=year, member__isnull=False).values("member_id")
-    return Member.objects.filter(branch=branch).exclude(pk__in=pledged).order_by("name", "pk")
 
 
 def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
