@@ -498,9 +498,9 @@ def requirement_rows(facts: BranchMeetingFacts, year: int, quarter: int, today: 
             count = facts.count(req.kind, unit_id, months=q.months)
             summary = window_cell(f"第{quarter}季度", q.start, q.end, count, today)
         else:
-            y = Period.for_year(year)
-            count = facts.count(req.kind, unit_id, months=y.months)
-            summary = window_cell(f"{year}年", y.start, y.end, count, today)
+            whole = Period.for_year(year)
+            count = facts.count(req.kind, unit_id, months=whole.months)
+            summary = window_cell(f"{year}年", whole.start, whole.end, count, today)
         required = int(summary.state not in (UPCOMING, NOT_REQUIRED))
         return RequirementRow(unit_id, unit_name, req, tuple(months), summary, int(summary.state == HELD), required)
 
@@ -565,6 +565,6 @@ def branch_compliance(facts: BranchMeetingFacts, year: int, quarter: int, today:
         cells = [c for r in mine for c in (r.months if req.frequency == MONTHLY else (r.summary,))]
         relevant = [c for c in cells if c.state != NOT_REQUIRED]
         state = _worst(relevant) if relevant else NOT_REQUIRED
-        days = min((c.days_left for c in relevant if c.state == DUE), default=None)
+        days = min((c.days_left for c in relevant if c.state == DUE and c.days_left is not None), default=None)
         summaries.append(RequirementSummary(req, sum(r.met for r in mine), sum(r.required for r in mine), state, days))
     return BranchCompliance(facts.branch_id, tuple(rows), tuple(summaries))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import OrgUnit
+from core.audit import set_history_user
 from members.models import Member
 from members.selectors import members_of_unit_on
 
@@ -153,7 +154,7 @@ def _stamp(meeting: Meeting) -> None:
 
 
 def _validate_fields(meeting: Meeting, now: datetime) -> None:
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if meeting.held_on > _local_date(now):
         errors["held_at"] = _("会议时间不能晚于今天")
     try:
@@ -194,7 +195,7 @@ def meeting_create(
     _stamp(meeting)
     _validate_fields(meeting, now)
     rows = _plan_attendance(meeting, marks or {}, attendance)
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
     similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
@@ -238,7 +239,7 @@ def meeting_update(
     _stamp(meeting)
     _validate_fields(meeting, now)
     rows = _plan_attendance(meeting, marks, attendance)
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
     if meeting.minutes != old_minutes:
@@ -275,7 +276,7 @@ def meeting_submit(*, meeting: Meeting, by, now: datetime | None = None) -> Meet
         raise ValidationError(errors)
     meeting.status = Meeting.Status.SUBMITTED
     meeting.submitted_at = now
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     return meeting
 
@@ -293,7 +294,7 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
     meeting.return_comment = comment
     meeting.returned_at = now or timezone.now()
     meeting.returned_by = by
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     return meeting
 
@@ -306,7 +307,7 @@ def meeting_delete(*, meeting: Meeting, by) -> None:
     branch_id = meeting.branch_id
     for attachment in meeting.attachments.all():
         attachment.file.delete(save=False)
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.delete()
     if pointing:
         similarity_refresh(branch_id=branch_id, changed_ids=pointing)
@@ -351,7 +352,7 @@ def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = Non
         _stamp(meeting)
         plan = attendance_plan(unit=row.unit, kind=row.kind, day=meeting.held_on, expected=row.expected)
         attendance = _plan_attendance(meeting, row.marks, plan)
-        meeting._history_user = by
+        set_history_user(meeting, by)
         meeting.save()
         _replace_attendance(meeting, attendance)
         created.append(meeting)
@@ -500,7 +501,7 @@ def talk_create(*, by, branch: OrgUnit, member: Member, talked_on, talker=None, 
         created_by=by,
     )
     _validate_talk(talk, timezone.localdate())
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.save()
     return talk
 
@@ -514,12 +515,12 @@ def talk_update(*, talk: Talk, by, **fields) -> Talk:
         talk.talker_name = ""
     talk.note = talk.note.strip()
     _validate_talk(talk, timezone.localdate())
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.save()
     return talk
 
 
 @transaction.atomic
 def talk_delete(*, talk: Talk, by) -> None:
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.delete()

@@ -257,10 +257,10 @@ def level_before_latest_demotion(history: Sequence[tuple[int, int]]) -> int | No
 
 def action_reason(level: int, result: ActionResult) -> str:
     label = ACTION_LABELS[result.action]
-    if result.action == Action.FIRST:
+    if result.action == Action.FIRST or result.previous_level is None:  # action_for: only FIRST has none
         return f"此前无核定星级 → {LEVEL_LABELS[level]}：{label}"
     before = f"上次核定（{result.previous_year}年）{LEVEL_LABELS[result.previous_level]}"
-    if result.action == Action.RESTORE:
+    if result.action == Action.RESTORE and result.ceiling is not None:  # action_for: a RESTORE has one
         return f"{before} → {LEVEL_LABELS[level]}，回升后不高于最近一次降星前的{LEVEL_LABELS[result.ceiling]}：{label}"
     if result.action == Action.UP and result.ceiling is not None:
         return (

@@ -146,7 +146,7 @@ def indicator_table(standard: Standard, branch: OrgUnit) -> list[dict]:
         for s in Score.objects.filter(branch=branch, indicator__standard=standard).select_related("entered_by")
     }
     code_of = {i.pk: i.code for i in indicators}
-    values = {}
+    values: dict[str, dict[int, Decimal]] = {}
     for (indicator_id, quarter), s in scores.items():
         if s.effective is not None:
             values.setdefault(code_of[indicator_id], {})[quarter] = s.effective

@@ -77,6 +77,15 @@ def diff(old: dict | None, new: dict, labels: dict[str, str], masks: dict | None
     return changes
 
 
+def set_history_user(instance: models.Model, user) -> None:
+    """Name `user` as the author of the history entry the next save of `instance` writes.
+
+    django-simple-history takes the author from the request (its middleware); a service that may run
+    outside one (an import, a job, the demo) names the author itself, through this hook of the library.
+    """
+    instance._history_user = user  # type: ignore[attr-defined]
+
+
 def display_name(user) -> str:
     """A user's name as Chinese writes it, surname first with no space (Django's get_full_name puts
     the given name first); the username when the account has no name."""

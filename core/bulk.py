@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, connections, models, transaction
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
 FLUSH_ROWS = 50_000
@@ -36,7 +38,7 @@ def _copy_json(value) -> str:
 
 # By exact type: a job writes hundreds of thousands of values, and one dict lookup is cheaper than a
 # chain of isinstance tests. bool is listed before it can be mistaken for an int.
-_COPY_BY_TYPE = {
+_COPY_BY_TYPE: dict[type, Callable[[Any], str]] = {
     type(None): lambda value: "\\N",
     bool: lambda value: "t" if value else "f",
     int: str,
@@ -62,6 +64,19 @@ def copy_text(value) -> str:
     return _copy_str(str(value))
 
 
+def _concrete(field: models.Field | ForeignObjectRel) -> models.Field:
+    """A model's own column (get_field also answers with reverse relations, which have none)."""
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{field.name} is not a column")
+    return field
+
+
+def _column(field: models.Field) -> str:
+    if field.column is None:
+        raise ValueError(f"{field.name} is not a column")
+    return field.column
+
+
 def column_defaults(
     model: type[models.Model], names: Sequence[str], constants: dict | None = None, now: datetime | None = None
 ) -> tuple[list[models.Field], list]:
@@ -73,9 +88,9 @@ def column_defaults(
     constants = constants or {}
     opts = model._meta
     given = set(names) | set(constants)
-    fields = [opts.get_field(n) for n in names]
+    fields = [_concrete(opts.get_field(n)) for n in names]
     tail = []
-    extra = []
+    extra: list[models.Field] = []
     for f in opts.concrete_fields:
         if (f.primary_key and "id" not in given) or f.name in given or f.attname in given:
             continue
@@ -88,7 +103,7 @@ def column_defaults(
         extra.append(f)
         tail.append(value)
     for name, value in constants.items():
-        extra.append(opts.get_field(name))
+        extra.append(_concrete(opts.get_field(name)))
         tail.append(value)
     return fields + extra, tail
 
@@ -136,10 +151,10 @@ def upsert(
     fields, tail = column_defaults(model, names, constants)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = [quote(f.column) for f in fields]
+    columns = [quote(_column(f)) for f in fields]
 
     def column(name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+        return quote(_column(_concrete(model._meta.get_field(name))))
 
     conflict = ", ".join(column(n) for n in unique)
     assignments = ", ".join(f"{column(n)} = EXCLUDED.{column(n)}" for n in update)

@@ -198,7 +198,8 @@ def parse_datetime(value) -> datetime | None:
     except ValueError:
         raise CellError(f"日期“{text}”不存在（{year}年没有{month}月{day}日）") from None
     try:
-        time_part = time(*(int(part) for part in parts[3:] if part is not None))
+        hour, minute, second = (int(part) if part is not None else 0 for part in parts[3:6])
+        time_part = time(hour, minute, second)
     except ValueError:
         raise CellError(f"“{text}”中的时间不存在") from None
     return _check_year(datetime.combine(day_part, time_part), text)

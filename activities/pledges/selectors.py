@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections
 from django.db.models import Count, Q
@@ -111,12 +112,13 @@ def board(branch: OrgUnit, year: int) -> Board:
     result = Board(branch=branch, year=year)
     by_member: dict[int, MemberPledges] = {}
     for pledge in pledges:
-        if pledge.member_id is None:
+        member = pledge.member  # selected with the pledge
+        if member is None:
             result.branch_pledges.append(pledge)
         else:
-            entry = by_member.get(pledge.member_id)
+            entry = by_member.get(member.pk)
             if entry is None:
-                entry = by_member[pledge.member_id] = MemberPledges(member=pledge.member, pledges=[])
+                entry = by_member[member.pk] = MemberPledges(member=member, pledges=[])
                 result.members.append(entry)
             entry.pledges.append(pledge)
     return result
@@ -213,8 +215,8 @@ def pledge_facts(
 
     pledged: set[int] = set()
     if wants(codes, "C5"):
-        rows = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id").distinct()
-        pledged = {member_id for (member_id,) in plain_rows(rows)}
+        pledgers = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id")
+        pledged = {member_id for (member_id,) in plain_rows(pledgers.distinct())}
     ratings = branch_summaries(branch_ids, year) if wants(codes, "E1") else {}
 
     members: dict[int, dict[int, rules.MemberPeriodFacts]] = defaultdict(dict)
@@ -306,7 +308,7 @@ def pledge_counts(
     coverage: dict[int, tuple[int, int, int]] = {}
     if wants(codes, "C2", "C5"):
         months = period.months
-        params = {
+        params: dict[str, Any] = {
             "first": months[0][0] * 12 + months[0][1],
             "first_end": rules.month_end(*months[0]),
             "last": len(months) - 1,
@@ -368,8 +370,8 @@ def note_grid(branch: OrgUnit, year: int, today: date) -> NoteGrid:
     facts = pledge_facts([branch.pk], period)[branch.pk]
     members = {m.pk: m for m in Member.objects.filter(pk__in=list(facts.members)).order_by("name", "pk")}
     rows = []
-    posted_per_month = defaultdict(int)
-    counted_per_month = defaultdict(int)
+    posted_per_month: defaultdict[tuple[int, int], int] = defaultdict(int)
+    counted_per_month: defaultdict[tuple[int, int], int] = defaultdict(int)
     for member_id, member in members.items():
         member_facts = facts.members[member_id]
         cells = []

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -136,11 +137,8 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     outcomes = rating.rate_year(inputs, rules, selectors.veto_points(standard))
 
     # The committee's overrides survive a re-run; their action follows the overriding level.
-    overrides = dict(
-        BranchRating.objects.filter(rating=year_rating, override_level__isnull=False).values_list(
-            "branch_id", "override_level"
-        )
-    )
+    overridden = BranchRating.objects.filter(rating=year_rating, override_level__isnull=False)
+    overrides = {pk: level for pk, level in overridden.values_list("branch_id", "override_level") if level is not None}
     rows = []
     for u in units:
         n, o = numbers[u.pk], outcomes[u.pk]
@@ -232,7 +230,8 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
         branch_rating.override_reason = reason.strip()
     branch_rating.overridden_by = by
     branch_rating.overridden_at = timezone.now()
-    result, explained = rating.consequences(branch_rating.level, history)
+    # Not lagging (refused above), so the line has a level: the override or the proposal's.
+    result, explained = rating.consequences(cast(int, branch_rating.level), history)
     branch_rating.action = result.action
     branch_rating.consequences = explained
     branch_rating.save()
@@ -251,7 +250,11 @@ def year_approve(*, year: int, by) -> YearRating:
     StarHistory.objects.bulk_create(
         [
             StarHistory(
-                branch_id=r.branch_id, year=year, level=r.level, source=StarHistory.Source.APPROVED, recorded_by=by
+                branch_id=r.branch_id,
+                year=year,
+                level=cast(int, r.level),  # a branch that applied has a level
+                source=StarHistory.Source.APPROVED,
+                recorded_by=by,
             )
             for r in rows
         ],

@@ -283,4 +283,4 @@ def export_jobs_prune(*, now=None) -> int:
 
 
 def download_name(job: ExportJob) -> str:
-    return f"{job.year}年度考核表" + (f"-{job.unit.name}" if job.unit_id else "") + ".xlsx"
+    return f"{job.year}年度考核表" + (f"-{job.unit.name}" if job.unit is not None else "") + ".xlsx"
