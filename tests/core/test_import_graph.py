@@ -127,3 +127,29 @@ def test_the_check_follows_imports_and_names_the_chain(tmp_path):
     assert violations("shop.models", tmp_path, ("shop",)) == ["shop.models → django.db"]
     (tmp_path / "shop" / "pricing.py").write_text("TAX = 3\n")
     assert violations("shop.clean", tmp_path, ("shop",)) == []
+
+
+# The dependency order, lowest first: an app imports only the apps before it. demo and bench sit on
+# top (they may import every app) and nothing imports them; config wires the apps but not those two.
+LAYERS = ("core", "branches", "members", "activities", "assessment")
+TOOLS = ("demo", "bench")
+
+
+def app_imports(app: str) -> set[tuple[str, str]]:
+    """(module, imported app) for every import of another first-party app from inside `app`."""
+    found = set()
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for imported in imports_of(module, ROOT):
+            top = imported.split(".")[0]
+            if top in FIRST_PARTY and top != app:
+                found.add((module, top))
+    return found
+
+
+@pytest.mark.parametrize("app", [*LAYERS, *TOOLS, "config"])
+def test_apps_depend_downward_only(app):
+    allowed = set(LAYERS[: LAYERS.index(app)]) if app in LAYERS else set(LAYERS)
+    assert sorted((module, top) for module, top in app_imports(app) if top not in allowed) == []
