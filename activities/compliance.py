@@ -1,21 +1,17 @@
 """三会一课 compliance and the meeting indicators of the five-star standard, written once.
 
 DOMAIN.md ("三会一课 and the other regular activities", "The five-star branch standard") is the
-specification. Everything here is a plain function over plain data, tested without a database;
-`meeting_facts` is the one door to the database (it lives in activities.selectors and is re-exported
-here because this module is the contract other teams code against).
+specification. Everything here is a plain function over plain data, tested without a database; the
+facts come from activities.selectors.meeting_facts, the periods and scores from core.
 
 Who uses what:
-- the assessment: `Period`, `meeting_facts`, `meeting_indicator_scores` (B1–B6, C1, C3, E2);
-- the year-end workbook: `meeting_facts` per quarter and `BranchMeetingFacts.tally` (counts per kind,
-  attendance, 补录, 未达法定人数);
+- the assessment: `meeting_indicator_scores` (B1–B6, C1, C3, E2) over facts from `meeting_facts`;
+- the year-end workbook: `BranchMeetingFacts.tally` (counts per kind, attendance, 补录, 未达法定人数);
 - the compliance pages: `requirement_rows`, `branch_compliance` (held / missing / due in N days).
 """
 
 from __future__ import annotations
 
-import calendar
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +20,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
-# Meeting kinds. Stored values are English; labels are what users read.
+from django.utils.translation import gettext_noop
+
+from core.periods import Period, month_end
+from core.scoring import IndicatorScore, make_score
+
+# Meeting kinds. Stored values are English; labels are what users read: as they are in the reasons
+# the rules write, translated in Meeting.Kind.
 GENERAL_MEETING = "general_meeting"
 COMMITTEE_MEETING = "committee_meeting"
 GROUP_MEETING = "group_meeting"
@@ -35,14 +37,14 @@ APPRAISAL_MEETING = "appraisal_meeting"
 VOLUNTEER = "volunteer"
 
 KIND_LABELS = {
-    GENERAL_MEETING: "支部党员大会",
-    COMMITTEE_MEETING: "支部委员会",
-    GROUP_MEETING: "党小组会",
-    PARTY_LESSON: "党课",
-    THEME_DAY: "主题党日",
-    LIFE_MEETING: "组织生活会",
-    APPRAISAL_MEETING: "民主评议党员会",
-    VOLUNTEER: "志愿服务/结对共建",
+    GENERAL_MEETING: gettext_noop("支部党员大会"),
+    COMMITTEE_MEETING: gettext_noop("支部委员会"),
+    GROUP_MEETING: gettext_noop("党小组会"),
+    PARTY_LESSON: gettext_noop("党课"),
+    THEME_DAY: gettext_noop("主题党日"),
+    LIFE_MEETING: gettext_noop("组织生活会"),
+    APPRAISAL_MEETING: gettext_noop("民主评议党员会"),
+    VOLUNTEER: gettext_noop("志愿服务/结对共建"),
 }
 # A 党小组会 is held by a group; every other kind by a branch.
 GROUP_KINDS = frozenset({GROUP_MEETING})
@@ -98,61 +100,6 @@ def wants(codes: Iterable[str] | None, *some: str) -> bool:
 GROUP_CODES = frozenset({"B3", "C1"})
 MEMBER_CODES = frozenset({"B2", "C3"})
 TALK_CODES = frozenset({"C3"})
-
-_CENT = Decimal("0.01")
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods
-
-
-@functools.cache
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of whole months: a quarter or a year. `end` is inclusive."""
-
-    start: date
-    end: date
-    months: tuple[tuple[int, int], ...]
-    quarters: tuple[tuple[int, int], ...]
-
-    @classmethod
-    def for_quarter(cls, year: int, quarter: int) -> Period:
-        if quarter not in (1, 2, 3, 4):
-            raise ValueError(f"quarter must be 1–4, not {quarter!r}")
-        first = 3 * (quarter - 1) + 1
-        months = tuple((year, m) for m in range(first, first + 3))
-        return cls(date(year, first, 1), month_end(year, first + 2), months, ((year, quarter),))
-
-    @classmethod
-    def for_year(cls, year: int) -> Period:
-        months = tuple((year, m) for m in range(1, 13))
-        return cls(date(year, 1, 1), date(year, 12, 31), months, tuple((year, q) for q in range(1, 5)))
-
-    @property
-    def is_year(self) -> bool:
-        return len(self.months) == 12
-
-    @property
-    def label(self) -> str:
-        if self.is_year:
-            return f"{self.start.year}年"
-        if len(self.quarters) == 1:
-            year, q = self.quarters[0]
-            return f"{year}年第{q}季度"
-        return f"{self.start:%Y-%m-%d}至{self.end:%Y-%m-%d}"
-
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
 
 # ---------------------------------------------------------------------------------------------
 # Facts about a branch's submitted records in a period (built by activities.selectors.meeting_facts)
@@ -271,7 +218,7 @@ class BranchMeetingFacts:
 # Rules about one record
 
 PRESENT, LEAVE, ABSENT = "present", "leave", "absent"
-ATTENDANCE_LABELS = {PRESENT: "出席", LEAVE: "请假", ABSENT: "缺席"}
+ATTENDANCE_LABELS = {PRESENT: gettext_noop("出席"), LEAVE: gettext_noop("请假"), ABSENT: gettext_noop("缺席")}
 
 
 @dataclass(frozen=True)
@@ -314,28 +261,6 @@ def is_backfilled(held_on: date, logged_on: date) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Indicator scores
-
-
-@dataclass(frozen=True)
-class IndicatorScore:
-    code: str
-    earned: Decimal  # clamped to 0..points, 2 decimals, ROUND_HALF_UP
-    points: Decimal
-    explanation: str
-
-
-def _fmt_points(points: Decimal) -> str:
-    return f"{points.normalize():f}"  # 6 rather than 6.00: points are whole numbers by default
-
-
-# Most branches of a province share their scores and reasons ("支部党员大会：1/1 个季度召开"): a
-# pure function of its arguments, so the answers are kept.
-@functools.lru_cache(maxsize=8192)
-def make_score(code: str, raw: Decimal, points: Decimal, reason: str) -> IndicatorScore:
-    """Clamp `raw` to 0..points, round to 2 decimals (half up), and write the explanation."""
-    points = Decimal(points)
-    earned = min(max(Decimal(raw), Decimal(0)), points).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return IndicatorScore(code, earned, points, f"{code} {reason} → {earned}/{_fmt_points(points)}")
 
 
 def _share(points: Decimal, met: int, total: int) -> Decimal:
@@ -495,14 +420,6 @@ class Cell:
     count: int = 0
     days_left: int | None = None  # for DUE: days to the window's end, today excluded
 
-    @property
-    def state_label(self) -> str:
-        if self.state == DUE:
-            return f"还剩{self.days_left}天"
-        if self.state == HELD:
-            return f"已开{self.count}次"
-        return STATE_LABELS[self.state]
-
 
 def window_cell(label: str, start: date, end: date, count: int, today: date) -> Cell:
     if count > 0:
@@ -581,9 +498,9 @@ def requirement_rows(facts: BranchMeetingFacts, year: int, quarter: int, today: 
             count = facts.count(req.kind, unit_id, months=q.months)
             summary = window_cell(f"第{quarter}季度", q.start, q.end, count, today)
         else:
-            y = Period.for_year(year)
-            count = facts.count(req.kind, unit_id, months=y.months)
-            summary = window_cell(f"{year}年", y.start, y.end, count, today)
+            whole = Period.for_year(year)
+            count = facts.count(req.kind, unit_id, months=whole.months)
+            summary = window_cell(f"{year}年", whole.start, whole.end, count, today)
         required = int(summary.state not in (UPCOMING, NOT_REQUIRED))
         return RequirementRow(unit_id, unit_name, req, tuple(months), summary, int(summary.state == HELD), required)
 
@@ -648,20 +565,6 @@ def branch_compliance(facts: BranchMeetingFacts, year: int, quarter: int, today:
         cells = [c for r in mine for c in (r.months if req.frequency == MONTHLY else (r.summary,))]
         relevant = [c for c in cells if c.state != NOT_REQUIRED]
         state = _worst(relevant) if relevant else NOT_REQUIRED
-        days = min((c.days_left for c in relevant if c.state == DUE), default=None)
+        days = min((c.days_left for c in relevant if c.state == DUE and c.days_left is not None), default=None)
         summaries.append(RequirementSummary(req, sum(r.met for r in mine), sum(r.required for r in mine), state, days))
     return BranchCompliance(facts.branch_id, tuple(rows), tuple(summaries))
-
-
-def meeting_facts(
-    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
-) -> dict[int, BranchMeetingFacts]:
-    """Facts for each branch in `branch_ids` over `period`, from submitted records only.
-
-    With `codes`, only what those indicators read (CODE_KINDS and the sets below it); by default
-    everything. A fixed number of queries whatever the number of branches. Implemented in
-    activities.selectors (it needs the ORM); imported lazily so this module stays free of the database.
-    """
-    from .selectors import meeting_facts as select_meeting_facts
-
-    return select_meeting_facts(branch_ids, period, codes)

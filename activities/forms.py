@@ -6,6 +6,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
+from core.choices import choices
+from core.periods import QUARTER_LABELS
 from members.models import Member
 
 from . import compliance
@@ -113,7 +115,7 @@ class LedgerImportForm(forms.Form):
     file = forms.FileField(label=_("台账文件（.xlsx）"))
 
 
-QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+QUARTER_CHOICES = choices(QUARTER_LABELS)
 FLAG_CHOICES = [
     ("backfilled", _("补录")),
     ("below_quorum", _("未达法定人数")),

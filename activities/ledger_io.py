@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from branches.access import Scope
 from branches.models import OrgUnit
-from branches.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
+from core.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
 from members import idcard
 
 from . import compliance

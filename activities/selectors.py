@@ -11,14 +11,15 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 
 from branches.access import GROUP_LEADER, MANAGER_ROLES, Scope
-from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
+from core.bulk import among, plain_rows
+from core.periods import Period
 from members.models import Member, Membership
 from members.rules import is_full_on
 from members.selectors import full_on_q, members_of_unit_on
 
 from . import compliance
-from .compliance import BranchMeetingFacts, GroupFacts, Period, Tally
+from .compliance import BranchMeetingFacts, GroupFacts, Tally
 from .models import Meeting, Talk
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import OrgUnit
+from core.audit import set_history_user
 from members.models import Member
 from members.selectors import members_of_unit_on
 
@@ -47,15 +48,58 @@ def _local_date(moment: datetime):
     return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
-def _plan_attendance(meeting: Meeting, marks: Marks, expected: list[Expected] | None = None) -> list[Attendance]:
-    """Attendance rows for everyone expected, present unless marked; sets the meeting's counters.
+@dataclass(frozen=True)
+class AttendanceLine:
+    """One member expected at a meeting, and their mark: present unless marked on leave or absent."""
 
-    Writes nothing: `_replace_attendance` stores the rows once the meeting is saved.
+    member: Member
+    is_voting: bool  # a full member on the meeting's day (probationary members have no vote)
+    status: str = compliance.PRESENT
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AttendancePlan:
+    """Everyone expected at a meeting of `kind` held by `unit_id` on `day`, with their marks.
+
+    The meeting form lists it and the save stores it: who is expected is worked out once.
+    """
+
+    unit_id: int
+    kind: str
+    day: date
+    lines: tuple[AttendanceLine, ...]
+
+    @property
+    def member_ids(self) -> list[int]:
+        return [line.member.pk for line in self.lines]
+
+    def covers(self, unit: OrgUnit, kind: str, day: date) -> bool:
+        return (self.unit_id, self.kind, self.day) == (unit.pk, kind, day)
+
+    def marked(self, marks: Marks) -> AttendancePlan:
+        """The same people, each present unless in `marks` (marks for anyone not expected are left out)."""
+        lines = []
+        for line in self.lines:
+            status, reason = marks.get(line.member.pk, (compliance.PRESENT, ""))
+            lines.append(replace(line, status=status, reason=reason if status != compliance.PRESENT else ""))
+        return replace(self, lines=tuple(lines))
+
+
+def attendance_plan(
+    *, unit: OrgUnit, kind: str, day: date, marks: Marks | None = None, expected: list[Expected] | None = None
+) -> AttendancePlan:
+    """Who is expected at a meeting of `kind` by `unit` on `day` (activities.selectors.expected_attendees),
+    each present unless in `marks`. `expected`, when the caller already has it (an import), saves the query.
     """
     if expected is None:
-        expected = expected_attendees(meeting.unit, meeting.kind, meeting.held_on)
-    expected_ids = {e.member.pk for e in expected}
-    stale = set(marks) - expected_ids
+        expected = expected_attendees(unit, kind, day)
+    plan = AttendancePlan(unit.pk, kind, day, tuple(AttendanceLine(e.member, e.is_voting) for e in expected))
+    return plan.marked(marks) if marks else plan
+
+
+def _check_marks(plan: AttendancePlan, marks: Marks) -> None:
+    stale = set(marks) - set(plan.member_ids)
     if stale:
         names = _("、").join(Member.objects.filter(pk__in=stale).values_list("name", flat=True)) or _("未知党员")
         raise ValidationError(
@@ -69,18 +113,23 @@ def _plan_attendance(meeting: Meeting, marks: Marks, expected: list[Expected] | 
             raise ValidationError({"attendance": _("未知的出席情况：%(status)s") % {"status": status}})
         if len(reason) > 100:
             raise ValidationError({"attendance": _("请假/缺席事由不能超过100字")})
-    rows = []
-    for e in expected:
-        status, reason = marks.get(e.member.pk, (compliance.PRESENT, ""))
-        rows.append(
-            Attendance(
-                meeting=meeting,
-                member=e.member,
-                status=status,
-                reason=reason if status != compliance.PRESENT else "",
-                is_voting=e.is_voting,
-            )
+
+
+def _plan_attendance(meeting: Meeting, marks: Marks, plan: AttendancePlan | None = None) -> list[Attendance]:
+    """Attendance rows for everyone expected, present unless marked; sets the meeting's counters.
+
+    `plan` is the attendance plan the form showed; it is used if it is still for this meeting's
+    unit, kind and day. Writes nothing: `_replace_attendance` stores the rows once the meeting is saved.
+    """
+    if plan is None or not plan.covers(meeting.unit, meeting.kind, meeting.held_on):
+        plan = attendance_plan(unit=meeting.unit, kind=meeting.kind, day=meeting.held_on)
+    _check_marks(plan, marks)
+    rows = [
+        Attendance(
+            meeting=meeting, member=line.member, status=line.status, reason=line.reason, is_voting=line.is_voting
         )
+        for line in plan.marked(marks).lines
+    ]
     counts = compliance.attendance_counts((r.status, r.is_voting) for r in rows)
     meeting.expected_count = counts.expected
     meeting.present_count = counts.present
@@ -105,7 +154,7 @@ def _stamp(meeting: Meeting) -> None:
 
 
 def _validate_fields(meeting: Meeting, now: datetime) -> None:
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if meeting.held_on > _local_date(now):
         errors["held_at"] = _("会议时间不能晚于今天")
     try:
@@ -124,10 +173,14 @@ def meeting_create(
     kind: str,
     held_at: datetime,
     marks: Marks | None = None,
+    attendance: AttendancePlan | None = None,
     now: datetime | None = None,
     **fields,
 ) -> Meeting:
-    """Log a meeting as a draft. Attendance: everyone expected, present unless in `marks`."""
+    """Log a meeting as a draft. Attendance: everyone expected, present unless in `marks`.
+
+    `attendance`: the plan the form showed (attendance_plan), so who is expected is not worked out twice.
+    """
     now = now or timezone.now()
     _check_kind_unit(kind, unit)
     meeting = Meeting(
@@ -141,8 +194,8 @@ def meeting_create(
     )
     _stamp(meeting)
     _validate_fields(meeting, now)
-    rows = _plan_attendance(meeting, marks or {})
-    meeting._history_user = by
+    rows = _plan_attendance(meeting, marks or {}, attendance)
+    set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
     similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
@@ -159,10 +212,12 @@ def meeting_update(
     kind: str | None = None,
     held_at: datetime | None = None,
     marks: Marks | None = None,
+    attendance: AttendancePlan | None = None,
     now: datetime | None = None,
     **fields,
 ) -> Meeting:
-    """Mend a draft or returned record. `marks=None` keeps the marks already recorded."""
+    """Mend a draft or returned record. `marks=None` keeps the marks already recorded; `attendance` as
+    for meeting_create."""
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_editable:
@@ -183,8 +238,8 @@ def meeting_update(
             setattr(meeting, name, (fields[name] or "").strip())
     _stamp(meeting)
     _validate_fields(meeting, now)
-    rows = _plan_attendance(meeting, marks)
-    meeting._history_user = by
+    rows = _plan_attendance(meeting, marks, attendance)
+    set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
     if meeting.minutes != old_minutes:
@@ -221,7 +276,7 @@ def meeting_submit(*, meeting: Meeting, by, now: datetime | None = None) -> Meet
         raise ValidationError(errors)
     meeting.status = Meeting.Status.SUBMITTED
     meeting.submitted_at = now
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     return meeting
 
@@ -239,7 +294,7 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
     meeting.return_comment = comment
     meeting.returned_at = now or timezone.now()
     meeting.returned_by = by
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.save()
     return meeting
 
@@ -252,7 +307,7 @@ def meeting_delete(*, meeting: Meeting, by) -> None:
     branch_id = meeting.branch_id
     for attachment in meeting.attachments.all():
         attachment.file.delete(save=False)
-    meeting._history_user = by
+    set_history_user(meeting, by)
     meeting.delete()
     if pointing:
         similarity_refresh(branch_id=branch_id, changed_ids=pointing)
@@ -295,8 +350,9 @@ def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = Non
             **{k: (row.fields.get(k) or "").strip() for k in TEXT_FIELDS},
         )
         _stamp(meeting)
-        attendance = _plan_attendance(meeting, row.marks, row.expected)
-        meeting._history_user = by
+        plan = attendance_plan(unit=row.unit, kind=row.kind, day=meeting.held_on, expected=row.expected)
+        attendance = _plan_attendance(meeting, row.marks, plan)
+        set_history_user(meeting, by)
         meeting.save()
         _replace_attendance(meeting, attendance)
         created.append(meeting)
@@ -445,7 +501,7 @@ def talk_create(*, by, branch: OrgUnit, member: Member, talked_on, talker=None, 
         created_by=by,
     )
     _validate_talk(talk, timezone.localdate())
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.save()
     return talk
 
@@ -459,12 +515,12 @@ def talk_update(*, talk: Talk, by, **fields) -> Talk:
         talk.talker_name = ""
     talk.note = talk.note.strip()
     _validate_talk(talk, timezone.localdate())
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.save()
     return talk
 
 
 @transaction.atomic
 def talk_delete(*, talk: Talk, by) -> None:
-    talk._history_user = by
+    set_history_user(talk, by)
     talk.delete()

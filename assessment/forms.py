@@ -5,11 +5,14 @@ from django.forms import formset_factory
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import choices
+from core.periods import QUARTER_LABELS
+
 from . import standard as spec
 from .models import Indicator, Standard
 from .models.ratings import LEVEL_CHOICES
 
-QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+QUARTER_CHOICES = choices(QUARTER_LABELS)
 
 
 class StandardParametersForm(forms.ModelForm):

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from activities.compliance import IndicatorScore, Period, make_score
 from branches.rules import TermStatus
+from core.periods import Period
+from core.scoring import IndicatorScore, make_score
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasks import enqueue_on_commit
+
 from . import tasks
 from .models import JobStatus, QuarterCheck, YearRating
 from .services.checks import quarter_period_error, refuse_if_approved
@@ -23,7 +25,7 @@ def quarter_check_request(*, year: int, quarter: int, today: date | None = None)
         quarter=quarter,
         defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "message": ""},
     )
-    transaction.on_commit(lambda: tasks.compute_quarter.delay(year, quarter))
+    enqueue_on_commit(tasks.compute_quarter, year, quarter)
     return check
 
 
@@ -36,5 +38,5 @@ def year_rating_request(*, year: int, today: date | None = None) -> YearRating:
     year_rating, _created = YearRating.objects.update_or_create(
         year=year, defaults={"job_status": JobStatus.QUEUED, "job_message": "", "requested_at": timezone.now()}
     )
-    transaction.on_commit(lambda: tasks.rate_year.delay(year))
+    enqueue_on_commit(tasks.rate_year, year)
     return year_rating

@@ -1,22 +1,31 @@
 """The rules of the five-star rating (DOMAIN.md, "Quarterly checks, the year's score, and star levels").
 
 Plain data in, plain data out: the services feed these functions from the database and store what
-they return; tests call them directly. Every number a person reads is rounded to 2 decimals
-(ROUND_HALF_UP) and the next step works from that rounded number, so the workbook adds up by hand.
+they return; tests call them directly. Scores are rounded and clamped as core.scoring says, so the
+workbook adds up by hand.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
-QUARTERS = (1, 2, 3, 4)
+from django.utils.translation import gettext_noop
+
+from core.periods import QUARTERS
+from core.scoring import HUNDRED, ZERO, clamp, fmt, plain, round2
+
 LEVELS = (1, 2, 3, 4, 5)
-LEVEL_LABELS = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+# The labels here are the rules' Chinese, written into the reasons they give; the models' choices
+# translate the same labels for the pages (core.choices).
+LEVEL_LABELS = {
+    1: gettext_noop("一星"),
+    2: gettext_noop("二星"),
+    3: gettext_noop("三星"),
+    4: gettext_noop("四星"),
+    5: gettext_noop("五星"),
+}
 # The quota's second tie-breaker is aspect B (制度执行) by name in DOMAIN.md, whatever the veto aspect.
 QUOTA_TIEBREAK_ASPECT = "B"
 # A branch whose level is below this puts its secretary on the interview list (约谈名单).
@@ -34,41 +43,26 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.UP: "升星授牌",
-    Action.DOWN: "降星摘牌",
-    Action.RESTORE: "复星复牌",
-    Action.SAME: "保持",
-    Action.FIRST: "首次评定",
+    Action.UP: gettext_noop("升星授牌"),
+    Action.DOWN: gettext_noop("降星摘牌"),
+    Action.RESTORE: gettext_noop("复星复牌"),
+    Action.SAME: gettext_noop("保持"),
+    Action.FIRST: gettext_noop("首次评定"),
+}
+# The flags a level raises (Flags' fields), in the order they are listed.
+FLAG_LABELS = {
+    "lagging": gettext_noop("后进党支部"),
+    "interview": gettext_noop("约谈"),
+    "five_star": gettext_noop("五星激励"),
 }
 
-
-def round2(value) -> Decimal:
-    if type(value) is not Decimal:
-        value = Decimal(value)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def clamp(value, points) -> Decimal:
-    """A score kept within 0..points, with 2 decimals."""
-    # Called a hundred times per branch when a province is rated: no conversion when given Decimals.
-    if type(value) is not Decimal:
-        value = Decimal(value)
-    if type(points) is not Decimal:
-        points = Decimal(points)
-    if value < ZERO:
-        value = ZERO
-    elif value > points:
-        value = points
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def fmt(value) -> str:
-    return f"{round2(value):.2f}"
-
-
-def plain(value) -> str:
-    """Points as people write them: 30, 2.5, 4.25 (no trailing zeros)."""
-    return fmt(value).rstrip("0").rstrip(".") or "0"
+# A year's rating: not yet computed, proposed to the committee, approved (published and final).
+PENDING, PROPOSED, APPROVED = "pending", "proposed", "approved"
+YEAR_STATUS_LABELS = {
+    PENDING: gettext_noop("未生成"),
+    PROPOSED: gettext_noop("待审批"),
+    APPROVED: gettext_noop("已审批"),
+}
 
 
 @dataclass(frozen=True)
@@ -263,10 +257,10 @@ def level_before_latest_demotion(history: Sequence[tuple[int, int]]) -> int | No
 
 def action_reason(level: int, result: ActionResult) -> str:
     label = ACTION_LABELS[result.action]
-    if result.action == Action.FIRST:
+    if result.action == Action.FIRST or result.previous_level is None:  # action_for: only FIRST has none
         return f"此前无核定星级 → {LEVEL_LABELS[level]}：{label}"
     before = f"上次核定（{result.previous_year}年）{LEVEL_LABELS[result.previous_level]}"
-    if result.action == Action.RESTORE:
+    if result.action == Action.RESTORE and result.ceiling is not None:  # action_for: a RESTORE has one
         return f"{before} → {LEVEL_LABELS[level]}，回升后不高于最近一次降星前的{LEVEL_LABELS[result.ceiling]}：{label}"
     if result.action == Action.UP and result.ceiling is not None:
         return (
@@ -283,14 +277,7 @@ class Flags:
 
     @property
     def labels(self) -> list[str]:
-        labels = []
-        if self.lagging:
-            labels.append("后进党支部")
-        if self.interview:
-            labels.append("约谈")
-        if self.five_star:
-            labels.append("五星激励")
-        return labels
+        return [label for name, label in FLAG_LABELS.items() if getattr(self, name)]
 
 
 def flags_for(level: int | None) -> Flags:
@@ -307,12 +294,6 @@ def flag_reasons(flags: Flags) -> list[str]:
     if flags.five_star:
         reasons.append("五星党支部：绩效考核加分，推荐参评先进基层党组织")
     return reasons
-
-
-def previous_quarter(day: date) -> tuple[int, int]:
-    """The (year, quarter) that ended last before `day`."""
-    current = (day.month - 1) // 3 + 1
-    return (day.year, current - 1) if current > 1 else (day.year - 1, 4)
 
 
 def lagging_deadline(today: date, rules: Rules) -> date:

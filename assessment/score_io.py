@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from branches.models import OrgUnit
-from branches.spreadsheets import RowError, new_workbook, parse_text, write_sheet
+from core.spreadsheets import RowError, new_workbook, parse_text, write_sheet
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk

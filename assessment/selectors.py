@@ -11,10 +11,12 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 
-from activities.compliance import Period, wants
-from branches.bulk import among, plain_rows
+from activities.compliance import wants
 from branches.models import OrgUnit
 from branches.rules import term_status
+from core.bulk import among, plain_rows
+from core.periods import Period
+from core.scoring import round2
 from members.models import Member
 
 from . import rating
@@ -144,7 +146,7 @@ def indicator_table(standard: Standard, branch: OrgUnit) -> list[dict]:
         for s in Score.objects.filter(branch=branch, indicator__standard=standard).select_related("entered_by")
     }
     code_of = {i.pk: i.code for i in indicators}
-    values = {}
+    values: dict[str, dict[int, Decimal]] = {}
     for (indicator_id, quarter), s in scores.items():
         if s.effective is not None:
             values.setdefault(code_of[indicator_id], {})[quarter] = s.effective
@@ -238,7 +240,7 @@ def improvement_hints(rows: list[dict], limit: int = 5) -> list[dict]:
         if not values:
             continue
         got = sum(values, Decimal(0)) / len(values)
-        missing = rating.round2(ind.points - got)
+        missing = round2(ind.points - got)
         if missing > 0:
             notes = [cell.explanation for _, cell in row["cells"] if cell is not None and cell.explanation]
             hints.append({"indicator": ind, "missing": missing, "note": notes[-1] if notes else ""})

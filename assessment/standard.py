@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .rating import plain
+from core.scoring import plain
 
 TOTAL_POINTS = Decimal("100")
 AUTO = "auto"

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from core.choices import choice
+
 from . import access, rules
 
 
@@ -31,10 +33,10 @@ class OrgUnit(MP_Node):
     """
 
     class Kind(models.TextChoices):
-        COMMITTEE = rules.COMMITTEE, _("机关党委")
-        GENERAL_BRANCH = rules.GENERAL_BRANCH, _("党总支")
-        BRANCH = rules.BRANCH, _("党支部")
-        GROUP = rules.GROUP, _("党小组")
+        COMMITTEE = choice(rules.COMMITTEE, rules.KIND_LABELS)
+        GENERAL_BRANCH = choice(rules.GENERAL_BRANCH, rules.KIND_LABELS)
+        BRANCH = choice(rules.BRANCH, rules.KIND_LABELS)
+        GROUP = choice(rules.GROUP, rules.KIND_LABELS)
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
@@ -58,10 +60,6 @@ class OrgUnit(MP_Node):
 
     def __str__(self):
         return self.name
-
-    @property
-    def term_ends_on(self):
-        return rules.term_end(self.kind, self.elected_on)
 
     def term_status(self, today=None):
         return rules.term_status(self.kind, self.elected_on, today or timezone.localdate())

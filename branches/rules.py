@@ -7,16 +7,19 @@ return, and tests call them directly.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 COMMITTEE = "committee"
 GENERAL_BRANCH = "general_branch"
 BRANCH = "branch"
 GROUP = "group"
 
+# The labels the rules write (Chinese, stored) and, translated, what OrgUnit.Kind shows.
 KIND_LABELS = {
-    COMMITTEE: "机关党委",
-    GENERAL_BRANCH: "党总支",
-    BRANCH: "党支部",
-    GROUP: "党小组",
+    COMMITTEE: gettext_noop("机关党委"),
+    GENERAL_BRANCH: gettext_noop("党总支"),
+    BRANCH: gettext_noop("党支部"),
+    GROUP: gettext_noop("党小组"),
 }
 KIND_BY_LABEL = {label: kind for kind, label in KIND_LABELS.items()}
 
@@ -46,18 +49,6 @@ def parent_error(kind: str, parent_kind: str | None) -> str | None:
         return "机关党委是组织树的根，不能有上级党组织"
     names = "或".join(KIND_LABELS[k] for k in allowed if k)
     return f"{KIND_LABELS[kind]}的上级只能是{names}，不能是{KIND_LABELS[parent_kind]}"
-
-
-def would_cycle(unit_id, new_parent_id, parent_of: dict) -> bool:
-    """True if hanging `unit_id` under `new_parent_id` makes a cycle. `parent_of` maps id → parent id."""
-    seen = set()
-    current = new_parent_id
-    while current is not None:
-        if current == unit_id or current in seen:
-            return True
-        seen.add(current)
-        current = parent_of.get(current)
-    return False
 
 
 def size_warnings(kind: str, full_members: int, all_members: int, committee_size: int = 0) -> list[str]:

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from core.audit import audit_trail
+from core.service_errors import add_service_errors
+
 from . import rules, services
 from .access import get_managed_or_404, get_visible_or_404, scope_for
-from .audit import audit_trail
-from .forms import UnitForm, add_service_errors, kinds_under
+from .forms import UnitForm, kinds_under
 from .models import OrgUnit
 from .selectors import unit_rows
 

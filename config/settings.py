@@ -77,10 +77,13 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "core",
     "branches",
     "members",
     "activities",
     "assessment",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

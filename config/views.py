@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from activities.pledges.views import home_panel as pledges_panel
-from activities.views import compliance_panel
-from assessment.views import home_panel as star_panel
+from activities.pledges.views.record import home_panel as pledges_panel
+from activities.views.compliance import compliance_panel
+from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows

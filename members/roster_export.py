@@ -1,7 +1,7 @@
 """Writing the roster workbook: the export (what the database holds) and the blank template.
 
 Both have the sheets and columns members/roster_io.py reads, so an export imports back unchanged.
-Rows stream through branches.spreadsheets (write-only, formula-safe, frozen header).
+Rows stream through core.spreadsheets (write-only, formula-safe, frozen header).
 """
 
 from collections.abc import Iterator
@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.access import Scope
 from branches.models import OrgUnit
-from branches.spreadsheets import new_workbook, write_sheet
+from core.spreadsheets import new_workbook, write_sheet
 
 from . import idcard
 from . import roster_io as io

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from branches import rules as tree_rules
-from branches.spreadsheets import DATE_FORMATS_HINT, CellError, RowError, is_blank, parse_date, parse_text  # noqa: F401
+from core.spreadsheets import DATE_FORMATS_HINT, CellError, RowError, is_blank, parse_date, parse_text  # noqa: F401
 
 from . import idcard
 

@@ -13,17 +13,18 @@ from .models import Member, Membership, Transfer
 
 
 def _validate_member(member: Member) -> None:
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     id_errors = idcard.id_number_errors(member.id_number, member.birth_date)
     if id_errors:
         errors["id_number"] = id_errors
     if member.branch_id and member.branch.kind != OrgUnit.Kind.BRANCH:
         errors["branch"] = _("所在支部必须是党支部")
-    if member.group_id:
-        if member.group.kind != OrgUnit.Kind.GROUP:
+    group = member.group  # None without a query when there is no group
+    if group is not None:
+        if group.kind != OrgUnit.Kind.GROUP:
             errors["group"] = _("党小组必须是党小组类型的组织")
-        elif member.branch_id and OrgUnit.objects.get_parent(member.group).pk != member.branch_id:
-            errors["group"] = _("党小组“%(group)s”不属于所在支部") % {"group": member.group.name}
+        elif member.branch_id and OrgUnit.objects.get_parent(group).pk != member.branch_id:
+            errors["group"] = _("党小组“%(group)s”不属于所在支部") % {"group": group.name}
     if member.category == Member.Category.FULL and member.joined_on and member.full_on:
         if member.full_on < member.joined_on:
             errors["full_on"] = _("转正日期不能早于入党日期")

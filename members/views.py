@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
-from branches.audit import audit_trail
-from branches.forms import add_service_errors
 from branches.models import OrgUnit
 from branches.selectors import with_parent_name
+from core.audit import audit_trail
+from core.service_errors import add_service_errors
 
 from . import idcard, rules, selectors, services
 from .filters import MemberFilter

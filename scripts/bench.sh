@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: compute_quarter, rate_year and export_year at the scale of a province, each beside a
-# floor measured in the same run (see assessment/yearbook/benchmarks.py). Not part of `make test`.
+# floor measured in the same run (see bench/benchmarks.py). Not part of `make test`.
 #
 # For each size a dedicated database (BENCH_DB, default star_branch_bench) is dropped, created,
 # migrated and filled by seed_scale; the jobs run in fresh processes; the database is dropped at the

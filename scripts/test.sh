@@ -12,6 +12,7 @@ echo "Database: $DATABASE_URL  Broker: $REDIS_URL  Chromium: $CHROMIUM_PATH"
 
 $BIN/ruff check .
 $BIN/ruff format --check .
+$BIN/mypy
 # No database needed to compare models with migrations.
 SQLITE_PATH=:memory: env -u DATABASE_URL -u REDIS_URL $BIN/python manage.py makemigrations --check --dry-run
 $BIN/pytest "$@"

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.compliance import quarter_of
 from activities.models import Meeting
 from branches.models import OrgUnit
+from core.periods import quarter_of
 
 from .factories import make_member, make_unit
 from .meeting_helpers import log_meeting

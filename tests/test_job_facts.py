@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from activities import compliance
-from activities.compliance import Period, meeting_facts, meeting_indicator_scores
+from activities.compliance import meeting_indicator_scores
 from activities.models import Meeting
 from activities.pledges import rules, selectors, services
+from activities.selectors import meeting_facts
 from assessment.models import Indicator, Score
 from assessment.services.standards import standard_ensure
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
+from core.periods import Period
 from members.models import Member, Membership
 from members.rules import is_full_on
 from members.selectors import full_on_q

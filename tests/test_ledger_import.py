@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from activities import ledger_io
 from activities.models import Meeting
-from branches.spreadsheets import CellError, parse_datetime
+from core.spreadsheets import CellError, parse_datetime
 
 from .factories import make_member
 

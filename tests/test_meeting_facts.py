@@ -7,9 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities import services
-from activities.compliance import Period, meeting_facts, meeting_indicator_scores
+from activities.compliance import meeting_indicator_scores
 from activities.models import Meeting
+from activities.selectors import meeting_facts
 from branches.models import OrgUnit
+from core.periods import Period
 
 from .factories import make_member, make_unit
 from .meeting_helpers import log_meeting

@@ -3,9 +3,9 @@
 from datetime import date
 from types import SimpleNamespace
 
-from activities import demo
 from activities.models import Attendance, Meeting, Talk
 from branches.models import OrgUnit
+from demo import meetings as demo
 
 from .factories import UserFactory, make_member, make_unit
 

@@ -298,7 +298,7 @@ def test_home_panel_for_a_plain_member_is_their_own_record(org, login):
 
 
 def test_history_diff_compares_values_before_masking_them():
-    from branches.audit import Change, diff
+    from core.audit import Change, diff
     from members.idcard import mask
 
     labels = {"id_number": "身份证号", "phone": "联系电话"}

@@ -3,10 +3,10 @@
 from datetime import date
 from types import SimpleNamespace
 
-from activities.compliance import Period
 from activities.models import Appraisal, AppraisalEntry, PeerBallot, Pledge, PledgeNote, StudyNote
 from activities.pledges import rules, selectors
-from activities.pledges.demo import seed_pledges
+from core.periods import Period
+from demo.pledges import seed_pledges
 
 from .factories import make_member, member_with_login
 

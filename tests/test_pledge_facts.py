@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from activities.compliance import Period
 from activities.pledges import rules, selectors, services
 from branches.models import OrgUnit
+from core.periods import Period
 from members.models import Member
 from members.services import member_transfer
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from activities.compliance import Period
 from activities.pledges import rules
 from activities.pledges.rules import BranchPledgeFacts, MemberPeriodFacts, RatingCounts
+from core.periods import Period
 
 POINTS = {"C2": Decimal(3), "C5": Decimal(3), "E1": Decimal(4)}
 Q1 = Period.for_quarter(2025, 1)

@@ -184,14 +184,14 @@ def test_problem_lifecycle_with_evidence(org, settings, tmp_path):
         found_on=date(2025, 4, 5),
         by=org.committee_user,
     )
-    assert not p.is_overdue(date(2025, 4, 30)) and p.is_overdue(date(2025, 5, 1))
+    assert not Problem.objects.overdue(date(2025, 4, 30)).exists()
     assert list(Problem.objects.overdue(date(2025, 5, 1))) == [p]
     upload = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
     evidence = checks.evidence_add(problem=p, upload=upload, note="补充签到表", by=org.secretary)
     assert (evidence.original_name, evidence.size) == ("签到表.pdf", 17)
     checks.problem_close(problem=p, by=org.committee_user, note="材料齐全", today=date(2025, 4, 20))
     p.refresh_from_db()
-    assert p.closed_on == date(2025, 4, 20) and not p.is_overdue(date(2025, 5, 1))
+    assert p.closed_on == date(2025, 4, 20) and not Problem.objects.overdue(date(2025, 5, 1)).exists()
     with pytest.raises(ValidationError, match="已销号"):
         checks.evidence_add(problem=p, upload=upload, note="", by=org.secretary)
 

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from assessment.demo import seed_ratings
 from assessment.models import BranchRating, Problem, Score, StarHistory, YearRating
 from branches.models import OrgUnit, UnitRole
+from demo.ratings import seed_ratings
 
 from .factories import UserFactory, grant, make_unit
 

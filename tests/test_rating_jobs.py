@@ -12,9 +12,9 @@ from django_celery_beat.schedulers import DatabaseScheduler
 
 from assessment import jobs, tasks
 from assessment.models import QuarterCheck, Score, StarHistory, YearRating
-from assessment.rating import previous_quarter
 from assessment.schedules import beat_schedule
 from config.celery import app as celery_app
+from core.periods import previous_quarter
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 from assessment import rating
 from assessment.rating import Action, BranchYear, IndicatorDef, Rules
 from assessment.standard import DEFAULT_INDICATORS
+from core.scoring import clamp
 
 RULES = Rules()
 INDICATORS = [IndicatorDef(s.code, s.aspect, s.points, s.frequency == "quarterly") for s in DEFAULT_INDICATORS]
@@ -314,6 +315,6 @@ def test_every_level_has_its_reason_and_its_consequences_explained():
 
 
 def test_scores_clamp_to_points_with_2_decimals():
-    assert rating.clamp(D("7.5"), D(6)) == D("6.00")
-    assert rating.clamp(D("-1"), D(6)) == D("0.00")
-    assert rating.clamp(D("3.335"), D(6)) == D("3.34")
+    assert clamp(D("7.5"), D(6)) == D("6.00")
+    assert clamp(D("-1"), D(6)) == D("0.00")
+    assert clamp(D("3.335"), D(6)) == D("3.34")

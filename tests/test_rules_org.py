@@ -34,13 +34,6 @@ def test_parent_errors_say_what_is_allowed_in_chinese():
     assert "根" in rules.parent_error(rules.COMMITTEE, rules.BRANCH)
 
 
-def test_cycles_are_detected_through_the_parent_chain():
-    parent_of = {1: None, 2: 1, 3: 2, 4: 3}
-    assert rules.would_cycle(2, 4, parent_of)  # under its own grandchild
-    assert rules.would_cycle(2, 2, parent_of)  # under itself
-    assert not rules.would_cycle(4, 2, parent_of)
-
-
 @pytest.mark.parametrize(
     ("full", "all_", "committee", "expected"),
     [

@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from branches import rules
 from branches.models import OrgUnit, UnitRole
-from members import demo, idcard
+from demo import org as demo
+from members import idcard
 from members.models import Member, Membership, Transfer
+
+from .factories import gender_of
 
 
 def seed(today=None):
@@ -62,7 +65,7 @@ def test_every_id_number_is_valid_and_matches_birth_date_and_gender():
     members = list(Member.objects.all())
     for member in members:
         assert idcard.id_number_errors(member.id_number, member.birth_date) == [], member.name
-        assert idcard.gender_of(member.id_number) == member.gender, member.name
+        assert gender_of(member.id_number) == member.gender, member.name
     assert len({m.name for m in members}) == len(members)
     assert not {m.name for m in members} & demo.FAMOUS_NAMES
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
 from assessment.models import YEAR_QUARTER, Application, BranchRating, Problem, Score, StarHistory
 from assessment.services import checks, ratings
-from assessment.yearbook import benchmarks
+from bench import benchmarks
 from branches.models import OrgUnit
 from members.models import Member, Membership
 from members.selectors import members_of_unit_on

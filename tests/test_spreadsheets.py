@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from branches.spreadsheets import new_workbook, write_sheet
+from core.spreadsheets import new_workbook, write_sheet
 
 
 def _roundtrip(rows, **kwargs):

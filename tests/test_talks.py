@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities import services
-from activities.compliance import Period, meeting_facts
 from activities.models import Talk
+from activities.selectors import meeting_facts
+from core.periods import Period
 
 from .factories import make_member
 

@@ -19,7 +19,7 @@ from activities.pledges import services as pledges
 from assessment.models import ExportJob, Indicator
 from assessment.services import checks, ratings
 from assessment.services.standards import standard_ensure
-from assessment.yearbook import services
+from assessment.yearbook import jobs, services
 from branches.models import OrgUnit
 from config.celery import app as celery_app
 from members.models import Member
@@ -418,7 +418,7 @@ def test_a_secretary_moved_elsewhere_loses_their_export(org, login):
 
 def test_the_task_is_idempotent_and_a_failure_is_reported(org, settings, tmp_path, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.export_request(user=org.committee_user, year=YEAR)
+        job = jobs.export_request(user=org.committee_user, year=YEAR)
     job.refresh_from_db()
     path, finished = job.file.path, job.finished_at
     assert services.export_build(job_id=job.pk) is None  # done already: left alone
@@ -431,7 +431,7 @@ def test_the_task_is_idempotent_and_a_failure_is_reported(org, settings, tmp_pat
     blocked.write_text("not a folder")
     settings.MEDIA_ROOT = blocked
     with django_capture_on_commit_callbacks(execute=True):
-        failed = services.export_request(user=org.committee_user, year=YEAR)
+        failed = jobs.export_request(user=org.committee_user, year=YEAR)
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("failed", 1)
     assert "生成失败" in failed.message
@@ -439,12 +439,12 @@ def test_the_task_is_idempotent_and_a_failure_is_reported(org, settings, tmp_pat
 
 def test_old_exports_are_deleted_with_their_files(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        old = services.export_request(user=org.committee_user, year=YEAR)
+        old = jobs.export_request(user=org.committee_user, year=YEAR)
     old.refresh_from_db()
     path = old.file.path
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     with django_capture_on_commit_callbacks(execute=True):
-        services.export_request(user=org.committee_user, year=YEAR)
+        jobs.export_request(user=org.committee_user, year=YEAR)
     assert not ExportJob.objects.filter(pk=old.pk).exists()
     assert not os.path.exists(path)
 
@@ -472,7 +472,7 @@ def test_the_export_page_says_what_to_do_when_empty(org, login):
 def test_a_real_worker_builds_the_export_sent_through_redis(org, live_worker):
     assert celery_app.conf.broker_url.startswith("redis://")
     assert "assessment.yearbook.tasks.build_export" in celery_app.tasks
-    job = services.export_request(user=org.committee_user, year=YEAR)
+    job = jobs.export_request(user=org.committee_user, year=YEAR)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         job.refresh_from_db()

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from activities import compliance
 from activities.compliance import Tally
 from assessment.yearbook import workbook as wb
-from branches.spreadsheets import Percent
+from core.spreadsheets import Percent
 
 ZB1 = wb.Branch(1, "ZB1", "刑事审判庭党支部", "第一党总支")
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from activities import compliance
 from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
+from core.choices import choice
 from members.models import Member
 
 __all__ = ["Meeting", "Attendance", "Attachment", "Talk", "attachment_path"]
@@ -31,14 +32,14 @@ class MeetingQuerySet(ScopedQuerySet):
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):
-        GENERAL_MEETING = compliance.GENERAL_MEETING, _("支部党员大会")
-        COMMITTEE_MEETING = compliance.COMMITTEE_MEETING, _("支部委员会")
-        GROUP_MEETING = compliance.GROUP_MEETING, _("党小组会")
-        PARTY_LESSON = compliance.PARTY_LESSON, _("党课")
-        THEME_DAY = compliance.THEME_DAY, _("主题党日")
-        LIFE_MEETING = compliance.LIFE_MEETING, _("组织生活会")
-        APPRAISAL_MEETING = compliance.APPRAISAL_MEETING, _("民主评议党员会")
-        VOLUNTEER = compliance.VOLUNTEER, _("志愿服务/结对共建")
+        GENERAL_MEETING = choice(compliance.GENERAL_MEETING, compliance.KIND_LABELS)
+        COMMITTEE_MEETING = choice(compliance.COMMITTEE_MEETING, compliance.KIND_LABELS)
+        GROUP_MEETING = choice(compliance.GROUP_MEETING, compliance.KIND_LABELS)
+        PARTY_LESSON = choice(compliance.PARTY_LESSON, compliance.KIND_LABELS)
+        THEME_DAY = choice(compliance.THEME_DAY, compliance.KIND_LABELS)
+        LIFE_MEETING = choice(compliance.LIFE_MEETING, compliance.KIND_LABELS)
+        APPRAISAL_MEETING = choice(compliance.APPRAISAL_MEETING, compliance.KIND_LABELS)
+        VOLUNTEER = choice(compliance.VOLUNTEER, compliance.KIND_LABELS)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -129,10 +130,6 @@ class Meeting(models.Model):
     def has_quorum_rule(self) -> bool:
         return self.kind in compliance.QUORUM_KINDS
 
-    @property
-    def is_similar(self) -> bool:
-        return self.similar_to_id is not None
-
 
 class AttendanceQuerySet(ScopedQuerySet):
     unit_path_prefix = "meeting__unit__"
@@ -142,9 +139,9 @@ class Attendance(models.Model):
     """One member expected at a meeting, and whether they came."""
 
     class Status(models.TextChoices):
-        PRESENT = compliance.PRESENT, _("出席")
-        LEAVE = compliance.LEAVE, _("请假")
-        ABSENT = compliance.ABSENT, _("缺席")
+        PRESENT = choice(compliance.PRESENT, compliance.ATTENDANCE_LABELS)
+        LEAVE = choice(compliance.LEAVE, compliance.ATTENDANCE_LABELS)
+        ABSENT = choice(compliance.ABSENT, compliance.ATTENDANCE_LABELS)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     # PROTECT: a member's past attendance is part of the ledger and must not vanish with them.

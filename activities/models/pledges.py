@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.pledges import rules
 from branches.access import Scope, ScopedQuerySet, scope_for
 from branches.models import OrgUnit
+from core.choices import choice
 from members.models import Member
 
 __all__ = ["Appraisal", "AppraisalEntry", "PeerBallot", "Pledge", "PledgeNote", "StudyNote"]
@@ -63,9 +64,9 @@ class Pledge(models.Model):
     """One public pledge item (公开承诺) of a branch (member empty) or of one of its members."""
 
     class Rating(models.TextChoices):
-        FULFILLED = rules.FULFILLED, _("已兑现")
-        PARTIAL = rules.PARTIAL, _("部分兑现")
-        UNFULFILLED = rules.UNFULFILLED, _("未兑现")
+        FULFILLED = choice(rules.FULFILLED, rules.RATING_LABELS)
+        PARTIAL = choice(rules.PARTIAL, rules.RATING_LABELS)
+        UNFULFILLED = choice(rules.UNFULFILLED, rules.RATING_LABELS)
 
     branch = models.ForeignKey(
         OrgUnit,
@@ -107,10 +108,6 @@ class Pledge(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.member or self.branch} · {self.content[:20]}"
-
-    @property
-    def is_branch_pledge(self) -> bool:
-        return self.member_id is None
 
 
 class PledgeNoteQuerySet(PledgeQuerySet):
@@ -242,10 +239,10 @@ class AppraisalEntry(models.Model):
     """
 
     class Grade(models.TextChoices):
-        EXCELLENT = rules.EXCELLENT, _("优秀")
-        COMPETENT = rules.COMPETENT, _("合格")
-        BASIC = rules.BASIC, _("基本合格")
-        INCOMPETENT = rules.INCOMPETENT, _("不合格")
+        EXCELLENT = choice(rules.EXCELLENT, rules.GRADE_LABELS)
+        COMPETENT = choice(rules.COMPETENT, rules.GRADE_LABELS)
+        BASIC = choice(rules.BASIC, rules.GRADE_LABELS)
+        INCOMPETENT = choice(rules.INCOMPETENT, rules.GRADE_LABELS)
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="entries")
     member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="appraisals")

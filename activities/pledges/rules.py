@@ -14,14 +14,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 from typing import NamedTuple
 
-from activities.compliance import IndicatorScore, Period, make_score, month_end
+from django.utils.translation import gettext_noop
+
+from core.periods import Period, month_end
+from core.scoring import IndicatorScore, make_score
 
 # --- Pledges (公开承诺) --------------------------------------------------------------------------
 
 FULFILLED = "fulfilled"
 PARTIAL = "partial"
 UNFULFILLED = "unfulfilled"
-RATING_LABELS = {FULFILLED: "已兑现", PARTIAL: "部分兑现", UNFULFILLED: "未兑现"}
+RATING_LABELS = {
+    FULFILLED: gettext_noop("已兑现"),
+    PARTIAL: gettext_noop("部分兑现"),
+    UNFULFILLED: gettext_noop("未兑现"),
+}
 
 # "A few items each" (DOMAIN.md): enough room for a real pledge, not enough for a wall of slogans.
 MAX_MEMBER_PLEDGES = 5
@@ -127,7 +134,12 @@ COMPETENT = "competent"
 BASIC = "basic"
 INCOMPETENT = "incompetent"
 GRADES = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
-GRADE_LABELS = {EXCELLENT: "优秀", COMPETENT: "合格", BASIC: "基本合格", INCOMPETENT: "不合格"}
+GRADE_LABELS = {
+    EXCELLENT: gettext_noop("优秀"),
+    COMPETENT: gettext_noop("合格"),
+    BASIC: gettext_noop("基本合格"),
+    INCOMPETENT: gettext_noop("不合格"),
+}
 
 OPEN = "open"
 CLOSED = "closed"

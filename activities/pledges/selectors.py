@@ -9,16 +9,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from activities.compliance import ATTENDANCE_KINDS, PRESENT, Period, wants
+from activities.compliance import ATTENDANCE_KINDS, PRESENT, wants
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, PeerBallot, Pledge, StudyNote, Talk
 from branches.access import scope_for
-from branches.bulk import among, plain_rows
 from branches.models import OrgUnit
+from core.bulk import among, plain_rows
+from core.periods import Period
 from members.models import Member, Membership, Transfer
 
 from . import rules
@@ -98,10 +100,6 @@ class Board:
     def branch_counts(self) -> rules.RatingCounts:
         return rules.RatingCounts.of(p.rating for p in self.branch_pledges)
 
-    @property
-    def branch_rate_display(self) -> str:
-        return rules.format_rate(rules.fulfilment_rate(self.branch_counts))
-
 
 def board(branch: OrgUnit, year: int) -> Board:
     """Two queries whatever the number of items."""
@@ -114,21 +112,16 @@ def board(branch: OrgUnit, year: int) -> Board:
     result = Board(branch=branch, year=year)
     by_member: dict[int, MemberPledges] = {}
     for pledge in pledges:
-        if pledge.member_id is None:
+        member = pledge.member  # selected with the pledge
+        if member is None:
             result.branch_pledges.append(pledge)
         else:
-            entry = by_member.get(pledge.member_id)
+            entry = by_member.get(member.pk)
             if entry is None:
-                entry = by_member[pledge.member_id] = MemberPledges(member=pledge.member, pledges=[])
+                entry = by_member[member.pk] = MemberPledges(member=member, pledges=[])
                 result.members.append(entry)
             entry.pledges.append(pledge)
     return result
-
-
-def members_without_pledge(branch: OrgUnit, year: int):
-    """Members in the branch now who have no item for the year: whom the secretary reminds."""
-    pledged = Pledge.objects.filter(year=year, member__isnull=False).values("member_id")
-    return Member.objects.filter(branch=branch).exclude(pk__in=pledged).order_by("name", "pk")
 
 
 def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
@@ -222,8 +215,8 @@ def pledge_facts(
 
     pledged: set[int] = set()
     if wants(codes, "C5"):
-        rows = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id").distinct()
-        pledged = {member_id for (member_id,) in plain_rows(rows)}
+        pledgers = Pledge.objects.filter(member_id__in=member_ids, year=year).order_by().values_list("member_id")
+        pledged = {member_id for (member_id,) in plain_rows(pledgers.distinct())}
     ratings = branch_summaries(branch_ids, year) if wants(codes, "E1") else {}
 
     members: dict[int, dict[int, rules.MemberPeriodFacts]] = defaultdict(dict)
@@ -315,7 +308,7 @@ def pledge_counts(
     coverage: dict[int, tuple[int, int, int]] = {}
     if wants(codes, "C2", "C5"):
         months = period.months
-        params = {
+        params: dict[str, Any] = {
             "first": months[0][0] * 12 + months[0][1],
             "first_end": rules.month_end(*months[0]),
             "last": len(months) - 1,
@@ -377,8 +370,8 @@ def note_grid(branch: OrgUnit, year: int, today: date) -> NoteGrid:
     facts = pledge_facts([branch.pk], period)[branch.pk]
     members = {m.pk: m for m in Member.objects.filter(pk__in=list(facts.members)).order_by("name", "pk")}
     rows = []
-    posted_per_month = defaultdict(int)
-    counted_per_month = defaultdict(int)
+    posted_per_month: defaultdict[tuple[int, int], int] = defaultdict(int)
+    counted_per_month: defaultdict[tuple[int, int], int] = defaultdict(int)
     for member_id, member in members.items():
         member_facts = facts.members[member_id]
         cells = []

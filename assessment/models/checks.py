@@ -162,9 +162,6 @@ class Problem(models.Model):
     def is_closed(self) -> bool:
         return self.closed_on is not None
 
-    def is_overdue(self, today) -> bool:
-        return self.closed_on is None and self.deadline < today
-
 
 class EvidenceQuerySet(ScopedQuerySet):
     unit_path_prefix = "problem__branch__"

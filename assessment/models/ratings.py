@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet, scope_for
 from branches.models import OrgUnit
+from core.choices import choice, choices
 
 from .. import rating as rules
 from .checks import JobStatus
 
-# rules.LEVEL_LABELS stays Chinese for the reasons the rules write; what the pages show comes from here.
-LEVEL_CHOICES = [(1, _("一星")), (2, _("二星")), (3, _("三星")), (4, _("四星")), (5, _("五星"))]
-FLAG_LABELS = {"lagging": _("后进党支部"), "interview": _("约谈"), "five_star": _("五星激励")}
+# The rules' labels, translated for the pages (the rules write them untranslated into their reasons).
+LEVEL_CHOICES = choices(rules.LEVEL_LABELS)
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -50,9 +50,9 @@ class YearRating(models.Model):
     """The year's rating: computed as a proposal, published only by the committee's approval."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("未生成")
-        PROPOSED = "proposed", _("待审批")
-        APPROVED = "approved", _("已审批")
+        PENDING = choice(rules.PENDING, rules.YEAR_STATUS_LABELS)
+        PROPOSED = choice(rules.PROPOSED, rules.YEAR_STATUS_LABELS)
+        APPROVED = choice(rules.APPROVED, rules.YEAR_STATUS_LABELS)
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     status = models.CharField(_("审批状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -93,11 +93,11 @@ class BranchRating(models.Model):
     """One branch's line in the year's rating: the numbers, the level and the reasons for it."""
 
     class ActionChoice(models.TextChoices):
-        UP = rules.Action.UP, _("升星授牌")
-        DOWN = rules.Action.DOWN, _("降星摘牌")
-        RESTORE = rules.Action.RESTORE, _("复星复牌")
-        SAME = rules.Action.SAME, _("保持")
-        FIRST = rules.Action.FIRST, _("首次评定")
+        UP = choice(rules.Action.UP, rules.ACTION_LABELS)
+        DOWN = choice(rules.Action.DOWN, rules.ACTION_LABELS)
+        RESTORE = choice(rules.Action.RESTORE, rules.ACTION_LABELS)
+        SAME = choice(rules.Action.SAME, rules.ACTION_LABELS)
+        FIRST = choice(rules.Action.FIRST, rules.ACTION_LABELS)
 
     rating = models.ForeignKey(YearRating, on_delete=models.CASCADE, related_name="branches")
     branch = models.ForeignKey(OrgUnit, verbose_name=_("支部"), on_delete=models.CASCADE, related_name="+")
@@ -156,7 +156,7 @@ class BranchRating(models.Model):
     @property
     def flag_labels(self) -> list[str]:
         """The flags' names in the reader's language (rules.Flags.labels are the rules' Chinese)."""
-        return [str(label) for name, label in FLAG_LABELS.items() if getattr(self.flags, name)]
+        return [gettext(label) for label in self.flags.labels]
 
     @property
     def quarter_scores(self) -> dict:

@@ -14,11 +14,14 @@ from activities import compliance
 from activities.pledges import rules as pledge_rules
 from activities.pledges import selectors as pledge_selectors
 from activities.pledges.rules import attachment_content_error, attachment_error
+from activities.selectors import meeting_facts
 from activities.services import sniff
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
+from core.periods import QUARTERS, Period
+from core.scoring import CENT, plain
 
-from .. import rating, selectors
+from .. import selectors
 from .. import standard as spec
 from ..indicators import own_indicator_scores
 from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
@@ -35,9 +38,9 @@ def refuse_if_approved(year: int) -> None:
 
 
 def quarter_period_error(year: int, quarter: int, today: date) -> str | None:
-    if quarter not in rating.QUARTERS:
+    if quarter not in QUARTERS:
         return _("季度须为 1–4，不能是 %(quarter)s") % {"quarter": quarter}
-    if compliance.Period.for_quarter(year, quarter).start > today:
+    if Period.for_quarter(year, quarter).start > today:
         return _("%(year)s年第%(quarter)s季度尚未开始") % {"year": year, "quarter": quarter}
     return None
 
@@ -60,7 +63,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and i.is_quarterly]
-        period = compliance.Period.for_quarter(year, quarter)
+        period = Period.for_quarter(year, quarter)
         units = selectors.branches()
         written = _compute_auto(indicators, units, period, quarter, today)
         check.status = JobStatus.DONE
@@ -83,7 +86,7 @@ def year_auto_compute(*, year: int, today: date | None = None) -> int:
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and not i.is_quarterly]
-        written = _compute_auto(indicators, selectors.branches(), compliance.Period.for_year(year), YEAR_QUARTER, today)
+        written = _compute_auto(indicators, selectors.branches(), Period.for_year(year), YEAR_QUARTER, today)
     logger.info("year %s: %s yearly auto scores computed", year, written)
     return written
 
@@ -107,7 +110,7 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
     ids = [u.pk for u in units]
     meeting = pledge = own = {}
     if codes := wanted.keys() & set(spec.MEETING_CODES):
-        meeting = compliance.meeting_facts(ids, period, codes)
+        meeting = meeting_facts(ids, period, codes)
     if codes := wanted.keys() & set(spec.PLEDGE_CODES):
         pledge = pledge_selectors.pledge_counts(ids, period, codes)
     if codes := wanted.keys() & set(spec.OWN_CODES):
@@ -143,7 +146,7 @@ def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
 def score_errors(*, indicator: Indicator, quarter: int | None, value, note: str) -> dict[str, str]:
     """What is wrong with a checker's score, per field, in the reader's language."""
     errors = {}
-    if indicator.is_quarterly and quarter not in rating.QUARTERS:
+    if indicator.is_quarterly and quarter not in QUARTERS:
         errors["quarter"] = _("%(code)s 是季度指标，须填写季度（1–4）") % {"code": indicator.code}
     if not indicator.is_quarterly and quarter not in (None, YEAR_QUARTER):
         errors["quarter"] = _("%(code)s 是年度指标，季度须留空") % {"code": indicator.code}
@@ -160,9 +163,9 @@ def score_errors(*, indicator: Indicator, quarter: int | None, value, note: str)
             errors["value"] = _("得分 %(value)s 超过 %(code)s 的分值 %(points)s") % {
                 "value": value,
                 "code": indicator.code,
-                "points": rating.plain(indicator.points),
+                "points": plain(indicator.points),
             }
-        elif number != number.quantize(rating.CENT):
+        elif number != number.quantize(CENT):
             errors["value"] = _("得分 %(value)s 最多保留 2 位小数") % {"value": value}
     if indicator.is_auto and not (note or "").strip():
         errors["note"] = _("%(code)s 是自动计分指标，人工评分覆盖须填写说明") % {"code": indicator.code}
@@ -269,7 +272,7 @@ def problem_create(
         errors["description"] = _("请填写问题")
     if deadline < found_on:
         errors["deadline"] = _("整改期限不能早于发现日期")
-    if quarter not in (None, YEAR_QUARTER, *rating.QUARTERS):
+    if quarter not in (None, YEAR_QUARTER, *QUARTERS):
         errors["quarter"] = _("季度须为 1–4 或留空")
     if indicator is not None and indicator.standard.year != year:
         errors["indicator"] = _("指标 %(code)s 不属于%(year)s年度标准") % {"code": indicator.code, "year": year}

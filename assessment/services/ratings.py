@@ -2,15 +2,16 @@
 
 import logging
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.compliance import Period
-from branches import bulk
 from branches.models import OrgUnit
+from core import bulk
+from core.periods import QUARTERS, Period
 
 from .. import rating, selectors
 from ..models import (
@@ -77,7 +78,7 @@ def missing_quarters(year: int) -> list[int]:
         for check in QuarterCheck.objects.filter(year=year, status=JobStatus.DONE)
         if check.as_of is not None and check.as_of >= Period.for_quarter(year, check.quarter).end
     }
-    return [q for q in rating.QUARTERS if q not in done]
+    return [q for q in QUARTERS if q not in done]
 
 
 def year_propose(*, year: int, today: date | None = None) -> YearRating:
@@ -136,11 +137,8 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     outcomes = rating.rate_year(inputs, rules, selectors.veto_points(standard))
 
     # The committee's overrides survive a re-run; their action follows the overriding level.
-    overrides = dict(
-        BranchRating.objects.filter(rating=year_rating, override_level__isnull=False).values_list(
-            "branch_id", "override_level"
-        )
-    )
+    overridden = BranchRating.objects.filter(rating=year_rating, override_level__isnull=False)
+    overrides = {pk: level for pk, level in overridden.values_list("branch_id", "override_level") if level is not None}
     rows = []
     for u in units:
         n, o = numbers[u.pk], outcomes[u.pk]
@@ -232,7 +230,8 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
         branch_rating.override_reason = reason.strip()
     branch_rating.overridden_by = by
     branch_rating.overridden_at = timezone.now()
-    result, explained = rating.consequences(branch_rating.level, history)
+    # Not lagging (refused above), so the line has a level: the override or the proposal's.
+    result, explained = rating.consequences(cast(int, branch_rating.level), history)
     branch_rating.action = result.action
     branch_rating.consequences = explained
     branch_rating.save()
@@ -251,7 +250,11 @@ def year_approve(*, year: int, by) -> YearRating:
     StarHistory.objects.bulk_create(
         [
             StarHistory(
-                branch_id=r.branch_id, year=year, level=r.level, source=StarHistory.Source.APPROVED, recorded_by=by
+                branch_id=r.branch_id,
+                year=year,
+                level=cast(int, r.level),  # a branch that applied has a level
+                source=StarHistory.Source.APPROVED,
+                recorded_by=by,
             )
             for r in rows
         ],

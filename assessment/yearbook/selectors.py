@@ -14,11 +14,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractQuarter
 
 from activities import compliance
-from activities.compliance import Period, Tally
+from activities.compliance import Tally
 from activities.models import Attendance, Meeting
 from activities.pledges.selectors import member_final_grades, member_fulfilment_rates
 from activities.selectors import TALLY_FIELDS, tally_aggregates
 from branches.models import OrgUnit
+from core.periods import Period
 from members.models import Member, Membership
 from members.rules import is_full_on
 

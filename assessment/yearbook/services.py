@@ -1,4 +1,7 @@
-"""The year-end workbook: writing it (command line and Celery job), asking for it, cleaning up after it."""
+"""The year-end workbook: writing it (command line and Celery job), and cleaning up after it.
+
+Asking for it is assessment.yearbook.jobs.export_request.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.spreadsheets import new_workbook, write_sheet
+from core.spreadsheets import new_workbook, write_sheet
 
 from ..models import ExportJob
 from . import selectors
@@ -28,7 +29,6 @@ from .workbook import Branch
 
 logger = logging.getLogger(__name__)
 
-MIN_YEAR = 2000
 # Finished exports are kept this long, then their files are deleted with the job.
 KEEP = timedelta(days=1)
 # Progress is written to the job at most this often (seconds), and at the end of every sheet.
@@ -166,36 +166,6 @@ def export_scope_error(user, unit: OrgUnit | None) -> str | None:
     return None
 
 
-@transaction.atomic
-def export_request(*, user, year: int, unit: OrgUnit | None = None, today: date | None = None) -> ExportJob:
-    """Ask for a year's workbook: the job is recorded now and built by a Celery task after commit."""
-    today = today or timezone.localdate()
-    if not MIN_YEAR <= year <= today.year:
-        raise ValidationError(
-            {
-                "year": _("年度须在 %(first)s–%(last)s 之间，不能是 %(year)s")
-                % {"first": MIN_YEAR, "last": today.year, "year": year}
-            }
-        )
-    if unit is not None and unit.kind not in (OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.GENERAL_BRANCH, OrgUnit.Kind.BRANCH):
-        raise ValidationError({"unit": _("导出范围须是机关党委、党总支或党支部")})
-    error = export_scope_error(user, unit)
-    if error:
-        raise ValidationError(error)
-    if unit is not None and unit.kind == OrgUnit.Kind.COMMITTEE:
-        unit = None if OrgUnit.objects.get_parent(unit) is None else unit
-    export_jobs_prune()
-    export_jobs_expire()
-    job = ExportJob.objects.create(
-        year=year, unit=unit, include_proposals=scope_for(user).is_committee, requested_by=user
-    )
-    # Imported here, not at the top: the task module imports this one.
-    from .tasks import build_export
-
-    transaction.on_commit(lambda: build_export.delay(job.pk))
-    return job
-
-
 class JobProgress(Progress):
     """Stores the progress on the job row, at most every PROGRESS_INTERVAL seconds, for the polling page."""
 
@@ -313,4 +283,4 @@ def export_jobs_prune(*, now=None) -> int:
 
 
 def download_name(job: ExportJob) -> str:
-    return f"{job.year}年度考核表" + (f"-{job.unit.name}" if job.unit_id else "") + ".xlsx"
+    return f"{job.year}年度考核表" + (f"-{job.unit.name}" if job.unit is not None else "") + ".xlsx"

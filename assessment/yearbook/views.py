@@ -5,7 +5,6 @@ the branches they manage. A job and its file are seen only by whoever asked for 
 and anything outside their units, gets a 404.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -14,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from branches.access import get_visible_or_404, scope_for
+from core.service_errors import flash_service_errors
 
 from ..models import ExportJob
-from . import services
+from . import jobs, services
 from .forms import ExportForm
 from .workbook import SHEET_TITLES
 
@@ -53,10 +53,9 @@ def start(request):
     if not form.is_valid():
         return _index(request, scope, form, status=400)
     try:
-        job = services.export_request(user=request.user, year=form.cleaned_data["year"], unit=form.cleaned_data["unit"])
+        job = jobs.export_request(user=request.user, year=form.cleaned_data["year"], unit=form.cleaned_data["unit"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_service_errors(request, exc)
         return redirect("yearbook:index")
     return redirect("yearbook:job", job.pk)
 

@@ -2,7 +2,7 @@
 
 Nothing here touches the database: yearbook.selectors reads many branches at once into the plain
 types below, and yearbook.services streams the rows these functions make into a write-only
-workbook (branches.spreadsheets). A row is a list of cell values: int for levels and counts,
+workbook (core.spreadsheets). A row is a list of cell values: int for levels and counts,
 Decimal (2 decimals) for scores, Percent for rates, date for dates, str for text, None for blank.
 """
 
@@ -16,12 +16,13 @@ from decimal import Decimal
 from activities import compliance
 from activities.compliance import Tally
 from activities.pledges.rules import GRADE_LABELS
-from branches.spreadsheets import Percent
+from core.periods import QUARTER_LABELS, QUARTERS
+from core.scoring import round2
+from core.spreadsheets import Percent
 
 from .. import rating
 
 RATE_PLACES = Decimal("0.0001")
-QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,6 @@ MEETING_KINDS = (
     compliance.THEME_DAY,
 )
 
-STATUS_LABELS = {"pending": "未生成", "proposed": "待审批", "approved": "已审批"}
-
 
 def workbook_title(year: int) -> str:
     return f"{year}年度星级党支部考核表"
@@ -129,7 +128,7 @@ def rate_cell(rate: Decimal | float | None) -> Percent | None:
 
 
 def score_cell(value: Decimal | None) -> Decimal | None:
-    return None if value is None else rating.round2(value)
+    return None if value is None else round2(value)
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def summary_row(branch: Branch, line: SummaryLine) -> list:
         line.previous_year_level,
         action,
         flags or None,
-        STATUS_LABELS.get(line.status, line.status),
+        rating.YEAR_STATUS_LABELS.get(line.status, line.status),
     ]
 
 
@@ -231,7 +230,7 @@ def indicator_rows(branch: Branch, indicators: Sequence[IndicatorInfo], scores: 
     )
     for ind in indicators:
         by_quarter = scores.values.get(ind.code, {})
-        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in rating.QUARTERS]
+        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in QUARTERS]
         yield [
             branch.code,
             branch.name,
@@ -253,7 +252,7 @@ def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> It
     The tallies cover the branch and its groups, so 党小组会 counts every group's meetings. 出勤率 is
     C1's: present ÷ expected over 党员大会, 支委会, 党小组会 and 党课 (blank when nobody was expected).
     """
-    for quarter in rating.QUARTERS:
+    for quarter in QUARTERS:
         of_quarter = {kind: t for (q, kind), t in tallies.items() if q == quarter}
         everything = sum(of_quarter.values(), Tally())
         attendance = sum((t for kind, t in of_quarter.items() if kind in compliance.ATTENDANCE_KINDS), Tally())

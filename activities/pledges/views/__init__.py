@@ -1,0 +1,1 @@
+"""Pages of pledges, democratic appraisal, study notes and the member's record."""

@@ -1,0 +1,71 @@
+"""A meeting record's attachments (photos, scans): upload, download and delete, through the record's own checks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branches.access import get_visible_or_404, scope_for
+from core.service_errors import flash_service_errors
+
+from .. import selectors, services
+from ..forms import AttachmentForm
+from ..models import Attachment
+from .meetings import editable_meeting
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    meeting = editable_meeting(request, pk)
+    if not meeting.is_editable:
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            flash_service_errors(request, exc)
+        else:
+            messages.success(request, _("附件已上传。"))
+    else:
+        for error in form.errors.get("file", [_("请选择要上传的文件。")]):
+            messages.error(request, error)
+    return redirect(reverse("activities:detail", args=[meeting.pk]) + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_visible_or_404(Attachment.objects.select_related("meeting"), request.user, pk=pk)
+    inline = attachment.is_image or request.GET.get("inline") == "1" and attachment.content_type == "application/pdf"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = get_visible_or_404(Attachment.objects.select_related("meeting__unit"), request.user, pk=pk)
+    if not selectors.can_edit(scope_for(request.user), attachment.meeting):
+        raise Http404
+    meeting_pk = attachment.meeting_id
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        messages.success(request, _("附件已删除。"))
+    return redirect(reverse("activities:detail", args=[meeting_pk]) + "#attachments")

@@ -1,0 +1,115 @@
+"""三会一课 compliance: which required meetings each branch has held, is missing or has due, and the home panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from branches.access import GROUP_LEADER, scope_for
+from branches.models import OrgUnit
+from core.periods import Period, quarter_of
+
+from .. import compliance, selectors
+from ..models import Meeting
+
+
+def _year_quarter(request, today):
+    year, quarter = quarter_of(today)
+    try:
+        year = int(request.GET.get("year", year))
+        quarter = int(request.GET.get("quarter", quarter))
+    except ValueError:
+        pass
+    if quarter not in (1, 2, 3, 4) or not 2000 <= year <= today.year + 1:
+        year, quarter = quarter_of(today)
+    return year, quarter
+
+
+@login_required
+def compliance_page(request):
+    scope = scope_for(request.user)
+    if not scope.is_manager:
+        raise Http404
+    today = timezone.localdate()
+    year, quarter = _year_quarter(request, today)
+    branches = list(selectors.branches_in_scope(scope).order_by("code"))
+    parents = dict(
+        OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.GENERAL_BRANCH, OrgUnit.Kind.COMMITTEE]).values_list(
+            "path", "name"
+        )
+    )
+    for branch in branches:
+        branch.parent_name = parents.get(branch.path[: -OrgUnit.steplen], "")
+    table = selectors.compliance_table(branches, year, quarter, today)
+    behind = sum(1 for line in table if line.compliance.missing)
+    only = request.GET.get("only")
+    if only == "missing":
+        table = [line for line in table if line.compliance.missing]
+    page = Paginator(table, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "activities/compliance.html",
+        {
+            "page": page,
+            "year": year,
+            "quarter": quarter,
+            "years": range(today.year, today.year - 5, -1),
+            "requirements": compliance.REQUIREMENTS,
+            "behind": behind,
+            "total": len(branches),
+            "only": only,
+            "query": query.urlencode(),
+        },
+    )
+
+
+PANEL_MAX_BRANCHES = 10
+
+
+def compliance_panel(request):
+    """The home page's 三会一课 panel: the current quarter, per branch and group the user runs."""
+    scope = scope_for(request.user)
+    if not scope.has_units:
+        return None
+    today = timezone.localdate()
+    year, quarter = quarter_of(today)
+    context = {"year": year, "quarter": quarter, "today": today}
+    if scope.is_committee:
+        return "activities/panel.html", {**context, "summary_only": True}
+    branches = list(selectors.branches_in_scope(scope, managed=True).order_by("code"))
+    led_groups = []
+    if not branches and GROUP_LEADER in scope.roles:
+        led_groups = list(
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP).filter(
+                scope.unit_q("", [p for _, p, r in scope.grants if r == GROUP_LEADER])
+            )
+        )
+        branch_paths = {g.path[: -OrgUnit.steplen] for g in led_groups}
+        branches = list(OrgUnit.objects.filter(path__in=branch_paths).order_by("code"))
+    if not branches:
+        return None
+    if len(branches) > PANEL_MAX_BRANCHES:
+        return "activities/panel.html", {**context, "summary_only": True, "count": len(branches)}
+    facts = selectors.meeting_facts([b.pk for b in branches], Period.for_year(year))
+    blocks = []
+    for branch in branches:
+        rows = compliance.requirement_rows(facts[branch.pk], year, quarter, today)
+        if led_groups:
+            led = {g.pk for g in led_groups}
+            rows = [r for r in rows if r.unit_id in led]
+        can_log_branch = selectors.can_log(scope, branch)
+        blocks.append({"branch": branch, "rows": rows, "can_log": can_log_branch})
+    months = [dt.date(y, m, 1) for y, m in Period.for_quarter(year, quarter).months]
+    returned = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.RETURNED).count()
+    drafts = Meeting.objects.visible_to(scope).filter(status=Meeting.Status.DRAFT).count()
+    return (
+        "activities/panel.html",
+        {**context, "blocks": blocks, "months": months, "returned": returned, "drafts": drafts},
+    )

@@ -1,0 +1,143 @@
+"""The rating's dashboards: the committee's (and a general secretary's) overview, a branch's page, the home panel."""
+
+from collections import Counter
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.periods import QUARTERS, Period, previous_quarter
+
+from .. import rating, selectors
+from ..models import Application, BranchRating, Problem, Standard, StarHistory, YearRating
+from ..models.ratings import LEVEL_CHOICES
+from .access import branch_or_404, can_read, reader_only, year_or_404
+
+RANKING_LIMIT = 100  # the dashboard's ranking; the review page and the workbook list every branch
+
+
+def _default_year(today: date) -> int:
+    latest = YearRating.objects.exclude(status=YearRating.Status.PENDING).order_by("-year").first()
+    return latest.year if latest else today.year - 1
+
+
+@login_required
+def index(request):
+    """The committee's dashboard (also a general secretary's, for their branches); a secretary's branch page."""
+    scope = reader_only(request)
+    today = timezone.localdate()
+    units = selectors.visible_branches(scope)
+    if not scope.is_committee and len(units) == 1:
+        return redirect("assessment:branch", units[0].pk)
+    try:
+        year = year_or_404(int(request.GET.get("year") or _default_year(today)))
+    except ValueError as exc:
+        raise Http404 from exc
+    year_rating = YearRating.objects.filter(year=year).first()
+    rows = list(
+        BranchRating.objects.for_viewer(scope)
+        .filter(rating__year=year)
+        .select_related("branch")
+        .order_by("-score", "branch__code")
+    )
+    counts = selectors.level_counts(r.level for r in rows)
+    history = selectors.history_by_year(None if scope.is_committee else [u.pk for u in units])
+    years = sorted(history)
+    level_names = {level: str(label) for level, label in LEVEL_CHOICES}
+    charts = {
+        "distribution": {
+            "categories": [level_names[level] for level in rating.LEVELS] + [_("后进")],
+            "series": [{"name": _("%(y)s年") % {"y": year}, "data": [*counts["levels"].values(), counts["lagging"]]}],
+        },
+        "history": {
+            "categories": [_("%(y)s年") % {"y": y} for y in years],
+            "series": [
+                {"name": level_names[level], "data": [history[y][level] for y in years], "stack": "levels"}
+                for level in rating.LEVELS
+            ],
+        },
+    }
+    actions = Counter(r.action for r in rows if r.action)
+    context = {
+        "year": year,
+        "years": list(range(today.year, today.year - 6, -1)),
+        "year_rating": year_rating,
+        "ranking": rows[:RANKING_LIMIT],
+        "ranking_cut": len(rows) > RANKING_LIMIT,
+        "rows": rows,
+        "counts": counts,
+        "charts": charts,
+        "actions": [(choice.label, actions.get(choice.value, 0)) for choice in BranchRating.ActionChoice],
+        "interview": [r for r in rows if r.flags.interview],
+        "lagging": [r for r in rows if r.is_lagging],
+        "units": units,
+        "current_quarter": previous_quarter(today),
+    }
+    return render(request, "assessment/index.html", context)
+
+
+@login_required
+def branch(request, branch_id: int):
+    """A branch's page: its level and history, this year's checks so far, what would raise its score."""
+    scope = reader_only(request)
+    unit = branch_or_404(request, branch_id)
+    today = timezone.localdate()
+    year = today.year
+    standard = Standard.objects.filter(year=year).first()
+    table = selectors.indicator_table(standard, unit) if standard else []
+    defs = [row["indicator"].as_def() for row in table]
+    quarter_scores = []
+    for q in QUARTERS:
+        earned = {
+            row["indicator"].code: cell.effective
+            for row in table
+            for quarter, cell in row["cells"]
+            if quarter == q and cell is not None and cell.effective is not None
+        }
+        running = Period.for_quarter(year, q).start <= today <= Period.for_quarter(year, q).end
+        quarter_scores.append((q, rating.quarter_score(earned, defs) if earned else None, running))
+    published = {
+        r.rating.year: r
+        for r in BranchRating.objects.for_viewer(scope).filter(branch=unit).select_related("rating", "overridden_by")
+    }
+    history = [
+        {"entry": h, "rating": published.get(h.year)} for h in StarHistory.objects.filter(branch=unit).order_by("-year")
+    ]
+    context = {
+        "unit": unit,
+        "year": year,
+        "standard": standard,
+        "quarter_scores": quarter_scores,
+        "hints": selectors.improvement_hints(table),
+        "history": history,
+        "latest": history[0] if history else None,
+        "applications": {a.year: a for a in Application.objects.filter(branch=unit, year__gte=year - 1)},
+        "can_manage": scope.can_manage(unit),
+        "open_problems": Problem.objects.filter(branch=unit).open().order_by("deadline")[:10],
+        "today": today,
+        "pending": [r for y, r in sorted(published.items()) if not r.rating.is_approved],
+    }
+    return render(request, "assessment/branch.html", context)
+
+
+def home_panel(request, scope):
+    """The five-star panel of the home page: for the committee what awaits it, for a branch its level."""
+    if not can_read(scope):
+        return None
+    today = timezone.localdate()
+    panel = {"is_committee": scope.is_committee, "proposed": None, "branches": [], "branch_count": 0}
+    if scope.is_committee:
+        panel["proposed"] = YearRating.objects.filter(status=YearRating.Status.PROPOSED).order_by("-year").first()
+    else:
+        units = selectors.visible_branches(scope)
+        if not units:
+            return None
+        shown = units[:8]
+        latest = {h.branch_id: h for h in StarHistory.objects.filter(branch__in=shown).order_by("year")}
+        panel.update(branches=[(u, latest.get(u.pk)) for u in shown], branch_count=len(units))
+    panel["overdue"] = Problem.objects.visible_to(scope).overdue(today).count()
+    panel["open"] = Problem.objects.visible_to(scope).open().count()
+    return "assessment/panel_home.html", panel

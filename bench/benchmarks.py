@@ -1,0 +1,412 @@
+"""Benchmarks at the scale of a province (`make bench`): each job beside a floor measured in the same run.
+
+The floors are what any implementation must at least do over the same rows:
+- compute_quarter / rate_year: hand-written SQL aggregates that read the facts the auto indicators
+  are computed from (per-branch meeting counts per month and attendance sums, members on the
+  period's last day, study notes per member and month, talks, pledges, cadres, problems due, and for
+  the year every score), fetched to the client;
+- beside each job's floor, shown but not part of the target: what storing its scores costs by
+  itself, one hand-written INSERT of a row per branch and auto indicator of the period (quarterly for
+  compute_quarter, yearly for rate_year, whose proposal lines are left out), with the foreign keys
+  checked as at commit (the jobs must write them; the read floors do not);
+- export_year: openpyxl write-only writing the very same cells (values, number formats, escapes)
+  from lists already in memory; the values alone, without formats, are timed too and shown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from assessment.models import YEAR_QUARTER, Indicator
+from assessment.services.checks import quarter_compute
+from assessment.services.ratings import year_propose
+from assessment.services.standards import standard_ensure
+from assessment.yearbook import selectors, services
+from branches.models import OrgUnit
+from core.bulk import tune_for_jobs
+from core.periods import Period
+from core.spreadsheets import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    DECIMAL_FORMAT,
+    FORMULA_PREFIXES,
+    PERCENT_FORMAT,
+    Percent,
+)
+
+FLOOR_REPEATS = 3
+
+
+def _timed(fn: Callable) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def _best(fn: Callable, repeats: int = FLOOR_REPEATS) -> float:
+    """The best of `repeats` runs, each in a transaction with the settings the jobs run with."""
+
+    def run():
+        with transaction.atomic():
+            tune_for_jobs()
+            fn()
+
+    return min(_timed(run)[0] for _ in range(repeats))
+
+
+def _fetch(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+MEETINGS_BY_MONTH = """
+SELECT branch_id, unit_id, kind, date_trunc('month', held_on) AS month, count(*),
+       sum(expected_count), sum(present_count),
+       count(*) FILTER (WHERE is_backfilled), count(*) FILTER (WHERE below_quorum)
+FROM activities_meeting
+WHERE status = 'submitted' AND held_on BETWEEN %s AND %s
+GROUP BY 1, 2, 3, 4
+"""
+MEMBERS_ON_DAY = """
+SELECT ms.branch_id, count(*),
+       count(*) FILTER (WHERE (m.full_on IS NOT NULL AND m.full_on <= %s)
+                           OR (m.full_on IS NULL AND m.category = 'full'))
+FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
+WHERE (ms.start IS NULL OR ms.start <= %s) AND (ms."end" IS NULL OR ms."end" >= %s)
+  AND (m.joined_on IS NULL OR m.joined_on <= %s)
+  AND NOT (m.status = 'retired' AND NOT m.counts_when_retired)
+GROUP BY 1
+"""
+GROUPS = """
+SELECT b.id, g.id, g.founded_on FROM branches_orgunit g
+JOIN branches_orgunit b ON b.path = substr(g.path, 1, length(g.path) - %s)
+WHERE g.kind = 'group'
+"""
+NOTE_MONTHS = """
+SELECT ms.branch_id, count(*) FILTER (WHERE n.months = %s), count(*)
+FROM members_membership ms
+LEFT JOIN (SELECT member_id, count(DISTINCT month) AS months FROM activities_studynote
+           WHERE month BETWEEN %s AND %s GROUP BY member_id) n ON n.member_id = ms.member_id
+WHERE (ms.start IS NULL OR ms.start <= %s) AND (ms."end" IS NULL OR ms."end" >= %s)
+GROUP BY 1
+"""
+PROBLEMS_DUE = """
+SELECT branch_id, count(*), count(*) FILTER (WHERE closed_on <= deadline)
+FROM assessment_problem WHERE deadline BETWEEN %s AND %s GROUP BY 1
+"""
+TALKED = """
+SELECT ms.branch_id, count(DISTINCT t.member_id)
+FROM activities_talk t JOIN members_membership ms ON ms.member_id = t.member_id
+WHERE t.talked_on BETWEEN %s AND %s AND ms."end" IS NULL
+GROUP BY 1
+"""
+PLEDGES = """
+SELECT branch_id, rating, count(*), count(DISTINCT member_id) FROM activities_pledge WHERE year = %s GROUP BY 1, 2
+"""
+CADRES = """
+SELECT branch_id, count(*) FROM members_member WHERE is_party_cadre AND status <> 'retired' GROUP BY 1
+"""
+BRANCH_TERMS = "SELECT id, code, kind, elected_on FROM branches_orgunit WHERE kind = 'branch'"
+YEAR_SCORES = """
+SELECT s.branch_id, i.code, s.quarter, coalesce(s.manual, s.computed)
+FROM assessment_score s JOIN assessment_indicator i ON i.id = s.indicator_id
+JOIN assessment_standard st ON st.id = i.standard_id WHERE st.year = %s
+"""
+RATING_INPUTS = [
+    ("SELECT branch_id, level FROM assessment_application WHERE year = %s", lambda y: [y]),
+    ("SELECT branch_id, year, level FROM assessment_starhistory WHERE year < %s", lambda y: [y]),
+    (
+        "SELECT branch_id, count(*) FROM assessment_problem WHERE year = %s AND kind = 'check' "
+        "AND closed_on IS NULL AND deadline < current_date GROUP BY 1",
+        lambda y: [y],
+    ),
+]
+
+
+def quarter_floor(year: int, quarter: int) -> float:
+    """The reads behind the quarter's auto indicators B1–B5, C1, C2 and E4 for every branch."""
+    period = Period.for_quarter(year, quarter)
+    day = period.end
+
+    def run():
+        _fetch(MEETINGS_BY_MONTH, [period.start, period.end])
+        _fetch(MEMBERS_ON_DAY, [day, day, day, day])
+        _fetch(GROUPS, [OrgUnit.steplen])
+        _fetch(NOTE_MONTHS, [len(period.months), period.start, period.end, day, period.start])
+        _fetch(PROBLEMS_DUE, [period.start, period.end])
+
+    return _best(run)
+
+
+# A period's scores as one statement: as many rows as the job writes, notes of their usual length.
+WRITE_SCORES = """
+INSERT INTO assessment_score (branch_id, indicator_id, quarter, computed, computed_note, computed_at, manual_note)
+SELECT b.id, i.id, %(quarter)s, i.points, %(note)s, now(), ''
+FROM branches_orgunit b CROSS JOIN assessment_indicator i
+WHERE b.kind = 'branch' AND i.standard_id = %(standard)s AND i.mode = 'auto' AND i.frequency = %(frequency)s
+ON CONFLICT (branch_id, indicator_id, quarter) DO NOTHING
+"""
+WRITE_NOTE = "B1 支部党员大会：1/1 个季度召开 → 6.00/6"
+
+
+def write_params(year: int, quarter: int) -> dict:
+    """WRITE_SCORES's parameters: the quarter's auto quarterly indicators, or with quarter 0 the yearly ones."""
+    return {
+        "quarter": quarter,
+        "note": WRITE_NOTE,
+        "standard": standard_ensure(year=year).pk,
+        "frequency": Indicator.Frequency.YEARLY if quarter == YEAR_QUARTER else Indicator.Frequency.QUARTERLY,
+    }
+
+
+def write_floor(year: int, quarter: int) -> float:
+    """Insert the period's scores by hand and check their foreign keys; rolled back (best of three).
+
+    Measured before the job, while the period has no computed scores; the table is vacuumed
+    afterwards so the job does not step over the rolled-back rows.
+    """
+    params = write_params(year, quarter)
+
+    def run():
+        with transaction.atomic():
+            tune_for_jobs()
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(WRITE_SCORES, params)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks a commit would run
+                took = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return took
+
+    took = min(run() for _ in range(FLOOR_REPEATS))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) assessment_score")
+    return took
+
+
+def year_floor(year: int) -> float:
+    """The reads behind the year's auto indicators (B6, C3, C5, D1, D3, E1, E2) and the rating."""
+    period = Period.for_year(year)
+    day = period.end
+
+    def run():
+        _fetch(MEETINGS_BY_MONTH, [period.start, period.end])
+        _fetch(MEMBERS_ON_DAY, [day, day, day, day])
+        _fetch(TALKED, [period.start, period.end])
+        _fetch(PLEDGES, [year])
+        _fetch(CADRES, [])
+        _fetch(BRANCH_TERMS, [])
+        _fetch(PROBLEMS_DUE, [period.start, period.end])
+        _fetch(YEAR_SCORES, [year])
+        for sql, params in RATING_INPUTS:
+            _fetch(sql, params(year))
+
+    return _best(run)
+
+
+def export_cells(year: int, today: date) -> list[tuple[str, tuple[str, ...], list[list]]]:
+    """Every sheet's header and rows, read and built by the export's own code, kept in memory.
+
+    A value that the workbook formats (a score, a rate, a date) or escapes (text like a formula) is
+    kept as (value, number format, quote prefix); the floors below write them from here.
+    """
+    branches = selectors.branches_under(None)
+    indicators = selectors.indicators(year)
+    cells = []
+    for spec, rows in services.sheets(year, None, branches, indicators, True, today):
+        cells.append((spec.title, spec.headers, [[_marked(v) for v in row] for row in rows]))
+    return cells
+
+
+def _marked(value):
+    if isinstance(value, Percent):
+        return (float(value), PERCENT_FORMAT, False)
+    if isinstance(value, Decimal):
+        return (float(value), DECIMAL_FORMAT, False)
+    if isinstance(value, datetime):
+        return (value, DATETIME_FORMAT, False)
+    if isinstance(value, date):
+        return (value, DATE_FORMAT, False)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return (value, None, True)
+    return value
+
+
+def _plain(value):
+    return value[0] if type(value) is tuple else value
+
+
+def export_floor(cells, path: str, formatted: bool) -> float:
+    """openpyxl write-only writing the cells: bare values, or (formatted) with their formats and escapes."""
+
+    def cell(ws, marked):
+        value, number_format, quoted = marked
+        out = WriteOnlyCell(ws, value)
+        if number_format:
+            out.number_format = number_format
+        if quoted:
+            out.data_type, out.quotePrefix = "s", True
+        return out
+
+    def run():
+        book = Workbook(write_only=True)
+        for title, headers, rows in cells:
+            ws = book.create_sheet(title)
+            ws.append(list(headers))
+            if formatted:
+                for row in rows:
+                    ws.append([cell(ws, v) if type(v) is tuple else v for v in row])
+            else:
+                for row in rows:
+                    ws.append([_plain(v) for v in row])
+        book.save(path)
+
+    return _best(run)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def branch_count() -> int:
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).count()
+
+
+def run_jobs(year: int, quarter: int = 4) -> list[dict]:
+    """compute_quarter (the last quarter) and rate_year (the other quarters computed first, as in a real year)."""
+    n = branch_count()
+    results = []
+    write = write_floor(year, quarter)
+    took, _ = _timed(lambda: quarter_compute(year=year, quarter=quarter))
+    results.append(
+        {"n": n, "job": "compute_quarter", "time": took, "floor": quarter_floor(year, quarter), "write_floor": write}
+    )
+    for q in (1, 2, 3, 4):
+        if q != quarter:
+            quarter_compute(year=year, quarter=q)
+    write = write_floor(year, YEAR_QUARTER)
+    took, _ = _timed(lambda: year_propose(year=year))
+    results.append({"n": n, "job": "rate_year", "time": took, "floor": year_floor(year), "write_floor": write})
+    return results
+
+
+def run_export(year: int, today: date) -> list[dict]:
+    n = branch_count()
+    before = _rss_mb()
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "export.xlsx")
+        took, counts = _timed(lambda: services.workbook_write(year=year, out=out, today=today))
+        peak = _rss_mb()
+        size = os.path.getsize(out)
+        cells = export_cells(year, today)
+        floor = export_floor(cells, os.path.join(folder, "floor.xlsx"), formatted=True)
+        plain = export_floor(cells, os.path.join(folder, "plain.xlsx"), formatted=False)
+    return [
+        {
+            "n": n,
+            "job": "export_year",
+            "time": took,
+            "floor": floor,
+            "plain_floor": plain,
+            "rows": sum(counts.values()),
+            "bytes": size,
+            "rss_before_mb": round(before, 1),
+            "rss_peak_mb": round(peak, 1),
+        }
+    ]
+
+
+# --- the report ----------------------------------------------------------------------------------------
+
+JOBS = ("compute_quarter", "rate_year", "export_year")
+TARGET_RATIO = 3.0
+LINEAR_TOLERANCE = 1.3  # time per branch at the largest N may exceed that at the middle N by this much
+
+
+def machine() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    try:
+        with open("/proc/meminfo") as f:
+            mem_kb = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "postgresql": pg,
+        "python": platform.python_version(),
+        "loadavg": os.getloadavg(),
+    }
+
+
+def report(lines: list[dict]) -> tuple[str, bool]:
+    """The table (N, job, time, floor, ratio), the linear-growth check, and whether every target is met."""
+    rows = [line for line in lines if line.get("job") in JOBS]
+    out = [f"{'N':>6}  {'job':<16}{'time s':>9}{'floor s':>9}{'ratio':>7}  {'ms/branch':>9}"]
+    met = True
+    for line in sorted(rows, key=lambda r: (r["n"], JOBS.index(r["job"]))):
+        ratio = line["time"] / line["floor"] if line["floor"] else float("inf")
+        extra = ""
+        if "write_floor" in line:
+            both = line["time"] / (line["floor"] + line["write_floor"])
+            extra = f"  writing its scores alone {line['write_floor']:.2f} s; {both:.2f}× read + write"
+        if line["job"] == "export_year":
+            bare = line["time"] / line["plain_floor"]
+            extra = (
+                f"  rows {line['rows']:,}; values-only floor {line['plain_floor']:.2f} s ({bare:.2f}×);"
+                f" peak RSS {line['rss_peak_mb']:.0f} MB"
+            )
+        out.append(
+            f"{line['n']:>6}  {line['job']:<16}{line['time']:>9.2f}{line['floor']:>9.2f}{ratio:>7.2f}"
+            f"  {1000 * line['time'] / line['n']:>9.2f}{extra}"
+        )
+    seeds = [line for line in lines if line.get("job") == "seed_scale"]
+    if seeds:
+        out.append("")
+        out.append(
+            "seed_scale: " + "; ".join(f"N={s['n']:,} {s['time']:.1f} s" for s in sorted(seeds, key=lambda s: s["n"]))
+        )
+    sizes = sorted({r["n"] for r in rows})
+    if len(sizes) >= 2:
+        big, mid = sizes[-1], sizes[-2]
+        out.append("")
+        for job in JOBS:
+            at = {r["n"]: r for r in rows if r["job"] == job}
+            if big not in at or mid not in at:
+                continue
+            growth = (at[big]["time"] / big) / (at[mid]["time"] / mid)
+            ratio = at[big]["time"] / at[big]["floor"]
+            linear = growth <= LINEAR_TOLERANCE
+            within = ratio <= TARGET_RATIO
+            met = met and linear and within
+            out.append(
+                f"{job:<16} at N={big:,}: {ratio:.2f}× floor ({'within' if within else 'OVER'} {TARGET_RATIO:g}×); "
+                f"time per branch {growth:.2f}× that at N={mid:,} ({'linear' if linear else 'NOT linear'})"
+            )
+    return "\n".join(out), met
+
+
+def dump(results: list[dict], path: str) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        for line in results:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def load(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
