@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "assessment",
+    "recruitment",
 ]
 
 MIDDLEWARE = [

@@ -99,7 +99,9 @@ _STEP_NAMES = (
     "上级党委审批转正",
     "材料归档",
 )
-COMMITTEE_STEPS = frozenset({ACTIVIST_FILED, CANDIDATE_FILED, PRE_REVIEW, COMMITTEE_TALK, APPROVAL, FILED_ABOVE, FULL_APPROVAL})
+COMMITTEE_STEPS = frozenset(
+    {ACTIVIST_FILED, CANDIDATE_FILED, PRE_REVIEW, COMMITTEE_TALK, APPROVAL, FILED_ABOVE, FULL_APPROVAL}
+)
 REPEATABLE_STEPS = frozenset({ASSESSMENT, PROBATION_ASSESSMENT})
 # What waits for the committee: 备案, 预审, 审批 (and its talk and the filing above, also its acts).
 COMMITTEE_QUEUE_STEPS = COMMITTEE_STEPS
@@ -343,9 +345,7 @@ def vote_errors(expected: int | None, present: int | None, votes_for: int | None
     if votes_for > present:
         return {"votes_for": f"赞成票{votes_for}不能多于实到人数{present}"}
     if present * 2 <= expected:
-        return {
-            "present": f"到会有表决权的党员{present}人，未超过应到会有表决权党员{expected}人的半数，会议无效"
-        }
+        return {"present": f"到会有表决权的党员{present}人，未超过应到会有表决权党员{expected}人的半数，会议无效"}
     if votes_for * 2 <= expected:
         return {"votes_for": f"赞成票{votes_for}票，未超过应到会有表决权党员{expected}人的半数，不能通过"}
     return {}
@@ -404,14 +404,17 @@ def check_step_date(
     birth_date: date | None = None,
     probation_ends: date | None = None,
     today: date | None = None,
+    allow_gaps: bool = False,
 ) -> StepCheck:
     """Every time and order rule that one step's date must satisfy, against the other recorded steps.
 
     `dates` holds the other steps (this record's own earlier date left out); `probation_ends` is the
-    roster member's (extensions included) once they are probationary.
+    roster member's (extensions included) once they are probationary. `allow_gaps` lets a file of
+    past records leave out the steps it has no column for.
     """
     check = StepCheck()
-    check.refuse("done_on", skip_error(dates.keys(), number))
+    if not allow_gaps:
+        check.refuse("done_on", skip_error(dates.keys(), number))
     if today is not None and day > today:
         check.refuse("done_on", f"日期{_d(day)}还没到，不能提前登记")
     check.refuse("done_on", order_error(dates, number, day))
@@ -485,9 +488,8 @@ def progress(dates: Dates, today: date, *, probation_ends: date | None = None) -
     if applied and TALK not in recorded:
         due = talk_due(applied)
         late = today > due
-        alerts.append(
-            Alert(TALK_DUE, TALK, due, late, f"应于{_d(due)}前谈话" + (f"，已逾期{(today - due).days}天" if late else ""))
-        )
+        message = f"应于{_d(due)}前谈话" + (f"，已逾期{(today - due).days}天" if late else "")
+        alerts.append(Alert(TALK_DUE, TALK, due, late, message))
     activist_on = first_date(dates, ACTIVIST)
     if status == ACTIVIST_STATUS and activist_on:
         due = assessment_due(activist_on, dates.get(ASSESSMENT, ()))
@@ -504,7 +506,8 @@ def progress(dates: Dates, today: date, *, probation_ends: date | None = None) -
     if APPROVAL in recorded and FULL_MEETING not in recorded and probation_ends:
         late = today > probation_ends
         if today >= probation_ends - timedelta(days=30):
-            message = f"预备期{_d(probation_ends)}届满，" + ("请及时讨论转正" if late or today == probation_ends else "请准备转正")
+            ask = "请及时讨论转正" if today >= probation_ends else "请准备转正"
+            message = f"预备期{_d(probation_ends)}届满，{ask}"
             alerts.append(Alert(FULL_MEETING_DUE, FULL_MEETING, probation_ends, late, message))
     full_meeting = first_date(dates, FULL_MEETING)
     if full_meeting and FULL_APPROVAL not in recorded:
