@@ -104,7 +104,9 @@ class Recruit(models.Model):
     next_step = models.PositiveSmallIntegerField(_("下一步"), choices=STEP_CHOICES, null=True, blank=True)
     next_due = models.DateField(_("应完成日期"), null=True, blank=True)
     waiting_since = models.DateField(_("上一步日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["status", "next_step", "next_due", "waiting_since"])
 
@@ -156,7 +158,9 @@ class RecruitStep(models.Model):
     # The rules' warnings when it was recorded (a late talk, a late approval), in Chinese.
     warnings = models.TextField(_("提醒"), blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.FORM)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -204,7 +208,9 @@ class RecruitDocument(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = RecruitDocumentQuerySet.as_manager()

@@ -190,7 +190,7 @@ def recruit_step_record(
     probationary member; the 转正 approval (24) writes their 转正日期.
     """
     today = _today(today)
-    recruit = Recruit.objects.select_for_update().select_related("member", "branch").get(pk=recruit.pk)
+    recruit = Recruit.objects.select_for_update(of=("self",)).select_related("member", "branch").get(pk=recruit.pk)
     if number not in rules.STEPS:
         raise ValidationError({"number": _("没有这一步骤")})
     if step is not None and (step.recruit_id != recruit.pk or step.number != number):
