@@ -51,6 +51,12 @@ def _can_record(scope, number: int) -> bool:
     return scope.is_committee or not rules.STEPS[number].by_committee
 
 
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _errors(exc: ValidationError) -> list[str]:
     return exc.messages
 
@@ -86,7 +92,7 @@ def recruit_list(request):
         "branches": branches,
         "can_add": branches.exists(),
         "today": today,
-        "year": today.year,
+        "query": _query_without_page(request),
     }
     return render(request, "recruitment/list.html", context)
 

@@ -96,9 +96,7 @@ def test_the_meeting_needs_review_and_training_first(make_recruit):
     recruit = make_recruit(until=9, start=date(2022, 1, 1))
     # A file of past records may leave steps out; the meeting still needs 10 and 11 before it.
     with pytest.raises(ValidationError) as exc:
-        record(
-            recruit, 15, step_plan(date(2022, 1, 1))[15], allow_gaps=True, **extra_for(15, None, None)
-        )
+        record(recruit, 15, step_plan(date(2022, 1, 1))[15], allow_gaps=True, **extra_for(15, None, None))
     assert exc.value.message_dict["done_on"] == [
         "支部大会讨论前应完成第10步“政治审查”",
         "支部大会讨论前应完成第11步“集中培训”",
