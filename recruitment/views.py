@@ -205,14 +205,12 @@ def _print_context(request, recruit):
 
 
 @login_required
-@require_GET
 def recruit_print(request, pk):
     recruit = _file(request, pk)
     return render(request, "recruitment/record_print.html", _print_context(request, recruit))
 
 
 @login_required
-@require_GET
 def recruit_pdf(request, pk):
     recruit = _file(request, pk)
     content = pdf.render_pdf(
@@ -331,7 +329,6 @@ def document_upload(request, pk):
 
 
 @login_required
-@require_GET
 def document_download(request, pk):
     document = get_managed_or_404(RecruitDocument.objects.all(), request.user, pk=pk)
     inline = document.is_image or request.GET.get("inline") == "1" and document.content_type == "application/pdf"
@@ -433,7 +430,6 @@ def template_download(request):
 
 
 @login_required
-@require_GET
 def export_download(request):
     _manager_scope(request)
     try:

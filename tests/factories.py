@@ -11,6 +11,7 @@ from branches.models import OrgUnit, UnitRole
 from members import idcard
 from members import services as member_services
 from members.models import Member
+from recruitment import services as recruitment_services
 
 _sequence = itertools.count(1)
 
@@ -65,3 +66,22 @@ def member_with_login(member: Member, username: str | None = None):
     member.user = user
     member.save(update_fields=["user"])
     return user
+
+
+def make_recruit(branch: OrgUnit, name: str = "李思远", applied_on: date = date(2025, 3, 1), born=date(1998, 5, 5)):
+    """Someone who applied to join the Party (step 1 of recruitment)."""
+    n = next(_sequence)
+    return recruitment_services.recruit_create(
+        branch=branch,
+        name=name,
+        id_number=idcard.make_id_number("430102", born, (n * 2 + 1) % 1000),
+        applied_on=applied_on,
+    )
+
+
+def make_recruit_document(recruit, name: str = "入党申请书.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    step = recruit.steps.order_by("number").first()
+    upload = SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return recruitment_services.recruit_document_add(step=step, upload=upload)
