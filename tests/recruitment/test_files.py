@@ -70,7 +70,8 @@ def run_import(path):
 
 def test_a_good_file_records_everyone_and_hands_over_once(org, sponsors, tmp_path):
     full = admitted(
-        sponsors, **{"姓名": "王晓明", "身份证号": recruit_id(date(1997, 1, 1)), "性别": "男", "转正大会日期": "2024-01-05"}
+        sponsors,
+        **{"姓名": "王晓明", "身份证号": recruit_id(date(1997, 1, 1)), "性别": "男", "转正大会日期": "2024-01-05"},
     )
     full["转正审批日期"] = "2024-02-20"
     full["支部大会日期"], full["审批日期"] = "2022-12-20", "2023-02-10"
@@ -140,7 +141,9 @@ def test_every_bad_row_is_named_and_nothing_is_written(org, sponsors, tmp_path):
         person(**{"姓名": "乱序", "身份证号": recruit_id(date(1995, 1, 1)), "谈话日期": "2022-02-01"}),
         person(**{"支部编码": "NOPE", "身份证号": recruit_id(date(1995, 2, 2))}),
         admitted(sponsors, **{"身份证号": recruit_id(date(1996, 3, 3), "女"), "实到表决权人数": 20, "赞成票": 10}),
-        admitted(sponsors, **{"身份证号": recruit_id(date(1996, 4, 4), "女"), "入党介绍人": f"{sponsors[0].name}、赵强"}),
+        admitted(
+            sponsors, **{"身份证号": recruit_id(date(1996, 4, 4), "女"), "入党介绍人": f"{sponsors[0].name}、赵强"}
+        ),
         admitted(sponsors, **{"身份证号": recruit_id(date(1996, 5, 5), "女"), "发展对象日期": "2022-08-31"}),
         person(**{"姓名": "坏日期", "身份证号": recruit_id(date(1995, 3, 3)), "积极分子日期": "2022-13-45"}),
         admitted(sponsors, **{"身份证号": recruit_id(date(1996, 6, 6), "女"), "政审日期": None}),
@@ -181,11 +184,11 @@ def test_the_sheet_and_its_columns_are_checked(org, tmp_path):
 
 
 def test_the_browser_upload_is_scoped_and_all_or_nothing(org, login, tmp_path):
-    path = workbook([person(), person(**{"支部编码": "ZB9", "身份证号": recruit_id(date(1995, 7, 7))})], path=tmp_path / "u.xlsx")
-    client = login(org.secretary)
-    response = client.post(
-        reverse("recruitment:import"), {"file": SimpleUploadedFile("u.xlsx", path.read_bytes())}
+    path = workbook(
+        [person(), person(**{"支部编码": "ZB9", "身份证号": recruit_id(date(1995, 7, 7))})], path=tmp_path / "u.xlsx"
     )
+    client = login(org.secretary)
+    response = client.post(reverse("recruitment:import"), {"file": SimpleUploadedFile("u.xlsx", path.read_bytes())})
     assert response.status_code == 200
     assert "不在您的管理范围内" in response.content.decode()
     assert not Recruit.objects.exists()
