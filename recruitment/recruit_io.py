@@ -316,21 +316,23 @@ class _SponsorBook:
     def __init__(self, scope: Scope | None):
         self.scope = scope
         self._by_name: dict[str, list[Member]] | None = None
-        self._by_id: dict[str, Member] = {}
+
+    def _members(self):
+        return Member.objects.all() if self.scope is None else Member.objects.visible_to(self.scope)
 
     def _load(self):
         if self._by_name is None:
-            members = Member.objects.all() if self.scope is None else Member.objects.visible_to(self.scope)
             self._by_name = {}
-            for member in members.select_related("branch"):
+            for member in self._members().select_related("branch"):
                 self._by_name.setdefault(member.name, []).append(member)
-                self._by_id[member.id_number] = member
 
     def find(self, name: str, id_number: str | None) -> tuple[Member | None, str | None]:
         self._load()
         if id_number is not None:
             number = idcard.normalise(id_number)
-            member = self._by_id.get(number)
+            member = lookups.members_by_id_number([number]).get(number)
+            if member is not None and not self._members().filter(pk=member.pk).exists():
+                member = None
             if member is None:
                 return None, f"身份证号为 {idcard.mask(number)} 的党员不在党员名册中（或不在您的管理范围内）"
             if member.name != name:

@@ -81,7 +81,7 @@ def recruit_list(request):
     ordered = recruits.annotate(rank=STATUS_RANK).order_by("-rank", "branch__code", "name", "pk")
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = selectors.branch_rows(Recruit.objects.filter(pk__in=[r.pk for r in page.object_list]), today)
+    rows = selectors.branch_rows(recruits.filter(pk__in=[r.pk for r in page.object_list]), today)
     branches = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.BRANCH)
     context = {
         "rows": rows,

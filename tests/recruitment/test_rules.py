@@ -285,3 +285,11 @@ def test_next_step_of_an_activist_is_not_before_a_year():
     assert standing.status_label == "积极分子"
     assert standing.next_step == 7 and standing.next_not_before == date(2025, 3, 1)
     assert standing.waiting_since == date(2024, 8, 1)
+
+
+def test_the_translated_labels_are_the_rules_names():
+    from recruitment.models import STAGE_CHOICES, STEP_CHOICES, Status
+
+    assert [str(label) for _, label in STEP_CHOICES] == [step.name for step in rules.STEPS.values()]
+    assert [str(label) for _, label in STAGE_CHOICES] == [stage.name for stage in rules.STAGES]
+    assert {value: str(label) for value, label in Status.choices} == rules.STATUS_LABELS
