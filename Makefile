@@ -8,6 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages the commands need are installed on first use, as root or through sudo.
 APT_INSTALL = $(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && apt-get install -y -qq "$$@" >/dev/null' apt-install
+# WeasyPrint (PDF prints) loads Debian's pango at run time and needs a CJK font to embed, or Chinese
+# comes out as empty boxes.
+PDF_DEPS = @{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=zh | grep -q .; } || { echo "Installing pango and a CJK font for PDF output" >&2; $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei; }
 LOCALE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media
 
 .PHONY: run test bench lint format venv worker beat vendor messages clean
@@ -20,10 +23,12 @@ $(BIN)/python:
 # psycopg2 compiles against libpq: its headers and a C compiler must be there first.
 $(RUNTIME_STAMP): requirements.txt | $(BIN)/python
 	@command -v pg_config >/dev/null && command -v gcc >/dev/null || { echo "Installing libpq-dev and gcc to build psycopg2" >&2; $(APT_INSTALL) libpq-dev gcc python3-dev; }
+	$(PDF_DEPS)
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
 $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PDF_DEPS)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(RUNTIME_STAMP)
 
@@ -31,6 +36,7 @@ venv: $(RUNTIME_STAMP)
 
 ## make run: migrate a local database, load the demo organisation and serve it on http://127.0.0.1:8000
 run: $(RUNTIME_STAMP)
+	$(PDF_DEPS)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "请打开 http://$(HOST):$(PORT)/ ，用上面的演示账号登录；按 Ctrl-C 停止服务。"

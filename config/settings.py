@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "assessment",
+    "recruitment",
     "demo",
     "bench",
 ]

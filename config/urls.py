@@ -23,5 +23,6 @@ urlpatterns = [
     path("pledges/", include("activities.pledges.urls")),
     path("assessment/yearbook/", include("assessment.yearbook.urls")),
     path("assessment/", include("assessment.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path("admin/", admin.site.urls),
 ]

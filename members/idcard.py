@@ -27,6 +27,11 @@ def birth_date_of(number: str) -> date | None:
         return None
 
 
+def gender_of(number: str) -> str:
+    """'男' or '女', from the sequence digit (GB 11643)."""
+    return "男" if int(normalise(number)[16]) % 2 else "女"
+
+
 def id_number_errors(number: str, birth_date: date | None = None) -> list[str]:
     """Every reason `number` is not a valid ID number (for a person born on `birth_date`)."""
     number = normalise(number)

@@ -86,3 +86,17 @@ sb_ensure_chromium() {
   fi
   export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
 }
+
+sb_ensure_pdf() {  # WeasyPrint's pango, a CJK font to embed, and pdftotext/pdffonts for the PDF tests
+  local missing=()
+  ldconfig -p | grep -q "libpango-1.0" || missing+=(libpango-1.0-0)
+  ldconfig -p | grep -q "libpangoft2-1.0" || missing+=(libpangoft2-1.0-0)
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+  command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} for PDF output and its tests" >&2
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}

@@ -6,6 +6,7 @@ BIN=.venv/bin
 source scripts/services.sh
 
 sb_ensure_chromium
+sb_ensure_pdf
 sb_ensure_postgres
 sb_ensure_redis
 echo "Database: $DATABASE_URL  Broker: $REDIS_URL  Chromium: $CHROMIUM_PATH"

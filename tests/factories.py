@@ -11,6 +11,7 @@ from branches.models import OrgUnit, UnitRole
 from members import idcard
 from members import services as member_services
 from members.models import Member
+from recruitment import services as recruitment_services
 
 _sequence = itertools.count(1)
 
@@ -56,11 +57,6 @@ def make_member(branch: OrgUnit, name: str | None = None, group: OrgUnit | None 
     )
 
 
-def gender_of(id_number: str) -> str:
-    """'男' or '女', from the sequence digit of an ID number (GB 11643): what make_id_number encodes."""
-    return "男" if int(idcard.normalise(id_number)[16]) % 2 else "女"
-
-
 def grant(user, unit: OrgUnit, role: str) -> UnitRole:
     return UnitRole.objects.create(user=user, unit=unit, role=role)
 
@@ -70,3 +66,22 @@ def member_with_login(member: Member, username: str | None = None):
     member.user = user
     member.save(update_fields=["user"])
     return user
+
+
+def make_recruit(branch: OrgUnit, name: str = "李思远", applied_on: date = date(2025, 3, 1), born=date(1998, 5, 5)):
+    """Someone who applied to join the Party (step 1 of recruitment)."""
+    n = next(_sequence)
+    return recruitment_services.recruit_create(
+        branch=branch,
+        name=name,
+        id_number=idcard.make_id_number("430102", born, (n * 2 + 1) % 1000),
+        applied_on=applied_on,
+    )
+
+
+def make_recruit_document(recruit, name: str = "入党申请书.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    step = recruit.steps.order_by("number").first()
+    upload = SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return recruitment_services.recruit_document_add(step=step, upload=upload)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from branches.models import OrgUnit
 from members.models import Member
 
-from .factories import make_member
+from .factories import make_member, make_recruit, make_recruit_document
 
 
 def _args(*attrs):
@@ -37,10 +37,28 @@ OBJECT_URLS = [
     ("members:list", None, _query(group="group")),
     ("members:create", None, _query(branch="branch")),
     ("members:group_options", None, _query(branch="branch")),
+    ("recruitment:list", None, _query(unit="branch")),
+    ("recruitment:create", None, _query(branch="branch")),
+    ("recruitment:export", None, _query(unit="branch")),
+    ("recruitment:detail", _args("recruit"), None),
+    ("recruitment:edit", _args("recruit"), None),
+    ("recruitment:step", lambda org: [org.recruit.pk, 2], None),
+    ("recruitment:print", _args("recruit"), None),
+    ("recruitment:pdf", _args("recruit"), None),
+    ("recruitment:document", _args("recruit_document"), None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.
-SCOPED_PAGES = ["home", "branches:tree", "branches:create", "members:list", "members:create", "members:probationary"]
+SCOPED_PAGES = [
+    "home",
+    "branches:tree",
+    "branches:create",
+    "members:list",
+    "members:create",
+    "members:probationary",
+    "recruitment:list",
+    "recruitment:pipeline",
+]
 
 
 def resolve(org, name, args, query):
@@ -53,6 +71,8 @@ def org(org):
     # Units are sorted by code, so adding one may shift its siblings' paths: reload them.
     for unit in (org.committee, org.general, org.branch, org.group, org.other_branch):
         unit.refresh_from_db()
+    org.recruit = make_recruit(org.branch, name="欧阳申请")
+    org.recruit_document = make_recruit_document(org.recruit)
     return org
 
 
@@ -87,7 +107,7 @@ def test_outsider_sees_nothing_of_other_subtrees_on_scoped_pages(org, login, nam
     response = login(org.outsider).get(reverse(name))
     assert response.status_code == 200
     page = response.content.decode()
-    for secret in ("刑事审判庭党支部", "第一党总支", "第一党小组", "张伟", "欧阳修"):
+    for secret in ("刑事审判庭党支部", "第一党总支", "第一党小组", "张伟", "欧阳修", "欧阳申请"):
         assert secret not in page
 
 
@@ -109,6 +129,10 @@ MEMBER_404 = [
     ("members:create", None, None),
     ("members:probationary", None, None),
     ("members:group_options", None, _query(branch="branch")),
+    ("recruitment:list", None, None),
+    ("recruitment:pipeline", None, None),
+    ("recruitment:detail", _args("recruit"), None),
+    ("recruitment:document", _args("recruit_document"), None),
 ]
 
 

@@ -17,7 +17,7 @@ from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit, UnitRole
 from members.models import Member
 
-from .factories import grant, make_unit
+from .factories import grant, make_recruit, make_unit
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
@@ -161,6 +161,7 @@ class _Chrome(HTMLParser):
 def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
     client.force_login(getattr(org, who))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    recruit = make_recruit(org.branch, name="欧阳申请")
     pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
     if who != "member_user":
         pages += [
@@ -181,6 +182,15 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
             f"/activities/talks/?branch={org.branch.pk}",
             f"/activities/talks/new/?branch={org.branch.pk}",
             "/pledges/appraisals/new/",
+            "/recruitment/",
+            "/recruitment/new/",
+            "/recruitment/pipeline/",
+            "/recruitment/import/",
+            f"/recruitment/{recruit.pk}/",
+            f"/recruitment/{recruit.pk}/edit/",
+            f"/recruitment/{recruit.pk}/steps/2/",
+            f"/recruitment/{recruit.pk}/steps/15/",
+            f"/recruitment/{recruit.pk}/print/",
         ]
     for url in pages:
         assert _chinese_in_chrome(client, url) == [], url

@@ -3,8 +3,7 @@
 from datetime import date
 
 from members import idcard
-
-from .factories import gender_of
+from members.idcard import gender_of
 
 VALID = "11010519491231002X"  # the standard's own example
 

@@ -14,9 +14,8 @@ from branches import rules
 from branches.models import OrgUnit, UnitRole
 from demo import org as demo
 from members import idcard
+from members.idcard import gender_of
 from members.models import Member, Membership, Transfer
-
-from .factories import gender_of
 
 
 def seed(today=None):
