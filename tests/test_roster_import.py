@@ -23,8 +23,8 @@ from branches.models import OrgUnit, UnitRole
 from members import idcard
 from members.models import Member, Membership, Transfer
 from members.roster_export import roster_export
-from members.selectors import member_by_id_number
 from members.roster_import import roster_import
+from members.selectors import member_by_id_number
 
 from .factories import make_member, make_unit
 
