@@ -73,17 +73,21 @@ def checked_key(raw: str, name: str) -> str:
     return raw
 
 
-def env_networks(name: str, default: list[str]) -> list[str]:
-    """Comma-separated addresses or networks (CIDR); `none` for none. `*` is refused: it trusts anyone."""
-    raw = os.environ.get(name)
-    if raw is not None and raw.strip().lower() in ("none", "off"):
+def env_proxies() -> list[str]:
+    """TRUSTED_PROXIES (or gunicorn's older FORWARDED_ALLOW_IPS): addresses or networks, or `none`.
+
+    `*` is refused: trusting every peer lets anyone write their own address. config/gunicorn.conf.py
+    reads the same variables the same way.
+    """
+    raw = os.environ.get("TRUSTED_PROXIES") or os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+    if raw.strip().lower() in ("none", "off"):
         return []
-    items = env_list(name, default)
+    items = [item.strip() for item in raw.split(",") if item.strip()]
     for item in items:
         try:
-            ipaddress.ip_network(item, strict=False)
+            ipaddress.ip_network(item)
         except ValueError as exc:
-            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from exc
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
     return items
 
 
@@ -105,7 +109,7 @@ FIELD_ENCRYPTION_KEYS_OLD = [
 # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (security/proxy.py);
 # from any other peer those headers are dropped. Loopback by default: the proxy on the same host,
 # in front of gunicorn bound to 127.0.0.1 (config/gunicorn.conf.py reads the same variable).
-TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+TRUSTED_PROXIES = env_proxies()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
