@@ -35,24 +35,25 @@ def username_locked(failures_per_address: Iterable[int], per_address_cap: int, u
 class TieredAxesHandler(AxesDatabaseHandler):
     """axes' database handler with the username tier; notes on the request which tier locked."""
 
-    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
-        if request is not None:
-            # Set by the axes backend when it refused the attempt outright: the sign-in log then
-            # records a refusal, not a new lockout.
-            request.refused_while_locked = bool(getattr(request, "axes_locked_out", False))
-        super().user_login_failed(sender, credentials, request, **kwargs)
+    def is_locked(self, request, credentials=None) -> bool:
+        locked = super().is_locked(request, credentials)
+        if locked:
+            # Asked by the axes backend before the password is checked: the attempt is refused, and
+            # the sign-in log records a refusal rather than a new lock.
+            request.refused_while_locked = True
+        return locked
 
     def get_failures(self, request, credentials=None) -> int:
         pair = super().get_failures(request, credentials)
         limit = get_failure_limit(request, credentials)
-        if pair >= limit:
-            request.lockout_tier = ADDRESS
-            return pair
         username = get_client_username(request, credentials)
+        # The name tier first: when both are reached, the lock that matters is the wider one.
         if username and self._username_locked(request, username, limit):
             request.lockout_tier = USERNAME
             # axes compares this count with its one limit: reaching it locks the attempt.
-            return limit
+            return max(pair, limit)
+        if pair >= limit:
+            request.lockout_tier = ADDRESS
         return pair
 
     def _username_locked(self, request, username: str, limit: int) -> bool:

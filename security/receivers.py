@@ -1,7 +1,9 @@
 """Feeds the sign-in log from Django's auth signals and axes' lockout signal; each receiver is one call.
 
 Connected after axes' own receivers (axes comes first in INSTALLED_APPS), so by the time a failure
-arrives here axes has counted it and noted on the request whether it locked or was refused.
+arrives here axes has counted it. axes sends its lockout signal from inside its own failure receiver,
+that is before ours: the lockout receiver only notes the lock on the request, and the failure
+receiver writes the failure and then the lock, in the order they happened.
 """
 
 from axes.signals import user_locked_out
@@ -26,15 +28,18 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="security.signin_failure")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    refused = getattr(request, "refused_while_locked", False)
-    kind = SignInEvent.Kind.REFUSED if refused else SignInEvent.Kind.FAILURE
-    services.signin_record(kind=kind, request=request, username=credentials.get("username"))
+    username = credentials.get("username")
+    if getattr(request, "refused_while_locked", False):
+        services.signin_record(kind=SignInEvent.Kind.REFUSED, request=request, username=username)
+        return
+    services.signin_record(kind=SignInEvent.Kind.FAILURE, request=request, username=username)
+    lock = getattr(request, "signin_lock", None)
+    if lock is not None:
+        services.signin_record(kind=lock, request=request, username=username)
 
 
 @receiver(user_locked_out, dispatch_uid="security.signin_locked")
 def _locked_out(sender, request, username, **kwargs):
-    if getattr(request, "refused_while_locked", False):
-        return  # already locked: the refusal is logged by _login_failed
-    tier = getattr(request, "lockout_tier", None)
-    kind = SignInEvent.Kind.LOCKED_USERNAME if tier == USERNAME else SignInEvent.Kind.LOCKED_ADDRESS
-    services.signin_record(kind=kind, request=request, username=username)
+    if request is not None and not getattr(request, "refused_while_locked", False):
+        tier = getattr(request, "lockout_tier", None)
+        request.signin_lock = SignInEvent.Kind.LOCKED_USERNAME if tier == USERNAME else SignInEvent.Kind.LOCKED_ADDRESS
