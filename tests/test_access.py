@@ -109,6 +109,7 @@ MEMBER_404 = [
     ("members:create", None, None),
     ("members:probationary", None, None),
     ("members:group_options", None, _query(branch="branch")),
+    ("security:signin_log", None, None),
 ]
 
 
