@@ -76,7 +76,8 @@ class FieldKey:
         return f"{VERSION}:{self.kid}:"
 
     def blind_index(self, plain: str, purpose: str) -> str:
-        return hmac.new(self.mac_key, f"{purpose}\0{plain}".encode(), hashlib.sha256).hexdigest()
+        # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than hmac.new for a short value.
+        return hmac.digest(self.mac_key, f"{purpose}\0{plain}".encode(), "sha256").hex()
 
 
 class KeyRing:

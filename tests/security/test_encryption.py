@@ -157,3 +157,17 @@ def test_keys_are_checked_at_start_up(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="32 random bytes"):
         app_settings.checked_key("c2hvcnQ=", "FIELD_ENCRYPTION_KEY")
     assert app_settings.checked_key(fixed_key("a"), "FIELD_ENCRYPTION_KEY") == fixed_key("a")
+
+
+@pytest.mark.django_db
+def test_seed_scale_writes_encrypted_numbers_and_their_hashes():
+    from assessment.yearbook.scale import seed_scale
+
+    seed_scale(branches=2, year=2025)
+    stored = raw_rows("members_member", "id_number", "id_number_hash")
+    assert len(stored) > 20
+    assert not any(NUMBER_PATTERN.search(value) for value, _ in stored)
+    first = Member.objects.order_by("pk").first()
+    assert idcard.id_number_errors(first.id_number, first.birth_date) == []
+    assert member_by_id_number(first.id_number) == first
+    assert {index for _, index in stored} == {keyring().blind_index(m.id_number, PURPOSE) for m in Member.objects.all()}
