@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from activities.pledges import services as pledge_services
 
+from ..factories import UserFactory
+
 WATCH_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
@@ -76,7 +78,15 @@ def main_pages(org, year):
 
 @pytest.mark.browser
 def test_every_roles_main_pages_run_without_a_policy_violation(org, rated_year, live_server, watched, browser_login):
-    for user, paths in main_pages(org, rated_year).items():
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    pages = main_pages(org, rated_year)
+    pages[admin] = [
+        reverse("admin:index"),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_change", args=[org.secretary.pk]),
+        reverse("admin:django_celery_beat_periodictask_add"),
+    ]
+    for user, paths in pages.items():
         watched.context.clear_cookies()
         browser_login(user)
         assert watched.csp_violations() == [], user.username
