@@ -10,7 +10,7 @@ from branches.models import OrgUnit
 
 from . import idcard
 from .models import Member, Membership, Transfer
-from .selectors import member_by_id_number
+from .selectors import id_number_q
 
 
 def _validate_member(member: Member) -> None:
@@ -21,8 +21,7 @@ def _validate_member(member: Member) -> None:
         errors["id_number"] = id_errors
     else:
         # The unique index is on the keyed hash; checked here so the error names the number's field.
-        holder = member_by_id_number(member.id_number)
-        if holder is not None and holder.pk != member.pk:
+        if Member.objects.filter(id_number_q(member.id_number)).exclude(pk=member.pk).exists():
             # Says only that it exists: the holder may be in a branch the user cannot see.
             errors["id_number"] = [_("该身份证号已登记；同一党员不能重复建档，在其他支部的请办理组织关系转接")]
     if member.branch_id and member.branch.kind != OrgUnit.Kind.BRANCH:
