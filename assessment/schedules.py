@@ -14,10 +14,16 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 # Five days after each quarter ends, the quarter before; on 15 January, the year before.
-DEFAULT_CRONS = {"QUARTER_CHECK_CRON": "0 2 5 1,4,7,10 *", "RATE_YEAR_CRON": "0 3 15 1 *"}
+DEFAULT_CRONS = {
+    "QUARTER_CHECK_CRON": "0 2 5 1,4,7,10 *",
+    "RATE_YEAR_CRON": "0 3 15 1 *",
+    "SIGNIN_LOG_PURGE_CRON": "30 3 * * *",
+}
 JOBS = {
     "季度检查（上一季度）": ("QUARTER_CHECK_CRON", "assessment.tasks.compute_previous_quarter"),
     "星级评定（上一年度）": ("RATE_YEAR_CRON", "assessment.tasks.rate_previous_year"),
+    # Every night, the sign-in log older than SIGNIN_LOG_RETENTION_DAYS.
+    "登录日志清理": ("SIGNIN_LOG_PURGE_CRON", "security.tasks.purge_signin_log"),
 }
 OFF = {"off", "false", "no", "0", "disabled"}
 # A run that could not start within six hours waits for the next one rather than piling up.

@@ -34,6 +34,7 @@ from branches.models import OrgUnit
 from core import bulk
 from members import idcard
 from members.models import Member, Membership
+from security.crypto import keyring
 
 BRANCHES_PER_GENERAL = 20
 DIRECT_EVERY = 5  # every fifth branch hangs directly under the committee
@@ -274,6 +275,9 @@ def _org(loader: Loader, rng: random.Random, n: int, step) -> list[BranchPlan]:
 
 
 def _members(loader: Loader, rng: random.Random, plans: list[BranchPlan], year: int, step) -> None:
+    # COPY bypasses the model field, so the ID number is encrypted and hashed here, as the field would.
+    ring = keyring()
+    purpose = Member._meta.get_field("id_number").purpose
     total = sum(p.size for p in plans)
     first = loader.reserve(Member, total)
     next_id = first
@@ -295,13 +299,15 @@ def _members(loader: Loader, rng: random.Random, plans: list[BranchPlan], year: 
             group_id = plan.groups[k % len(plan.groups)] if plan.groups else None
             people.append(Person(member_id, plan.id, group_id, not probationary, counts, False))
             full_count += not probationary
+            number = idcard.make_id_number("110101", born, n // 15000 % 1000)
             member_rows.append(
                 [
                     member_id,
                     _name(rng),
                     "男" if n % 2 else "女",
                     born,
-                    idcard.make_id_number("110101", born, n // 15000 % 1000),
+                    ring.encrypt(number, purpose),
+                    ring.blind_index(number, purpose),
                     joined,
                     full_on,
                     "probationary" if probationary else "full",
@@ -320,7 +326,7 @@ def _members(loader: Loader, rng: random.Random, plans: list[BranchPlan], year: 
         eligible = [p for p in people if p.is_full and p.counts]
         for person, post in zip(eligible, posts, strict=False):
             person.on_committee = True
-            member_rows[person.id - first][13] = post
+            member_rows[person.id - first][14] = post
         plan.people = people
     names = [
         "id",
@@ -328,6 +334,7 @@ def _members(loader: Loader, rng: random.Random, plans: list[BranchPlan], year: 
         "gender",
         "birth_date",
         "id_number",
+        "id_number_hash",
         "joined_on",
         "full_on",
         "category",

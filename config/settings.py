@@ -5,6 +5,9 @@ embedded: SQLite next to the code and Celery tasks executed in-process, so `make
 fresh machine. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with real workers and beat.
 """
 
+import base64
+import binascii
+import ipaddress
 import os
 from pathlib import Path
 
@@ -58,6 +61,56 @@ if not SECRET_KEY:
     # Only for the embedded development default; production must set its own.
     SECRET_KEY = "insecure-development-key-star-branch-change-me-in-production-0123456789"
 
+
+def checked_key(raw: str, name: str) -> str:
+    """A 32-byte key in URL-safe base64, checked at start-up so a typo never reaches the data."""
+    try:
+        length = len(base64.urlsafe_b64decode(raw.encode("ascii")))
+    except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name} is not URL-safe base64") from exc
+    if length != 32:
+        raise ImproperlyConfigured(f"{name} must be 32 random bytes in URL-safe base64 (44 characters)")
+    return raw
+
+
+def env_proxies() -> list[str]:
+    """TRUSTED_PROXIES (or gunicorn's older FORWARDED_ALLOW_IPS): addresses or networks, or `none`.
+
+    `*` is refused: trusting every peer lets anyone write their own address. config/gunicorn.conf.py
+    reads the same variables the same way.
+    """
+    raw = os.environ.get("TRUSTED_PROXIES") or os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+    if raw.strip().lower() in ("none", "off"):
+        return []
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+    return items
+
+
+# ID-card numbers are stored AES-GCM encrypted under this key (security/crypto.py). Losing it loses
+# the numbers: keep it with the database backups, apart from them. Rotation: docs/features/security.md.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY").strip()
+if FIELD_ENCRYPTION_KEY:
+    checked_key(FIELD_ENCRYPTION_KEY, "FIELD_ENCRYPTION_KEY")
+elif not DEBUG:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is off")
+else:
+    # Only for the embedded development default, like SECRET_KEY above.
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"insecure-dev-field-key-star-brch").decode()
+# Keys earlier values may still be written with, while `rotate_encryption_key` rewrites them.
+FIELD_ENCRYPTION_KEYS_OLD = [
+    checked_key(key, "FIELD_ENCRYPTION_KEYS_OLD") for key in env_list("FIELD_ENCRYPTION_KEYS_OLD", [])
+]
+
+# The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (security/proxy.py);
+# from any other peer those headers are dropped. Loopback by default: the proxy on the same host,
+# in front of gunicorn bound to 127.0.0.1 (config/gunicorn.conf.py reads the same variable).
+TRUSTED_PROXIES = env_proxies()
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -78,7 +131,9 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "core",
+    "csp",
     "branches",
+    "security",
     "members",
     "activities",
     "assessment",
@@ -88,7 +143,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* from anyone but TRUSTED_PROXIES is dropped before anything reads it.
+    "security.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "security.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -156,18 +215,74 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: after AXES_FAILURE_LIMIT failures for one username the account is locked for
-# AXES_COOLOFF_MINUTES, whatever address the attempts come from.
+# Lockout in two tiers (security/lockout.py, docs/features/security.md). First the username together
+# with the address the attempts come from: AXES_FAILURE_LIMIT failures lock that pair only, so a
+# stranger guessing a committee member's password locks himself out, not the member at her desk.
+# Then the username alone, from everywhere: once AXES_USERNAME_FAILURE_LIMIT failures have come from
+# several addresses (each address counting at most AXES_FAILURE_LIMIT), against password spraying.
+# Both locks last AXES_COOLOFF_MINUTES. The address is the one security/proxy.py resolves.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 30)
+if AXES_USERNAME_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_USERNAME_FAILURE_LIMIT must be larger than AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "security.lockout.TieredAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "security.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# axes.W006 warns that a lock keyed on the username alone can be dodged by rotating the client; we
-# lock the account itself, which rotating the client cannot dodge, and keep offices behind one NAT
-# address from locking each other out.
-SILENCED_SYSTEM_CHECKS = ["axes.W006", *env_list("SILENCED_SYSTEM_CHECKS", [])]
+# The sign-in log (security.SignInEvent) records every sign-in and sign-out; axes' own AccessLog
+# would be a second, never-pruned copy.
+AXES_DISABLE_ACCESS_LOG = True
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+
+# How long the sign-in log is kept. China's Cybersecurity Law (art. 21) asks for at least six months.
+SIGNIN_LOG_RETENTION_DAYS = env_int("SIGNIN_LOG_RETENTION_DAYS", 365)
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only; no
+# inline script, no inline event handler, no inline style, no eval (htmx runs with allowEval off,
+# see base.html). Bootstrap's CSS draws its icons (select arrows, close buttons) as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy: every powerful browser feature off, but full screen for the pledge wall.
+PERMISSIONS_POLICY = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "fullscreen": ["self"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -241,6 +356,9 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS.append("security.W021")
     SECURE_CONTENT_TYPE_NOSNIFF = True
     if env_bool("SECURE_PROXY_SSL_HEADER_ENABLED", False):
+        if not TRUSTED_PROXIES:
+            # The header is dropped from every peer but a trusted proxy: every request would redirect.
+            raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER_ENABLED needs the proxy's address in TRUSTED_PROXIES")
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

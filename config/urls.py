@@ -24,5 +24,6 @@ urlpatterns = [
     path("assessment/yearbook/", include("assessment.yearbook.urls")),
     path("assessment/", include("assessment.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("security/", include("security.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from branches.rules import add_years
 from members import idcard
 from members import services as member_services
 from members.models import Member
+from members.selectors import members_by_id_numbers
 
 # Demo only: documented in README.md. Never use these accounts on a real installation.
 DEMO_PASSWORD = "demo12345"
@@ -593,8 +594,9 @@ def _build_units(today: date) -> dict[str, OrgUnit]:
 
 
 def _build_members(today: date, units: dict[str, OrgUnit], users: dict) -> None:
-    existing = Member.objects.in_bulk(field_name="id_number")
-    for plan in plan_roster(today):
+    plans = plan_roster(today)
+    existing = members_by_id_numbers(plan.fields["id_number"] for plan in plans)
+    for plan in plans:
         fields = {**plan.fields, "committee_post": plan.committee_post, "is_party_cadre": plan.is_party_cadre}
         user = users.get(plan.login)
         group = units[plan.group] if plan.group else None

@@ -13,6 +13,7 @@ from demo.org import DEMO_BRANCH, DemoOrg
 from members import idcard
 from members.models import Member
 from recruitment import rules, selectors, services
+from recruitment.lookups import recruits_by_id_number
 from recruitment.models import Recruit
 
 # Born in the 2000s in a county the roster never uses: these ID numbers cannot meet a member's.
@@ -117,7 +118,7 @@ def _record(recruit: Recruit, steps: dict[int, date], today: date) -> None:
 
 
 def _upsert(plan_name, branch, id_number, applied_on, today, **fields) -> Recruit:
-    recruit = Recruit.objects.filter(id_number=id_number).first()
+    recruit = recruits_by_id_number([id_number]).get(id_number)
     if recruit is None:
         recruit = services.recruit_create(
             branch=branch,

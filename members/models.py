@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
+from security.fields import BlindIndexField, EncryptedCharField
 
 from . import idcard, rules
 
@@ -40,7 +41,9 @@ class Member(models.Model):
     gender = models.CharField(_("性别"), max_length=2, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"))
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # Encrypted at rest; unique and found through its keyed hash (selectors.members_by_id_numbers).
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, purpose="members.Member.id_number")
+    id_number_hash = BlindIndexField(source="id_number", unique=True, null=True)
     education = models.CharField(_("学历"), max_length=30, blank=True)
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     full_on = models.DateField(_("转正日期"), null=True, blank=True)
@@ -79,7 +82,8 @@ class Member(models.Model):
         blank=True,
         related_name="member",
     )
-    history = HistoricalRecords()
+    # The hash stays out of the history: it says nothing a reader needs, and the number is there.
+    history = HistoricalRecords(excluded_fields=["id_number_hash"])
 
     objects = MemberQuerySet.as_manager()
 

@@ -52,7 +52,7 @@ def _unit_rows(scope: Scope | None) -> Iterator[list]:
 
 def _member_rows(scope: Scope | None, mask_ids: bool) -> Iterator[list]:
     members = Member.objects.all() if scope is None else Member.objects.managed_by(scope)
-    members = members.select_related("branch", "group").order_by("branch__path", "name", "id_number")
+    members = members.select_related("branch", "group").order_by("branch__path", "name", "pk")
     for member in members.iterator(chunk_size=2000):
         values = {column.field: getattr(member, column.field, None) for column in io.MEMBER_COLUMNS}
         values["branch_code"] = member.branch.code

@@ -19,6 +19,7 @@ from branches.access import Scope
 from branches.models import OrgUnit
 
 from . import roster_io as io
+from . import selectors
 from . import services as member_services
 from .models import Member, Membership
 
@@ -104,10 +105,21 @@ def _known_units() -> dict[str, io.KnownUnit]:
     return {code: io.KnownUnit(code, kind, code_at.get(path[:-step])) for code, kind, path in rows}
 
 
-def _known_members() -> dict[str, io.KnownMember]:
+def _known_members(numbers) -> dict[str, io.KnownMember]:
+    """Every member, keyed by ID number for those the file names and by a stand-in for the others.
+
+    The checks need every member's place (a unit may not be left with members it cannot take) but
+    only the file's members by number, so only those are looked up (through the keyed hash) and no
+    other number is decrypted. A stand-in (`#<id>`) is never a valid number, so no row matches it.
+    """
+    number_of = {member.pk: number for number, member in selectors.members_by_id_numbers(numbers).items()}
     since = dict(Membership.objects.filter(end__isnull=True).order_by().values_list("member_id", "start"))
-    rows = Member.objects.order_by().values_list("pk", "id_number", "branch__code", "group__code")
-    return {number: io.KnownMember(number, branch, group, since.get(pk)) for pk, number, branch, group in rows}
+    rows = Member.objects.order_by().values_list("pk", "branch__code", "group__code")
+    known = {}
+    for pk, branch, group in rows:
+        key = number_of.get(pk, f"#{pk}")
+        known[key] = io.KnownMember(key, branch, group, since.get(pk))
+    return known
 
 
 def _managed_codes(scope: Scope | None) -> set[str] | None:
@@ -134,7 +146,8 @@ def roster_import(
         result.errors = errors
         return result
     units_sheet, members_sheet = sheets[io.UNIT_SHEET], sheets[io.MEMBER_SHEET]
-    known_units, known_members = _known_units(), _known_members()
+    numbers = [row.get("id_number") for row in members_sheet.rows if row.get("id_number")]
+    known_units, known_members = _known_units(), _known_members(numbers)
     row_errors, tree = io.validate_roster(
         units_sheet.rows,
         members_sheet.rows,
@@ -199,8 +212,7 @@ def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by,
             unit._cached_parent_obj = units[parent_code]
     units_by_id = {unit.pk: unit for unit in units.values()}
 
-    numbers = [row.values["id_number"] for row in member_rows]
-    existing = {member.id_number: member for member in Member.objects.filter(id_number__in=numbers)}
+    existing = selectors.members_by_id_numbers(row.values["id_number"] for row in member_rows)
     for row in member_rows:
         try:
             _write_member(result, row, units, units_by_id, existing, by=by, today=today)

@@ -6,8 +6,52 @@ from django.db.models import Q
 
 from branches.models import OrgUnit
 
-from . import rules
+from . import idcard, rules
 from .models import Member, Membership
+
+# Lookups by ID number. The number is stored encrypted (security/fields.py), so the database finds
+# it only through its keyed hash; these are the one way code looks a member up by number.
+
+
+def _hash_field():
+    return Member._meta.get_field("id_number_hash")
+
+
+def id_number_q(number: str) -> Q:
+    """A filter matching the member with ID number `number` (any case, spaces around ignored)."""
+    number = idcard.normalise(number)
+    if not number:
+        return Q(pk__in=[])
+    return Q(id_number_hash__in=_hash_field().indexes_of(number))
+
+
+def members_by_id_numbers(numbers, *, among=None) -> dict[str, Member]:
+    """{normalised number: member} for those of `numbers` that belong to a member of `among`
+    (a queryset, e.g. a user-scoped one; every member by default). One query whatever the count."""
+    wanted = {idcard.normalise(number) for number in numbers} - {""}
+    if not wanted:
+        return {}
+    field = _hash_field()
+    hashes = [index for number in wanted for index in field.indexes_of(number)]
+    queryset = Member.objects.all() if among is None else among
+    return {member.id_number: member for member in queryset.filter(id_number_hash__in=hashes)}
+
+
+def member_by_id_number(number: str, *, among=None) -> Member | None:
+    return members_by_id_numbers([number], among=among).get(idcard.normalise(number))
+
+
+def members_with_id_number_part(members, part: str) -> list[int]:
+    """Ids of `members` (a queryset) whose ID number contains `part`: decrypted and compared here.
+
+    The database cannot search inside encrypted values. Only the committee searches by part of a
+    number; callers narrow `members` first (scope and the other filters), and it reads only ids and
+    numbers, so even the whole of a province's roster is one pass.
+    """
+    part = idcard.normalise(part)
+    if not part:
+        return []
+    return [pk for pk, number in members.order_by().values_list("pk", "id_number") if part in number]
 
 
 def members_of_unit_on(unit: OrgUnit, day: date, *, include_retired: bool = False):

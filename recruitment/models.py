@@ -17,6 +17,7 @@ from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
 from members import idcard
 from members.models import Member
+from security.fields import BlindIndexField, EncryptedCharField
 
 from . import rules
 
@@ -85,7 +86,9 @@ class Recruit(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=2, choices=Member.Gender.choices)
     birth_date = models.DateField(_("出生日期"))
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # Encrypted at rest like the roster's; unique and found through its keyed hash (lookups.py).
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, purpose="recruitment.Recruit.id_number")
+    id_number_hash = BlindIndexField(source="id_number", unique=True, null=True)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     education = models.CharField(_("学历"), max_length=30, blank=True)
     department = models.CharField(_("部门"), max_length=50, blank=True)
@@ -108,7 +111,7 @@ class Recruit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["status", "next_step", "next_due", "waiting_since"])
+    history = HistoricalRecords(excluded_fields=["status", "next_step", "next_due", "waiting_since", "id_number_hash"])
 
     objects = RecruitQuerySet.as_manager()
 

@@ -133,6 +133,7 @@ MEMBER_404 = [
     ("recruitment:pipeline", None, None),
     ("recruitment:detail", _args("recruit"), None),
     ("recruitment:document", _args("recruit_document"), None),
+    ("security:signin_log", None, None),
 ]
 
 

@@ -3,6 +3,7 @@ sees the compliance table change."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from activities.models import Meeting
 
@@ -66,7 +67,8 @@ def test_the_attendance_table_follows_the_kind_at_phone_width(org, browser_login
     page.goto(f"{live_server.url}{reverse('activities:create')}?unit={org.branch.pk}&kind=committee_meeting")
     assert page.locator("table.sb-attendance tbody tr").count() == 1
     page.select_option("#id_kind", "general_meeting")
-    page.wait_for_function("document.querySelectorAll('table.sb-attendance tbody tr').length === 2")
+    # Not wait_for_function("…"): Playwright evals a string predicate, which the page's CSP refuses.
+    expect(page.locator("table.sb-attendance tbody tr")).to_have_count(2)
     assert "张伟" in page.inner_text("table.sb-attendance")
     # Nothing is wider than the phone's screen except inside scrollable tables.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

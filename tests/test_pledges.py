@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -143,7 +144,9 @@ def test_board_is_large_and_prints(org, login, pledge, branch_pledge):
     page = login(org.member_user).get(reverse("pledges:board", args=[org.branch.pk, YEAR]) + "?screen=1")
     html = page.content.decode()
     assert "全年结案120件" in html and "创建学习型支部" in html
-    assert "@media print" in html
+    # Its own stylesheet (no inline style under the Content-Security-Policy), with print rules.
+    assert "css/board.css" in html
+    assert "@media print" in (settings.BASE_DIR / "static" / "css" / "board.css").read_text()
     assert 'http-equiv="refresh"' in html  # the office screen keeps itself up to date
     assert 'class="sb-toolbar' not in html  # no clutter on the screen
 

@@ -24,6 +24,7 @@ from members import idcard
 from members.models import Member, Membership, Transfer
 from members.roster_export import roster_export
 from members.roster_import import roster_import
+from members.selectors import member_by_id_number
 
 from .factories import make_member, make_unit
 
@@ -118,13 +119,13 @@ def test_a_good_file_builds_the_tree_and_the_roster():
     assert units["ZB1"].elected_on == date(2024, 3, 20)
     assert units["ZB2"].founded_on == date(2019, 1, 5)
 
-    zhang = Member.objects.get(id_number=ZHANG)
+    zhang = member_by_id_number(ZHANG)
     assert (zhang.branch.code, zhang.group.code) == ("ZB1", "ZB1-1")
     assert zhang.joined_on == date(2000, 7, 1) and zhang.is_party_cadre and zhang.committee_post == "书记"
-    li = Member.objects.get(id_number=LI)
+    li = member_by_id_number(LI)
     assert li.category == Member.Category.PROBATIONARY and li.joined_on == date(2025, 9, 1) and li.group is None
-    assert Member.objects.get(id_number=WANG).status == Member.Status.RETIRED
-    zhao = Member.objects.get(id_number=ZHAO)
+    assert member_by_id_number(WANG).status == Member.Status.RETIRED
+    zhao = member_by_id_number(ZHAO)
     assert zhao.status == Member.Status.AWAY and zhao.phone == "13900000002" and zhao.ethnicity == "满族"
     # Each member gets an open membership span (since before records began).
     assert Membership.objects.filter(end__isnull=True, start__isnull=True).count() == 4
@@ -145,9 +146,9 @@ def test_importing_again_updates_and_transfers_keeping_history():
     assert (result.units_created, result.units_updated, result.units_unchanged) == (0, 1, 4)
     assert (result.members_created, result.members_updated, result.members_transferred) == (0, 1, 1)
     assert result.members_unchanged == 2
-    assert Member.objects.get(id_number=ZHANG).post == "副院长"
+    assert member_by_id_number(ZHANG).post == "副院长"
     assert OrgUnit.objects.get(code="ZB2").name == "综合办公室党支部"
-    li = Member.objects.get(id_number=LI)
+    li = member_by_id_number(LI)
     assert li.branch.code == "ZB2"
     transfer = Transfer.objects.get(member=li)
     assert (transfer.from_branch.code, transfer.to_branch.code, transfer.transferred_on) == ("ZB1", "ZB2", today)
@@ -174,7 +175,7 @@ def test_columns_in_another_order_and_absent_optional_columns_leave_fields_alone
     row = [ZHANG, "ZB1", "张建国", date(1975, 3, 8), "男", "正式党员"]
     result = roster_import(file=workbook(GOOD_UNITS, [row], member_headers=headers))
     assert result.ok, result.errors
-    zhang = Member.objects.get(id_number=ZHANG)
+    zhang = member_by_id_number(ZHANG)
     assert zhang.phone == "13800000001" and zhang.group.code == "ZB1-1"  # untouched
     assert result.members_unchanged == 1
 
@@ -280,7 +281,7 @@ def test_an_empty_org_sheet_imports_members_into_known_branches(org):
     buffer.seek(0)
     result = roster_import(file=buffer)
     assert result.ok, result.errors
-    assert Member.objects.get(id_number=ZHANG).branch == org.other_branch
+    assert member_by_id_number(ZHANG).branch == org.other_branch
 
 
 @pytest.mark.django_db
@@ -506,7 +507,7 @@ def test_committee_uploads_a_good_file_and_sees_the_summary(org, login):
     assert response.status_code == 200
     text = response.content.decode()
     assert "导入成功" in text and "组织：新增1个" in text and "党员：新增1人" in text
-    assert Member.objects.get(id_number=ZHANG).branch.code == "ZB3"
+    assert member_by_id_number(ZHANG).branch.code == "ZB3"
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def snapshot():
     return {
         "units": list(OrgUnit.objects.values_list("code", "path", "name", "kind", "elected_on", "departments")),
         "members": list(
-            Member.objects.order_by("id_number").values_list(
+            Member.objects.order_by("pk").values_list(
                 "id_number", "name", "branch__code", "group__code", "category", "status", "committee_post", "user_id"
             )
         ),

@@ -22,6 +22,8 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "dangjian.court.example",
     "CSRF_TRUSTED_ORIGINS": "https://dangjian.court.example",
+    # docs/features/security.md: ID-card numbers are encrypted under this key.
+    "FIELD_ENCRYPTION_KEY": "b3RoZXItdGhhbi10aGUtZGV2LWtleS0zMi1ieXRlcyE=",
 }
 
 
@@ -105,7 +107,18 @@ def test_env_list_splits_on_commas_and_trims(monkeypatch):
 
 def load_settings(monkeypatch, **env):
     """Execute config/settings.py afresh with exactly these variables (the test run sets others)."""
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "FIELD_ENCRYPTION_KEY",
+        "FIELD_ENCRYPTION_KEYS_OLD",
+        "TRUSTED_PROXIES",
+        "SECURE_PROXY_SSL_HEADER_ENABLED",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

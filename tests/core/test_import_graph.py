@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-FIRST_PARTY = ("config", "core", "branches", "members", "activities", "assessment", "recruitment", "demo", "bench")
+FIRST_PARTY = ("config", "core", "branches", "security", "members", "activities", "assessment", "recruitment", "demo", "bench")
 
 # Every rules.py, and the modules that are rules under another name.
 RULE_MODULES = sorted(
@@ -131,7 +131,7 @@ def test_the_check_follows_imports_and_names_the_chain(tmp_path):
 
 # The dependency order, lowest first: an app imports only the apps before it. demo and bench sit on
 # top (they may import every app) and nothing imports them; config wires the apps but not those two.
-LAYERS = ("core", "branches", "members", "activities", "assessment", "recruitment")
+LAYERS = ("core", "branches", "security", "members", "activities", "assessment", "recruitment")
 TOOLS = ("demo", "bench")
 
 

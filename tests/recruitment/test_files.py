@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from members.models import Member
+from members.selectors import id_number_q
 from recruitment import recruit_io, rules
 from recruitment.models import Recruit
 from tests.factories import make_member
@@ -104,7 +105,7 @@ def test_a_good_file_records_everyone_and_hands_over_once(org, sponsors, tmp_pat
     out, _ = run_import(path)
     assert "新增0人，补充0人，未变4人" in out
     assert Member.objects.count() == members_before
-    assert Member.objects.filter(id_number=recruit.id_number).count() == 1
+    assert Member.objects.filter(id_number_q(recruit.id_number)).count() == 1
 
 
 def test_a_second_file_adds_what_happened_since(org, sponsors, tmp_path):
@@ -129,7 +130,7 @@ def test_a_roster_member_is_linked_not_doubled(org, sponsors, tmp_path):
         full_on=None,
     )
     run_import(workbook([row], path=tmp_path / "f.xlsx"))
-    assert Member.objects.filter(id_number=row["身份证号"]).count() == 1
+    assert Member.objects.filter(id_number_q(row["身份证号"])).count() == 1
     assert Recruit.objects.get().member.name == "陈雨涵"
 
 

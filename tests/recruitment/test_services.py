@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from members.models import Member
+from members.selectors import id_number_q
 from recruitment import rules, services
 from recruitment.models import Recruit, RecruitStep
 
@@ -118,12 +119,12 @@ def test_a_vote_at_exactly_half_does_not_pass(make_recruit):
 def test_approval_hands_the_person_to_the_roster_as_probationary(org, make_recruit):
     start = date(2022, 1, 1)
     recruit = make_recruit(until=16, start=start)
-    assert not Member.objects.filter(id_number=recruit.id_number).exists()
+    assert not Member.objects.filter(id_number_q(recruit.id_number)).exists()
     meeting = step_plan(start)[15]
     late_day = rules.approval_due(meeting) + timedelta(days=2)
     step = record(recruit, 17, late_day)
     assert "三个月内" in step.warning_list[0]  # late: recorded, with a warning
-    member = Member.objects.get(id_number=recruit.id_number)
+    member = Member.objects.get(id_number_q(recruit.id_number))
     assert member.category == Member.Category.PROBATIONARY
     assert member.joined_on == meeting and member.full_on is None
     assert member.branch == org.branch and member.name == recruit.name
@@ -148,7 +149,7 @@ def test_approval_links_a_roster_record_that_already_exists(org, make_recruit):
         full_on=None,
     )
     record(recruit, 17, step_plan(start)[17])
-    assert Member.objects.filter(id_number=recruit.id_number).count() == 1
+    assert Member.objects.filter(id_number_q(recruit.id_number)).count() == 1
     existing.refresh_from_db()
     assert existing.joined_on == step_plan(start)[15]
     assert Recruit.objects.get(pk=recruit.pk).member == existing
