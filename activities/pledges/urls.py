@@ -19,6 +19,7 @@ urlpatterns = [
     path("appraisals/<int:pk>/self/", views.appraisal_self, name="appraisal_self"),
     path("appraisals/<int:pk>/ballot/", views.appraisal_ballot, name="appraisal_ballot"),
     path("appraisals/<int:pk>/manage/", views.appraisal_manage, name="appraisal_manage"),
+    path("appraisals/<int:pk>/end-voting/", views.appraisal_end_voting, name="appraisal_end_voting"),
     path("appraisals/<int:pk>/close/", views.appraisal_close, name="appraisal_close"),
     path("notes/", views.note_list, name="notes"),
     path("notes/new/", views.note_new, name="note_new"),
