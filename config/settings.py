@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "assessment",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A user still on a one-time password reaches only the password change page (and logout).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the final response of a failed login.
@@ -139,6 +142,17 @@ AUTHENTICATION_BACKENDS = [
     # Axes first so a locked-out account is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+
+# Django's defaults, in its order (the first hashes every password a person chooses), plus the
+# cheaper one for the random one-time passwords the app hands out (accounts/hashers.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.hashers.OneTimePasswordHasher",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

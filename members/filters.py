@@ -34,10 +34,18 @@ class MemberFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("党员类别"), choices=Member.Category.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Member.Status.choices, empty_label=ALL)
     department = django_filters.ChoiceFilter(label=_("部门"), choices=[], empty_label=ALL)
+    # Members who left the organisation are out of the roster unless asked for (the view leaves them
+    # out when this is empty, bound or not).
+    left = django_filters.ChoiceFilter(
+        label=_("在册情况"),
+        choices=[("left", _("已离开本单位")), ("all", _("全部"))],
+        empty_label=_("在册党员"),
+        method="leaving",
+    )
 
     class Meta:
         model = Member
-        fields = ["q", "unit", "group", "category", "status", "department"]
+        fields = ["q", "unit", "group", "category", "status", "department", "left"]
 
     def __init__(self, data=None, queryset=None, *, scope, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -66,6 +74,9 @@ class MemberFilter(django_filters.FilterSet):
             # so only the whole number finds its member.
             q |= Q(id_number=idcard.normalise(value))
         return queryset.filter(q)
+
+    def leaving(self, queryset, name, value):
+        return queryset.filter(left_on__isnull=False) if value == "left" else queryset
 
     def in_unit(self, queryset, name, unit):
         # A general branch or the committee stands for every branch below it.

@@ -152,3 +152,19 @@ class TransferForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class LeaveForm(forms.Form):
+    """A member leaves the organisation: 转出本单位, 去世 or another reason, from a date."""
+
+    reason = forms.ChoiceField(label=_("离开原因"), choices=Member.LeaveReason.choices)
+    on = forms.DateField(
+        label=_("离开日期"), widget=DateInput(), help_text=_("从这一天起不再计入本单位党员人数和应到人数")
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_tag = False

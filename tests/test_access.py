@@ -37,6 +37,12 @@ OBJECT_URLS = [
     ("members:list", None, _query(group="group")),
     ("members:create", None, _query(branch="branch")),
     ("members:group_options", None, _query(branch="branch")),
+    ("members:leave", _args("member"), None),
+    ("branches:role_grant", _args("branch"), None),
+    ("branches:role_grant", _args("group"), None),
+    ("branches:role_revoke", lambda org: [org.branch.pk, org.secretary.unit_roles.get().pk], None),
+    ("accounts:create", None, _query(unit="branch")),
+    ("accounts:password_reset", _args("member"), None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.

@@ -128,7 +128,7 @@ def board(branch: OrgUnit, year: int) -> Board:
 def members_without_pledge(branch: OrgUnit, year: int):
     """Members in the branch now who have no item for the year: whom the secretary reminds."""
     pledged = Pledge.objects.filter(year=year, member__isnull=False).values("member_id")
-    return Member.objects.filter(branch=branch).exclude(pk__in=pledged).order_by("name", "pk")
+    return Member.objects.current().filter(branch=branch).exclude(pk__in=pledged).order_by("name", "pk")
 
 
 def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
