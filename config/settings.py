@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.directory import ldap_settings
 from assessment.schedules import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -143,6 +144,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Optional sign-in against the organisation's directory (LDAP / AD): off unless LDAP_SERVER_URI is
+# set; the LDAP_* variables are read in accounts/directory.py (docs/features/accounts.md). Local
+# passwords keep working after it (the committee's own accounts, members not in the directory).
+_LDAP = ldap_settings(os.environ)
+if _LDAP:
+    globals().update(_LDAP)
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.ldap_backend.RosterLDAPBackend")
 
 # Django's defaults, in its order (the first hashes every password a person chooses), plus the
 # cheaper one for the random one-time passwords the app hands out (accounts/hashers.py).

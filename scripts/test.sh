@@ -8,6 +8,7 @@ source scripts/services.sh
 sb_ensure_chromium
 sb_ensure_postgres
 sb_ensure_redis
+sb_ensure_slapd
 echo "Database: $DATABASE_URL  Broker: $REDIS_URL  Chromium: $CHROMIUM_PATH"
 
 $BIN/ruff check .
