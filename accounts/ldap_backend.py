@@ -33,7 +33,6 @@ def match_member(attrs: Mapping[str, Sequence], *, id_attr: str, employee_attr: 
     return None
 
 
-
 class RosterLDAPBackend(LDAPBackend):
     """django-auth-ldap, with users found on the roster instead of by directory name."""
 
