@@ -52,6 +52,7 @@ class MemberForm(forms.ModelForm):
             "group",
             "department",
             "post",
+            "employee_number",
             "committee_post",
             "is_party_cadre",
             "category",
@@ -108,6 +109,7 @@ class MemberForm(forms.ModelForm):
                 Row(*place),
                 Row(_col("group", "col-md-6"), _col("department", "col-md-3"), _col("post", "col-md-3")),
                 Row(_col("committee_post", "col-md-6"), _col("is_party_cadre", "col-md-6 pt-md-4")),
+                Row(_col("employee_number", "col-md-6")),
                 HTML(
                     '<datalist id="committee-posts">'
                     + "".join(f'<option value="{post}">' for post in COMMITTEE_POSTS)
