@@ -181,6 +181,10 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
             f"/activities/talks/?branch={org.branch.pk}",
             f"/activities/talks/new/?branch={org.branch.pk}",
             "/pledges/appraisals/new/",
+            f"/members/{org.member.pk}/leave/",
+            f"/accounts/create/?unit={org.branch.pk}",
+            f"/accounts/member/{org.member.pk}/reset-password/",
+            f"/org/{org.group.pk}/roles/grant/",
         ]
     for url in pages:
         assert _chinese_in_chrome(client, url) == [], url
