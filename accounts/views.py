@@ -20,6 +20,9 @@ from .forms import CreateAccountsForm
 from .spreadsheet import accounts_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# One request creates at most this many accounts (about 16 ms of hashing each, see hashers.py), well
+# inside gunicorn's timeout; more, e.g. a whole province at once, is the command line's job.
+PER_REQUEST = 1000
 
 
 def _units_or_404(request):
@@ -42,7 +45,11 @@ def create(request):
     form = CreateAccountsForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
-        accounts = services.accounts_create(members=list(selectors.members_without_account(unit)), by=request.user)
+        waiting = list(selectors.members_without_account(unit)[: PER_REQUEST + 1])
+        if len(waiting) > PER_REQUEST:
+            messages.error(request, _too_many(unit))
+            return redirect(f"{request.path}?unit={unit.pk}")
+        accounts = services.accounts_create(members=waiting, by=request.user)
         if not accounts:
             messages.info(request, _("%(unit)s的党员都已有登录账号。") % {"unit": unit.name})
             return redirect(f"{request.path}?unit={unit.pk}")
@@ -51,13 +58,23 @@ def create(request):
         return render(request, "accounts/handout.html", {"unit": unit, "accounts": accounts, "now": timezone.now()})
     unit = form["unit"].value() if form.is_bound else initial["unit"]
     unit = unit if isinstance(unit, OrgUnit) else units.filter(pk=_int(unit)).first()
+    waiting = selectors.members_without_account(unit).count() if unit else 0
     context = {
         "form": form,
         "unit": unit,
         "counts": selectors.account_counts(unit) if unit else None,
-        "waiting": list(selectors.members_without_account(unit)[:200]) if unit else [],
+        "waiting": waiting,
+        "too_many": _too_many(unit) if waiting > PER_REQUEST else None,
+        "shown": list(selectors.members_without_account(unit)[:200]) if unit else [],
     }
     return render(request, "accounts/create.html", context)
+
+
+def _too_many(unit) -> str:
+    return _(
+        "%(unit)s有超过 %(n)s 名党员没有账号，一次开通太多：请逐个党总支或党支部开通，"
+        "或在服务器上运行 python manage.py create_accounts --unit %(code)s --out 账号.xlsx"
+    ) % {"unit": unit.name, "n": PER_REQUEST, "code": unit.code}
 
 
 def _int(value) -> int | None:

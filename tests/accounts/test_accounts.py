@@ -382,3 +382,15 @@ def test_a_group_leaders_branch_and_the_committee_see_a_departed_member_in_histo
     assert login(org.committee_user).get(reverse("members:detail", args=[member.pk])).status_code == 200
     assert login(org.outsider).get(reverse("members:leave", args=[member.pk])).status_code == 404
     assert OrgUnit.objects.get(pk=org.branch.pk)
+
+
+def test_too_many_for_one_request_points_to_the_command_line(org, roster, login, monkeypatch):
+    from accounts import views
+
+    monkeypatch.setattr(views, "PER_REQUEST", 2)
+    client = login(org.secretary)
+    page = client.get(reverse("accounts:create"), {"unit": org.branch.pk}).content.decode()
+    assert "create_accounts --unit ZB1" in page and 'name="format"' not in page
+    response = client.post(reverse("accounts:create"), {"unit": org.branch.pk, "format": "print"}, follow=True)
+    assert "一次开通太多" in response.content.decode()
+    assert not Member.objects.filter(branch=org.branch, user__isnull=False).exclude(pk=org.member.pk).exists()
