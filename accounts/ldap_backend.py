@@ -36,6 +36,12 @@ def match_member(attrs: Mapping[str, Sequence], *, id_attr: str, employee_attr: 
 class RosterLDAPBackend(LDAPBackend):
     """django-auth-ldap, with users found on the roster instead of by directory name."""
 
+    def get_user(self, user_id):
+        # A session made through the directory ends when the account is switched off (member_leave),
+        # as ModelBackend's do.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def get_or_build_user(self, username, ldap_user):
         member = match_member(
             ldap_user.attrs,

@@ -165,6 +165,11 @@ def test_a_directory_user_signs_in_as_their_member_matched_by_id_number(org, lda
     client.logout()
     assert _sign_in(client, uid, "dir-pass-1").status_code == 302
     assert get_user_model().objects.filter(member=member).count() == 1
+    # Leaving the organisation ends the directory session too.
+    from datetime import date
+
+    member_services.member_leave(member=member, on=date.today(), reason="deceased")
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
 
 
 def test_matching_by_employee_number_uses_the_existing_account(org, ldap_on, client):
