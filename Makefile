@@ -20,14 +20,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# psycopg2 compiles against libpq: its headers and a C compiler must be there first.
+# psycopg2 compiles against libpq, python-ldap (django-auth-ldap) against OpenLDAP's and SASL's
+# headers: they and a C compiler must be there first.
+BUILD_DEPS_OK = command -v pg_config >/dev/null && command -v gcc >/dev/null && [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ]
+BUILD_DEPS = libpq-dev gcc python3-dev libldap2-dev libsasl2-dev
+
 $(RUNTIME_STAMP): requirements.txt | $(BIN)/python
-	@command -v pg_config >/dev/null && command -v gcc >/dev/null || { echo "Installing libpq-dev and gcc to build psycopg2" >&2; $(APT_INSTALL) libpq-dev gcc python3-dev; }
+	@$(BUILD_DEPS_OK) || { echo "Installing $(BUILD_DEPS) to build psycopg2 and python-ldap" >&2; $(APT_INSTALL) $(BUILD_DEPS); }
 	$(PDF_DEPS)
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
 $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	@$(BUILD_DEPS_OK) || { echo "Installing $(BUILD_DEPS) to build psycopg2 and python-ldap" >&2; $(APT_INSTALL) $(BUILD_DEPS); }
 	$(PDF_DEPS)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(RUNTIME_STAMP)

@@ -65,7 +65,8 @@ def own_indicator_facts(
     cadres = defaultdict(list)
     if wants(codes, "D1"):
         rows = (
-            Member.objects.filter(branch_id__in=among(ids), is_party_cadre=True)
+            Member.objects.current()
+            .filter(branch_id__in=among(ids), is_party_cadre=True)
             .exclude(status=Member.Status.RETIRED)
             .order_by("name")
             .values_list("branch_id", "name")

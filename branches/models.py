@@ -81,6 +81,8 @@ class UnitRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles")
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    # Who granted or withdrew which role, when: shown with the unit's own history on its page.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("岗位授权")

@@ -116,3 +116,56 @@ def term_status(kind: str, elected_on: date | None, today: date) -> TermStatus:
             ends_on, days_left, "due", f"任期将于{ends_on:%Y-%m-%d}届满，还有{days_left}天，请做好换届准备"
         )
     return TermStatus(ends_on, days_left, "ok", f"任期至{ends_on:%Y-%m-%d}")
+
+
+# --- Roles: who may grant what, where ------------------------------------------------------------
+
+# Role values, as branches.access spells them (kept in step by a test). Highest first.
+COMMITTEE_STAFF = "committee_staff"
+GENERAL_SECRETARY = "general_secretary"
+BRANCH_SECRETARY = "branch_secretary"
+GROUP_LEADER = "group_leader"
+ROLE_RANK = [COMMITTEE_STAFF, GENERAL_SECRETARY, BRANCH_SECRETARY, GROUP_LEADER]
+ROLE_LABELS = {
+    COMMITTEE_STAFF: "机关党委工作人员",
+    GENERAL_SECRETARY: "党总支书记",
+    BRANCH_SECRETARY: "支部书记",
+    GROUP_LEADER: "党小组长",
+}
+ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
+# Each role is held on one kind of unit.
+ROLE_KIND = {
+    COMMITTEE_STAFF: COMMITTEE,
+    GENERAL_SECRETARY: GENERAL_BRANCH,
+    BRANCH_SECRETARY: BRANCH,
+    GROUP_LEADER: GROUP,
+}
+
+
+def role_kind_error(role: str, unit_kind: str) -> str | None:
+    """A role fits one kind of unit: 党总支书记 on a 党总支, 党小组长 on a 党小组 …"""
+    if ROLE_KIND[role] == unit_kind:
+        return None
+    return f"{ROLE_LABELS[role]}只能授予在{KIND_LABELS[ROLE_KIND[role]]}上，不能授予在{KIND_LABELS[unit_kind]}上"
+
+
+def grantable_roles(grants: list[tuple[str, str]], *, is_committee: bool, unit_path: str, unit_kind: str) -> list[str]:
+    """The roles a user may grant or withdraw on a unit (path, kind), highest first.
+
+    `grants` are the user's own (unit path, role). The rule (docs/features/accounts.md):
+    - the committee (committee staff, superusers) grants any role anywhere;
+    - everyone else grants only roles strictly below one of their own, on units inside that
+      role's subtree: a general-branch secretary makes branch secretaries and group leaders below
+      their general branch; a branch secretary makes the group leaders of their branch's groups;
+      a group leader grants nothing. Nobody grants their own role or one above it.
+    """
+    fits = [role for role in ROLE_RANK if ROLE_KIND[role] == unit_kind]
+    if is_committee:
+        return fits
+    allowed: set[str] = set()
+    for path, own in grants:
+        if own not in ROLE_RANK or not unit_path.startswith(path):
+            continue
+        below = ROLE_RANK[ROLE_RANK.index(own) + 1 :]
+        allowed.update(role for role in fits if role in below)
+    return [role for role in fits if role in allowed]

@@ -83,10 +83,11 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
         for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.BRANCH)
         .values("path")
         .annotate(
-            n_all=Count("members"),
-            n_full=Count("members", filter=Q(members__category="full")),
-            n_committee=Count("members", filter=~Q(members__committee_post="")),
-            n_cadres=Count("members", filter=Q(members__is_party_cadre=True)),
+            # Members who left the organisation (members.services.member_leave) count nowhere.
+            n_all=Count("members", filter=Q(members__left_on__isnull=True)),
+            n_full=Count("members", filter=Q(members__category="full", members__left_on__isnull=True)),
+            n_committee=Count("members", filter=~Q(members__committee_post="") & Q(members__left_on__isnull=True)),
+            n_cadres=Count("members", filter=Q(members__is_party_cadre=True, members__left_on__isnull=True)),
         )
     }
     group_counts = {
@@ -94,8 +95,10 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
         for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.GROUP)
         .values("path")
         .annotate(
-            n_all=Count("group_members"),
-            n_full=Count("group_members", filter=Q(group_members__category="full")),
+            n_all=Count("group_members", filter=Q(group_members__left_on__isnull=True)),
+            n_full=Count(
+                "group_members", filter=Q(group_members__category="full", group_members__left_on__isnull=True)
+            ),
         )
     }
     totals = roll_up(branch_counts, OrgUnit.steplen)

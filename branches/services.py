@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.audit import set_history_user
+
 from . import rules
-from .models import OrgUnit
+from .models import OrgUnit, UnitRole
 
 EDITABLE_FIELDS = ("code", "name", "kind", "founded_on", "elected_on", "departments")
 
@@ -72,3 +74,58 @@ def unit_update(*, unit: OrgUnit, parent: OrgUnit | None, **fields) -> OrgUnit:
         OrgUnit.objects.move(unit, parent, pos="sorted-child")
         unit.refresh_from_db()
     return unit
+
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+
+def _record_by(grant: UnitRole, by) -> None:
+    # simple-history takes the request's user by itself; a command or a service acting for someone
+    # else names them here. None leaves the request's user (or "系统" outside a request).
+    if by is not None:
+        set_history_user(grant, by)
+
+
+def _role_label(role: str) -> str:
+    return str(UnitRole.Role(role).label)
+
+
+@transaction.atomic
+def role_grant(*, user, unit: OrgUnit, role: str, by=None) -> UnitRole:
+    """Give `user` a role on `unit`. The caller has checked that `by` may (rules.grantable_roles).
+
+    The grant is recorded in the role's history (who, when), shown on the unit's page.
+    """
+    if role not in rules.ROLE_KIND:
+        raise ValidationError({"role": _("没有这个角色")})
+    if error := rules.role_kind_error(role, unit.kind):
+        raise ValidationError({"role": error})
+    if not user.is_active:
+        raise ValidationError({"user": _("账号%(username)s已停用，不能授予角色") % {"username": user.get_username()}})
+    if UnitRole.objects.filter(user=user, unit=unit, role=role).exists():
+        raise ValidationError(
+            {
+                "user": _("%(username)s已是%(unit)s的%(role)s")
+                % {"username": user.get_username(), "unit": unit.name, "role": _role_label(role)}
+            }
+        )
+    grant = UnitRole(user=user, unit=unit, role=role)
+    _record_by(grant, by)
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, grant: UnitRole, by=None) -> None:
+    """Withdraw one role; the history keeps who held it and who withdrew it."""
+    _record_by(grant, by)
+    grant.delete()
+
+
+@transaction.atomic
+def roles_withdraw_all(*, user, by=None) -> int:
+    """Withdraw every role `user` holds (a member who left the organisation). Returns how many."""
+    grants = list(UnitRole.objects.filter(user=user).select_for_update())
+    for grant in grants:
+        role_revoke(grant=grant, by=by)
+    return len(grants)

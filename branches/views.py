@@ -7,21 +7,24 @@
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
-from core.audit import audit_trail
+from core.audit import audit_trail, merged
 from core.service_errors import add_service_errors
 
 from . import rules, services
 from .access import get_managed_or_404, get_visible_or_404, scope_for
 from .forms import UnitForm, kinds_under
-from .models import OrgUnit
+from .models import OrgUnit, UnitRole
+from .role_history import role_trail
 from .selectors import unit_rows
 
 FULL = "full"  # may change everything, including moving the unit
@@ -73,7 +76,7 @@ def _committee_members(unit):
     if unit.kind != OrgUnit.Kind.BRANCH:
         return []
     order = {post: i for i, post in enumerate(rules.COMMITTEE_POSTS)}
-    people = list(unit.members.exclude(committee_post="").order_by("name", "pk"))
+    people = list(unit.members.filter(left_on__isnull=True).exclude(committee_post="").order_by("name", "pk"))
     return sorted(people, key=lambda m: order.get(m.committee_post, len(order)))
 
 
@@ -92,11 +95,107 @@ def detail(request, pk):
         "parent": parent,
         "parent_visible": parent is not None and scope.covers(parent),
         "committee_members": _committee_members(unit),
-        "history": audit_trail(unit.history),
+        "history": merged(audit_trail(unit.history), role_trail(UnitRole.history.filter(unit_id=unit.pk))),
         "can_edit": mode is not None,
         "can_add": can_add_under(scope, unit),
+        **_role_context(scope, unit),
     }
     return render(request, "branches/detail.html", context)
+
+
+# --- Roles on a unit ------------------------------------------------------------------------------
+
+# The username box offers the accounts of the unit's members; past this many it offers none and
+# the user types the name (a list of thousands helps nobody).
+CANDIDATE_LIMIT = 1000
+
+
+def grantable(scope, unit) -> list[str]:
+    return rules.grantable_roles(
+        [(path, role) for _, path, role in scope.grants],
+        is_committee=scope.is_committee,
+        unit_path=unit.path,
+        unit_kind=unit.kind,
+    )
+
+
+def _role_context(scope, unit) -> dict:
+    roles = list(unit.roles.select_related("user", "user__member").order_by("role", "user__username"))
+    may_grant = grantable(scope, unit)
+    for grant in roles:
+        grant.can_revoke = grant.role in may_grant and grant.user_id != scope.user_id
+    candidates = []
+    if may_grant:
+        users = get_user_model().objects.filter(
+            is_active=True, member__branch__path__startswith=unit.path, member__left_on__isnull=True
+        )
+        if users.count() <= CANDIDATE_LIMIT:
+            candidates = list(users.values_list("username", "member__name").order_by("username"))
+    return {
+        "roles": roles,
+        "grant_choices": [(role, UnitRole.Role(role).label) for role in may_grant],
+        "role_candidates": candidates,
+    }
+
+
+def _unit_for_roles(request, pk):
+    """A unit the user may grant some role on; anything else, including units they only see, is a 404."""
+    scope = scope_for(request.user)
+    unit = get_managed_or_404(OrgUnit.objects, request.user, pk=pk)
+    may_grant = grantable(scope, unit)
+    if not may_grant:
+        raise Http404
+    return scope, unit, may_grant
+
+
+@login_required
+def role_grant(request, pk):
+    """POST grants; GET shows the same form on a page of its own (the unit's page has it too)."""
+    scope, unit, may_grant = _unit_for_roles(request, pk)
+    if request.method != "POST":
+        context = {"unit": unit, **_role_context(scope, unit), "standalone": True}
+        return render(request, "branches/role_grant.html", context)
+    role = request.POST.get("role", "")
+    username = request.POST.get("username", "").strip()
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    if role not in may_grant:
+        messages.error(request, _("您不能在%(unit)s授予这个角色") % {"unit": unit.name})
+    elif user is None:
+        messages.error(request, _("没有用户名为“%(username)s”的账号") % {"username": username})
+    else:
+        try:
+            services.role_grant(user=user, unit=unit, role=role, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("已授予%(username)s“%(role)s”角色。") % {"username": username, "role": UnitRole.Role(role).label},
+            )
+    return redirect(f"{reverse('branches:detail', args=[unit.pk])}#roles")
+
+
+@login_required
+def role_revoke(request, pk, role_pk):
+    """POST withdraws; GET asks to confirm."""
+    scope, unit, may_grant = _unit_for_roles(request, pk)
+    try:
+        grant = unit.roles.select_related("user", "user__member").get(pk=role_pk, role__in=may_grant)
+    except UnitRole.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method != "POST":
+        return render(request, "branches/role_revoke.html", {"unit": unit, "grant": grant})
+    if grant.user_id == scope.user_id:
+        messages.error(request, _("不能撤销自己的角色"))
+    else:
+        services.role_revoke(grant=grant, by=request.user)
+        messages.success(
+            request,
+            _("已撤销%(username)s的“%(role)s”角色。")
+            % {"username": grant.user.get_username(), "role": grant.get_role_display()},
+        )
+    return redirect(f"{reverse('branches:detail', args=[unit.pk])}#roles")
 
 
 def _creatable_parents(scope):

@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.directory import ldap_settings
 from assessment.schedules import beat_schedule
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "recruitment",
     "demo",
     "bench",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A user still on a one-time password reaches only the password change page (and logout).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the final response of a failed login.
@@ -202,6 +206,25 @@ AUTHENTICATION_BACKENDS = [
     # Axes first so a locked-out account is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
+
+# Optional sign-in against the organisation's directory (LDAP / AD): off unless LDAP_SERVER_URI is
+# set; the LDAP_* variables are read in accounts/directory.py (docs/features/accounts.md). Local
+# passwords keep working after it (the committee's own accounts, members not in the directory).
+_LDAP = ldap_settings(os.environ)
+if _LDAP:
+    globals().update(_LDAP)
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.ldap_backend.RosterLDAPBackend")
+
+# Django's defaults, in its order (the first hashes every password a person chooses), plus the
+# cheaper one for the random one-time passwords the app hands out (accounts/hashers.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.hashers.OneTimePasswordHasher",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

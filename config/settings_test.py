@@ -16,7 +16,7 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 from .settings import *  # noqa: E402,F403
 from .settings import BASE_DIR  # noqa: E402
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "accounts.hashers.OneTimePasswordHasher"]
 # Hashed manifest names 404 under live_server; plain storage serves the files as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -35,7 +35,7 @@ def org_panel(request, scope):
     flagged = [row for row in rows if row.has_warnings]
     probation = [
         row
-        for row in probationary_members(Member.objects.visible_to(scope), today)
+        for row in probationary_members(Member.objects.visible_to(scope).current(), today)
         if row[1].level != "ok" and (scope.has_units or scope.is_committee)
     ]
     me = Member.objects.select_related("branch").filter(pk=scope.member_id).first() if scope.member_id else None

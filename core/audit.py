@@ -143,3 +143,8 @@ def audit_trail(history, *, masks: dict[str, Callable[[str], str]] | None = None
         )
     entries.reverse()
     return entries
+
+
+def merged(*trails: list[AuditEntry]) -> list[AuditEntry]:
+    """Several objects' histories as one, newest first."""
+    return sorted((e for trail in trails for e in trail), key=lambda e: e.when, reverse=True)

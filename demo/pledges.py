@@ -197,8 +197,7 @@ def _ballots(rng: random.Random, entries: list[AppraisalEntry], voters: list[App
             else:
                 entry.basic_votes += 1
     PeerBallot.objects.bulk_create(
-        PeerBallot(appraisal_id=voter.appraisal_id, grader_id=voter.member_id, cast_on=voter.cast_on)
-        for voter in voters
+        PeerBallot(appraisal_id=voter.appraisal_id, grader_id=voter.member_id) for voter in voters
     )
 
 
@@ -215,7 +214,6 @@ def _closed_appraisal(branch, members: list[Member], year: int, *, too_many_exce
     appraisal = Appraisal.objects.create(branch=branch, year=year, status=Appraisal.Status.CLOSED)
     entries = _entries(appraisal, members)
     for entry in entries:
-        entry.cast_on = date(year, 12, 20)
         entry.self_text = rng.choice(SELF_APPRAISALS)
         entry.self_submitted_at = _aware(date(year, 12, 18))
     _ballots(rng, entries, entries)
@@ -246,7 +244,9 @@ def _closed_appraisal(branch, members: list[Member], year: int, *, too_many_exce
         ],
     )
     Appraisal.objects.filter(pk=appraisal.pk).update(
-        opened_at=_aware(date(year, 12, 15)), closed_at=_aware(date(year, 12, 28))
+        opened_at=_aware(date(year, 12, 15)),
+        voting_ended_at=_aware(date(year, 12, 20)),
+        closed_at=_aware(date(year, 12, 28)),
     )
 
 
@@ -262,7 +262,6 @@ def _open_appraisal(branch, members: list[Member], today: date) -> None:
     entries = _entries(appraisal, members)
     offline = [e for e in entries if e.member.user_id is None]
     for entry in offline:
-        entry.cast_on = today
         if rng.random() < 0.6:
             entry.self_text = rng.choice(SELF_APPRAISALS)
             entry.self_submitted_at = _aware(today, 9)

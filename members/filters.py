@@ -40,10 +40,18 @@ class MemberFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("党员类别"), choices=Member.Category.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Member.Status.choices, empty_label=ALL)
     department = django_filters.ChoiceFilter(label=_("部门"), choices=[], empty_label=ALL)
+    # Members who left the organisation are out of the roster unless asked for (the view leaves them
+    # out when this is empty, bound or not).
+    left = django_filters.ChoiceFilter(
+        label=_("在册情况"),
+        choices=[("left", _("已离开本单位")), ("all", _("全部"))],
+        empty_label=_("在册党员"),
+        method="leaving",
+    )
 
     class Meta:
         model = Member
-        fields = ["q", "unit", "group", "category", "status", "department"]
+        fields = ["q", "unit", "group", "category", "status", "department", "left"]
 
     def __init__(self, data=None, queryset=None, *, scope, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -82,6 +90,9 @@ class MemberFilter(django_filters.FilterSet):
             if self.scope.is_committee and MIN_ID_PART <= len(number) < 18:
                 q |= Q(pk__in=members_with_id_number_part(queryset, number))
         return queryset.filter(q)
+
+    def leaving(self, queryset, name, value):
+        return queryset.filter(left_on__isnull=False) if value == "left" else queryset
 
     def in_unit(self, queryset, name, unit):
         # A general branch or the committee stands for every branch below it.

@@ -52,6 +52,7 @@ class MemberForm(forms.ModelForm):
             "group",
             "department",
             "post",
+            "employee_number",
             "committee_post",
             "is_party_cadre",
             "category",
@@ -108,6 +109,7 @@ class MemberForm(forms.ModelForm):
                 Row(*place),
                 Row(_col("group", "col-md-6"), _col("department", "col-md-3"), _col("post", "col-md-3")),
                 Row(_col("committee_post", "col-md-6"), _col("is_party_cadre", "col-md-6 pt-md-4")),
+                Row(_col("employee_number", "col-md-6")),
                 HTML(
                     '<datalist id="committee-posts">'
                     + "".join(f'<option value="{post}">' for post in COMMITTEE_POSTS)
@@ -149,6 +151,22 @@ class TransferForm(forms.Form):
         self.fields["to_branch"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).exclude(
             pk=member.branch_id
         )
+        self.fields["on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class LeaveForm(forms.Form):
+    """A member leaves the organisation: 转出本单位, 去世 or another reason, from a date."""
+
+    reason = forms.ChoiceField(label=_("离开原因"), choices=Member.LeaveReason.choices)
+    on = forms.DateField(
+        label=_("离开日期"), widget=DateInput(), help_text=_("从这一天起不再计入本单位党员人数和应到人数")
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -22,8 +22,17 @@ class MemberQuerySet(ScopedQuerySet):
             q |= models.Q(pk=scope.member_id)
         return q
 
+    def current(self):
+        """Members still in the organisation: not transferred out of it, not deceased."""
+        return self.filter(left_on__isnull=True)
+
 
 class Member(models.Model):
+    class LeaveReason(models.TextChoices):
+        TRANSFERRED_OUT = "transferred_out", _("转出本单位")
+        DECEASED = "deceased", _("去世")
+        OTHER = "other", _("其他")
+
     class Gender(models.TextChoices):
         MALE = "男", _("男")
         FEMALE = "女", _("女")
@@ -74,6 +83,13 @@ class Member(models.Model):
     committee_post = models.CharField(_("支委职务"), max_length=20, blank=True)
     is_party_cadre = models.BooleanField(_("兼职党务干部"), default=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # 工号: matches the member to the organisation's directory (LDAP / AD) where it holds no ID number.
+    employee_number = models.CharField(_("工号"), max_length=30, blank=True, db_index=True)
+    # Leaving the organisation (转出本单位, 去世 …): the member stays in the records of the past, their
+    # Membership span ends the day before, their roles go and their login is switched off.
+    left_on = models.DateField(_("离开本单位日期"), null=True, blank=True)
+    leave_reason = models.CharField(_("离开原因"), max_length=20, choices=LeaveReason.choices, blank=True)
+    leave_note = models.CharField(_("离开说明"), max_length=200, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登录账号"),
@@ -105,6 +121,10 @@ class Member(models.Model):
         if self.category != self.Category.PROBATIONARY:
             return None
         return rules.probation_due(self.joined_on, self.probation_extended_until)
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_on is not None
 
     @property
     def is_full(self):

@@ -51,8 +51,9 @@ def _unit_rows(scope: Scope | None) -> Iterator[list]:
 
 
 def _member_rows(scope: Scope | None, mask_ids: bool) -> Iterator[list]:
-    members = Member.objects.all() if scope is None else Member.objects.managed_by(scope)
-    members = members.select_related("branch", "group").order_by("branch__path", "name", "pk")
+    # Members who left the organisation are not on the roster (their records stay in the app).
+    members = (Member.objects.all() if scope is None else Member.objects.managed_by(scope)).current()
+    members = members.select_related("branch", "group").order_by("branch__path", "name", "id_number")
     for member in members.iterator(chunk_size=2000):
         values = {column.field: getattr(member, column.field, None) for column in io.MEMBER_COLUMNS}
         values["branch_code"] = member.branch.code

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from branches import services as branch_services
 from branches.models import OrgUnit
+from core.audit import set_history_user
 
 from . import idcard
 from .models import Member, Membership, Transfer
@@ -68,6 +70,13 @@ def member_update(*, member: Member, **fields) -> Member:
     return member
 
 
+def _refuse_if_left(member: Member) -> None:
+    if member.left_on is not None:
+        raise ValidationError(
+            _("%(name)s已于%(date)s离开本单位") % {"name": member.name, "date": f"{member.left_on:%Y-%m-%d}"}
+        )
+
+
 def _reopen_span(member: Member, branch: OrgUnit, group: OrgUnit | None, on: date) -> None:
     current = member.memberships.filter(end__isnull=True).order_by("-start").first()
     if current is not None:
@@ -86,6 +95,7 @@ def member_transfer(
     *, member: Member, to_branch: OrgUnit, on: date, group: OrgUnit | None = None, note: str = "", by=None
 ) -> Transfer:
     """组织关系转接. Past attendance stays with the old branch because it belongs to its meetings."""
+    _refuse_if_left(member)
     if to_branch.kind != OrgUnit.Kind.BRANCH:
         raise ValidationError({"to_branch": _("只能转入党支部")})
     if to_branch.pk == member.branch_id:
@@ -104,3 +114,36 @@ def member_transfer(
     member.save(update_fields=["branch", "group"])
     _reopen_span(member, to_branch, group, on)
     return transfer
+
+
+@transaction.atomic
+def member_leave(*, member: Member, on: date, reason: str, note: str = "", by=None) -> Member:
+    """A member leaves the organisation (转出本单位, 去世, …) on `on`.
+
+    Their current Membership span ends the day before, so from `on` they count nowhere (roster
+    counts, attendance expected, the rating's member counts all read the spans); the record and
+    everything in the past stay. Their roles are withdrawn and their login is switched off, both
+    in the audit history.
+    """
+    _refuse_if_left(member)
+    if reason not in Member.LeaveReason.values:
+        raise ValidationError({"reason": _("请选择离开原因")})
+    current = member.memberships.filter(end__isnull=True).order_by("-start").first()
+    if current is not None and current.start is not None and on <= current.start:
+        raise ValidationError(
+            {"on": _("离开日期应晚于进入现支部的日期%(date)s") % {"date": f"{current.start:%Y-%m-%d}"}}
+        )
+    if current is not None:
+        current.end = on - timedelta(days=1)
+        current.save(update_fields=["end"])
+    member.left_on, member.leave_reason, member.leave_note = on, reason, note.strip()
+    if by is not None:
+        set_history_user(member, by)
+    member.save(update_fields=["left_on", "leave_reason", "leave_note"])
+    user = member.user
+    if user is not None:
+        branch_services.roles_withdraw_all(user=user, by=by)
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+    return member

@@ -21,7 +21,7 @@ from core.service_errors import add_service_errors
 
 from . import idcard, rules, selectors, services
 from .filters import MemberFilter
-from .forms import MemberForm, TransferForm
+from .forms import LeaveForm, MemberForm, TransferForm
 from .models import Member
 
 PAGE_SIZE = 50
@@ -41,6 +41,8 @@ def member_list(request):
             return redirect("members:detail", pk=scope.member_id)
         raise Http404
     members = Member.objects.visible_to(scope).select_related("branch", "group")
+    if request.GET.get("left") not in ("left", "all"):
+        members = members.current()
     filterset = MemberFilter(request.GET or None, queryset=members, scope=scope)
     if filterset.is_bound and not filterset.is_valid() and {"unit", "group"} & set(filterset.errors):
         # A unit outside the user's subtree is not a choice; say nothing about whether it exists.
@@ -177,8 +179,32 @@ def transfer(request, pk):
 
 
 @login_required
+def leave(request, pk):
+    """A member leaves the organisation (转出本单位, 去世 …): see services.member_leave."""
+    member = get_managed_or_404(Member.objects.select_related("branch", "user"), request.user, pk=pk)
+    if member.left_on is not None:
+        messages.info(request, _("%(name)s已离开本单位。") % {"name": member.name})
+        return redirect("members:detail", pk=member.pk)
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_leave(
+                member=member, on=data["on"], reason=data["reason"], note=data["note"], by=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("已登记%(name)s离开本单位，其角色已撤销，登录账号已停用。") % {"name": member.name}
+            )
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/leave.html", {"form": form, "member": member})
+
+
+@login_required
 def probationary(request):
     scope = scope_for(request.user)
     _require_units(scope)
-    rows = selectors.probationary_members(Member.objects.visible_to(scope), timezone.localdate())
+    rows = selectors.probationary_members(Member.objects.visible_to(scope).current(), timezone.localdate())
     return render(request, "members/probationary.html", {"rows": rows})

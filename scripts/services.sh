@@ -100,3 +100,15 @@ sb_ensure_pdf() {  # WeasyPrint's pango, a CJK font to embed, and pdftotext/pdff
     "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
+
+sb_ensure_slapd() {  # OpenLDAP's server, for the directory sign-in test (it starts its own slapd)
+  if [ ! -x /usr/sbin/slapd ]; then
+    echo "Installing slapd for the LDAP sign-in test" >&2
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    # The package's own service is not wanted: the test runs a throwaway server.
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null
+  fi
+  export SLAPD_PATH="${SLAPD_PATH:-/usr/sbin/slapd}"
+}

@@ -9,6 +9,7 @@ sb_ensure_chromium
 sb_ensure_pdf
 sb_ensure_postgres
 sb_ensure_redis
+sb_ensure_slapd
 echo "Database: $DATABASE_URL  Broker: $REDIS_URL  Chromium: $CHROMIUM_PATH"
 
 $BIN/ruff check .

@@ -46,6 +46,12 @@ OBJECT_URLS = [
     ("recruitment:print", _args("recruit"), None),
     ("recruitment:pdf", _args("recruit"), None),
     ("recruitment:document", _args("recruit_document"), None),
+    ("members:leave", _args("member"), None),
+    ("branches:role_grant", _args("branch"), None),
+    ("branches:role_grant", _args("group"), None),
+    ("branches:role_revoke", lambda org: [org.branch.pk, org.secretary.unit_roles.get().pk], None),
+    ("accounts:create", None, _query(unit="branch")),
+    ("accounts:password_reset", _args("member"), None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.

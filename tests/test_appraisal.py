@@ -49,6 +49,9 @@ def grades_for(appraisal, grader, grade="competent", **special):
 
 
 def decide_all(appraisal, grade_of):
+    if appraisal.entries.model.objects.filter(appraisal=appraisal, appraisal__status="open").exists():
+        services.appraisal_end_voting(appraisal=appraisal)
+        appraisal.refresh_from_db()
     decisions = {e.pk: (grade_of(e), "") for e in appraisal.entries.all()}
     return services.appraisal_decide(appraisal=appraisal, decisions=decisions)
 
@@ -92,7 +95,7 @@ def test_ballots_only_add_to_totals(appraisal, people):
 
 def test_nothing_stored_ties_a_grader_to_a_grade(appraisal, people):
     # The ballot row knows who voted and nothing of how; the entry knows how many, not who.
-    assert {f.name for f in PeerBallot._meta.get_fields()} == {"id", "appraisal", "grader", "cast_on"}
+    assert {f.name for f in PeerBallot._meta.get_fields()} == {"id", "appraisal", "grader"}
     entry_fields = {f.name for f in AppraisalEntry._meta.get_fields()}
     assert not any("grader" in name or "voter" in name for name in entry_fields)
 
@@ -178,6 +181,7 @@ def test_after_close_a_member_sees_their_grade_and_no_votes(appraisal, people, l
     b = people["b"][0]
     services.appraisal_ballot_cast(appraisal=appraisal, grader=b, grades=grades_for(appraisal, b))
     decide_all(appraisal, lambda e: "excellent" if e.member_id == a.pk else "competent")
+    appraisal.refresh_from_db()
     services.appraisal_decide(appraisal=appraisal, decisions={entry_of(appraisal, a).pk: ("excellent", "办案质效突出")})
     services.appraisal_close(appraisal=appraisal)
     client = login(a_user)
@@ -190,18 +194,70 @@ def test_after_close_a_member_sees_their_grade_and_no_votes(appraisal, people, l
     assert "得票" not in record and "合格票" not in record
 
 
-def test_the_branch_sees_totals_and_a_count_of_ballots_not_names(org, appraisal, people, login):
+def test_the_branch_sees_a_count_of_ballots_and_nothing_per_member_while_voting(org, appraisal, people, login):
     b = people["b"][0]
     services.appraisal_ballot_cast(appraisal=appraisal, grader=b, grades=grades_for(appraisal, b))
+    services.appraisal_self_submit(entry=entry_of(appraisal, b), text="认真学习")
     page = login(org.secretary).get(reverse("pledges:appraisal_manage", args=[appraisal.pk])).content.decode()
-    assert "已收互评票 1 张" in page
+    assert "已收互评票 1 张" in page and "已提交自我评价 1 人" in page
+    assert "认真学习" not in page and "互评多数等次</th>" not in page and "保存评议意见和等次" not in page
     assert list(PeerBallot.objects.visible_to(org.secretary)) == []
+
+
+def test_ending_the_vote_stops_ballots_for_good_and_opens_the_decision(org, appraisal, people, login):
+    client = login(org.secretary)
+    response = client.post(reverse("pledges:appraisal_end_voting", args=[appraisal.pk]), follow=True)
+    assert "互评投票已结束" in response.content.decode()
+    b = people["b"][0]
+    with pytest.raises(ValidationError, match=rules.VOTING_ENDED_ERROR):
+        services.appraisal_ballot_cast(appraisal=appraisal, grader=b, grades=grades_for(appraisal, b))
+    with pytest.raises(ValidationError, match=rules.VOTING_ENDED_ERROR):
+        services.appraisal_end_voting(appraisal=appraisal)
+    page = client.get(reverse("pledges:appraisal_manage", args=[appraisal.pk])).content.decode()
+    assert "保存评议意见和等次" in page and "结束投票" not in page
+    # A member may still write their self-appraisal, not vote.
+    detail = login(people["b"][1]).get(reverse("pledges:appraisal_detail", args=[appraisal.pk])).content.decode()
+    assert "self_text" in detail and "/ballot/" not in detail and "互评投票已截止" in detail
+
+
+def test_grades_wait_for_the_end_of_voting(org, appraisal, people, login):
+    entry = entry_of(appraisal, people["a"][0])
+    with pytest.raises(ValidationError, match="尚未截止"):
+        services.appraisal_decide(appraisal=appraisal, decisions={entry.pk: ("competent", "")})
+    with pytest.raises(ValidationError, match="尚未截止"):
+        services.appraisal_close(appraisal=appraisal)
+    response = login(org.secretary).post(
+        reverse("pledges:appraisal_manage", args=[appraisal.pk]),
+        {f"e{entry.pk}-final_grade": "excellent", f"e{entry.pk}-comment": "x"},
+    )
+    assert response.status_code == 200 and "尚未截止" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.final_grade == ""
+
+
+def test_after_voting_the_branch_sees_majority_grades_never_counts(org, appraisal, people, login):
+    extra = [make_member(org.branch, name=f"补{i}") for i in range(2)]
+    appraisal = services.appraisal_open(branch=org.branch, year=YEAR, quarter=4)
+    voters = [people[k][0] for k in "abcd"] + extra[:1]
+    for voter in voters:
+        special = {people["a"][0]: "excellent"} if voter != people["a"][0] else {}
+        services.appraisal_ballot_cast(
+            appraisal=appraisal, grader=voter, grades=grades_for(appraisal, voter, special=special)
+        )
+    services.appraisal_end_voting(appraisal=appraisal)
+    page = login(org.secretary).get(reverse("pledges:appraisal_manage", args=[appraisal.pk])).content.decode()
+    assert "互评多数等次</th>" in page and "已收互评票 5 张" in page
+    row = re.search(r"张伟.*?</tr>", page, re.S).group(0)
+    assert "优秀" in row
+    # No count of votes anywhere: no cell holds a bare number.
+    assert not re.search(r'<td class="text-center">\d+</td>', page)
 
 
 # --- the branch decides; one third; closing --------------------------------------------------------------
 
 
 def test_more_than_a_third_excellent_warns_but_saves(org, appraisal, people, login):
+    services.appraisal_end_voting(appraisal=appraisal)
     entries = list(appraisal.entries.order_by("pk"))
     data = {}
     for i, e in enumerate(entries):
@@ -213,6 +269,7 @@ def test_more_than_a_third_excellent_warns_but_saves(org, appraisal, people, log
 
 
 def test_a_third_exactly_does_not_warn(appraisal):
+    services.appraisal_end_voting(appraisal=appraisal)
     entries = list(appraisal.entries.order_by("pk"))
     warning = services.appraisal_decide(
         appraisal=appraisal,
@@ -222,9 +279,10 @@ def test_a_third_exactly_does_not_warn(appraisal):
 
 
 def test_close_needs_every_grade(appraisal, people):
+    services.appraisal_end_voting(appraisal=appraisal)
     with pytest.raises(ValidationError, match="尚未确定评议等次"):
         services.appraisal_close(appraisal=appraisal)
-    assert Appraisal.objects.get().is_open
+    assert Appraisal.objects.get().is_deciding
 
 
 def test_closing_freezes_everything(org, appraisal, people, login):
@@ -236,6 +294,7 @@ def test_closing_freezes_everything(org, appraisal, people, login):
         lambda: services.appraisal_self_submit(entry=entry, text="补写"),
         lambda: services.appraisal_ballot_cast(appraisal=appraisal, grader=b, grades=grades_for(appraisal, b)),
         lambda: services.appraisal_decide(appraisal=appraisal, decisions={entry.pk: ("excellent", "改")}),
+        lambda: services.appraisal_end_voting(appraisal=appraisal),
         lambda: services.appraisal_close(appraisal=appraisal),
     ):
         with pytest.raises(ValidationError, match=rules.CLOSED_ERROR):
@@ -251,7 +310,7 @@ def test_closing_freezes_everything(org, appraisal, people, login):
     assert (entry.final_grade, entry.branch_comment) == ("competent", "")
     assert sum(e.votes_total for e in appraisal.entries.all()) == 0
     html = client.get(reverse("pledges:appraisal_manage", args=[appraisal.pk])).content.decode()
-    assert "保存评议意见和等次" not in html and "结束评议" not in html
+    assert "保存评议意见和等次" not in html and "结束评议" not in html and "结束投票" not in html
 
 
 # --- scoping -------------------------------------------------------------------------------------------
@@ -266,6 +325,7 @@ def test_outsiders_and_non_participants_get_404(org, appraisal, people, login):
         reverse("pledges:appraisal_self", args=[appraisal.pk]),
         reverse("pledges:appraisal_ballot", args=[appraisal.pk]),
         reverse("pledges:appraisal_close", args=[appraisal.pk]),
+        reverse("pledges:appraisal_end_voting", args=[appraisal.pk]),
     ]
     newcomer = make_member(org.other_branch, name="外来党员")
     for user in (org.outsider, member_with_login(newcomer, "newcomer"), org.group_leader):

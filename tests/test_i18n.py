@@ -191,6 +191,10 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
             f"/recruitment/{recruit.pk}/steps/2/",
             f"/recruitment/{recruit.pk}/steps/15/",
             f"/recruitment/{recruit.pk}/print/",
+            f"/members/{org.member.pk}/leave/",
+            f"/accounts/create/?unit={org.branch.pk}",
+            f"/accounts/member/{org.member.pk}/reset-password/",
+            f"/org/{org.group.pk}/roles/grant/",
         ]
     for url in pages:
         assert _chinese_in_chrome(client, url) == [], url

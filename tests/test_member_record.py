@@ -25,6 +25,7 @@ def test_record_gathers_pledges_grades_notes_and_transfers(org, login):
     _fill(org, org.member)
     appraisal = services.appraisal_open(branch=org.branch, year=YEAR)
     entry = appraisal.entries.get()
+    services.appraisal_end_voting(appraisal=appraisal)
     services.appraisal_decide(appraisal=appraisal, decisions={entry.pk: ("excellent", "表现突出")})
     services.appraisal_close(appraisal=appraisal)
     pledge = org.member.pledges.get()
@@ -40,6 +41,7 @@ def test_record_gathers_pledges_grades_notes_and_transfers(org, login):
 
 def test_open_appraisals_stay_out_of_the_record(org, login):
     appraisal = services.appraisal_open(branch=org.branch, year=YEAR)
+    services.appraisal_end_voting(appraisal=appraisal)
     services.appraisal_decide(appraisal=appraisal, decisions={appraisal.entries.get().pk: ("basic", "待定意见")})
     page = login(org.member_user).get(reverse("pledges:record", args=[org.member.pk])).content.decode()
     assert "待定意见" not in page

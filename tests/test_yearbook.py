@@ -134,6 +134,7 @@ def year(org):
     )
     appraisal = pledges.appraisal_open(branch=org.branch, year=YEAR, today=year_end)
     grades = {org.member.pk: "excellent", lina.pk: "competent", zhaomin.pk: "competent"}
+    pledges.appraisal_end_voting(appraisal=appraisal)
     pledges.appraisal_decide(
         appraisal=appraisal, decisions={e.pk: (grades[e.member_id], "") for e in appraisal.entries.all()}
     )

@@ -155,7 +155,8 @@ class Appraisal(models.Model):
     """民主评议党员: one round for a branch, for a year or one of its quarters."""
 
     class Status(models.TextChoices):
-        OPEN = rules.OPEN, _("进行中")
+        OPEN = rules.OPEN, _("投票中")
+        DECIDING = rules.DECIDING, _("评定中")
         CLOSED = rules.CLOSED, _("已结束")
 
     branch = models.ForeignKey(
@@ -178,6 +179,9 @@ class Appraisal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
+    # When voting ended, not who ended it: the secretary does, and that is no secret. Ballots carry
+    # no time at all (see PeerBallot).
+    voting_ended_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -211,7 +215,17 @@ class Appraisal(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Ballots may still be cast."""
         return self.status == self.Status.OPEN
+
+    @property
+    def is_deciding(self) -> bool:
+        """Voting has ended; the branch decides the grades."""
+        return self.status == self.Status.DECIDING
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class AppraisalEntryQuerySet(ScopedQuerySet):
@@ -234,8 +248,11 @@ class AppraisalEntry(models.Model):
     """One member in one appraisal: self-appraisal, peer totals, the branch's comment and grade.
 
     Peer grades are kept only as the four counters below. Who cast a ballot is in PeerBallot, which
-    holds no grade, so nothing stored links a grader to a grade: no page, export or query can
-    reveal it, and a ballot cannot be changed once cast.
+    holds no grade and no time, so nothing stored links a grader to a grade, and a ballot cannot be
+    changed once cast. The counters themselves are never shown: while voting is open two looks at
+    them would give away the ballot cast in between, and a count one short of the ballots would
+    give away who voted (nobody grades themselves). The branch sees `majority_grade` only, once
+    voting has ended (rules.results_published). The model has no audit history on purpose.
     """
 
     class Grade(models.TextChoices):
@@ -286,6 +303,14 @@ class AppraisalEntry(models.Model):
     def votes_total(self) -> int:
         return sum(self.votes.values())
 
+    @property
+    def majority_grade(self) -> str | None:
+        return rules.majority_grade(self.votes)
+
+    def get_majority_grade_display(self) -> str:
+        grade = self.majority_grade
+        return str(self.Grade(grade).label) if grade else ""
+
 
 class PeerBallotQuerySet(ScopedQuerySet):
     unit_path_prefix = "appraisal__branch__"
@@ -299,11 +324,11 @@ class PeerBallotQuerySet(ScopedQuerySet):
 
 
 class PeerBallot(models.Model):
-    """That a member has cast their peer ballot in an appraisal. It holds no grade, on purpose."""
+    """That a member has cast their peer ballot in an appraisal. It holds no grade, on purpose, and
+    no date: a day beside a name, next to yesterday's backup of the totals, would date each vote."""
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="ballots")
     grader = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    cast_on = models.DateField()
 
     objects = PeerBallotQuerySet.as_manager()
 

@@ -141,9 +141,43 @@ GRADE_LABELS = {
     INCOMPETENT: gettext_noop("不合格"),
 }
 
-OPEN = "open"
-CLOSED = "closed"
+OPEN = "open"  # members write self-appraisals and cast ballots; nothing per member is shown
+DECIDING = "deciding"  # voting has ended: the branch sees the peer results and decides the grades
+CLOSED = "closed"  # the grades are final
 CLOSED_ERROR = "本次评议已结束，等次已确定，不能再修改"
+VOTING_ENDED_ERROR = "互评投票已截止，不能再投票"
+VOTING_OPEN_ERROR = "互评投票尚未截止：请先结束投票，再评定等次"
+
+# Peer results per member are published only from this many ballots on. With fewer, a secretary who
+# voted, or two or three voters comparing notes, could tell from a member's result how the few
+# others graded them; with five or more a result is the view of at least four other people.
+RESULTS_MIN_BALLOTS = 5
+
+
+def majority_grade(votes: Mapping[str, int]) -> str | None:
+    """The best grade that more than half of the votes reach (优秀 > 合格 > 基本合格 > 不合格).
+
+    This is the one number per member the branch sees, and only once voting has ended. Unlike the
+    counts it does not say how many votes a member received, so it cannot show who voted: a voter
+    never grades themselves, and a count one short of the ballots would give them away. None when
+    the member received no vote.
+    """
+    total = sum(votes.get(grade, 0) for grade in GRADES)
+    if total == 0:
+        return None
+    reached = 0
+    for grade in GRADES:
+        reached += votes.get(grade, 0)
+        if reached * 2 > total:
+            return grade
+    return GRADES[-1]  # unreachable: the last grade brings `reached` to `total`
+
+
+def results_published(status: str, ballots: int) -> bool:
+    """Whether the branch may see each member's peer result: never while ballots may still come in
+    (two looks at the page would tell how the ballot cast in between graded everyone), and only
+    from RESULTS_MIN_BALLOTS ballots."""
+    return status != OPEN and ballots >= RESULTS_MIN_BALLOTS
 
 
 def grade_tally(grades: Iterable[str]) -> dict[str, int]:

@@ -398,10 +398,33 @@ def note_grid(branch: OrgUnit, year: int, today: date) -> NoteGrid:
 
 @dataclass
 class AppraisalOverview:
+    """What the branch's managers see of a round. See docs/features/appraisal-anonymity.md.
+
+    While voting is open: who takes part, how many ballots and self-appraisals are in — nothing
+    per member that a ballot or its voter could change. Once voting has ended: the self-appraisals
+    and, from rules.RESULTS_MIN_BALLOTS ballots, each member's majority grade; never the counts.
+    """
+
     appraisal: Appraisal
     entries: list[AppraisalEntry]
     ballots_cast: int
     warning: str | None
+
+    @property
+    def voting_open(self) -> bool:
+        return self.appraisal.is_open
+
+    @property
+    def results_published(self) -> bool:
+        return rules.results_published(self.appraisal.status, self.ballots_cast)
+
+    @property
+    def self_appraisals_in(self) -> int:
+        return sum(1 for e in self.entries if e.self_submitted_at)
+
+    @property
+    def min_ballots(self) -> int:
+        return rules.RESULTS_MIN_BALLOTS
 
     @property
     def undecided(self) -> list[AppraisalEntry]:
@@ -414,7 +437,7 @@ class AppraisalOverview:
 
 
 def appraisal_overview(appraisal: Appraisal) -> AppraisalOverview:
-    """For the branch: every member's self-appraisal, peer totals and grade. No ballot names."""
+    """For the branch: see AppraisalOverview. The page decides what to show from its flags."""
     entries = list(appraisal.entries.select_related("member").order_by("member__name", "pk"))
     return AppraisalOverview(
         appraisal=appraisal,
@@ -559,12 +582,19 @@ def home_todo(user, today: date) -> HomeTodo | None:
     member_id = scope_for(user).member_id
     if member_id is None:
         return None
-    mine = AppraisalEntry.objects.filter(member_id=member_id, appraisal__status=Appraisal.Status.OPEN)
+    # Only the member's own reminders: whether someone else has voted is nobody's business.
+    mine = AppraisalEntry.objects.filter(
+        member_id=member_id, appraisal__status__in=[Appraisal.Status.OPEN, Appraisal.Status.DECIDING]
+    )
     self_missing = mine.filter(self_submitted_at__isnull=True).values("appraisal_id")
     voted = PeerBallot.objects.filter(grader_id=member_id).values("appraisal_id")
-    # A ballot is owed only where there is someone else to grade.
+    # A ballot is owed only where there is someone else to grade, and while voting is open.
     with_peers = AppraisalEntry.objects.exclude(member_id=member_id).values("appraisal_id")
-    ballot_missing = mine.filter(appraisal_id__in=with_peers).exclude(appraisal_id__in=voted).values("appraisal_id")
+    ballot_missing = (
+        mine.filter(appraisal__status=Appraisal.Status.OPEN, appraisal_id__in=with_peers)
+        .exclude(appraisal_id__in=voted)
+        .values("appraisal_id")
+    )
     to_do = list(Appraisal.objects.filter(Q(pk__in=self_missing) | Q(pk__in=ballot_missing)).select_related("branch"))
     return HomeTodo(
         year=today.year,

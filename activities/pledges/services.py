@@ -166,20 +166,24 @@ def appraisal_open(
     return appraisal
 
 
-def _locked_open(appraisal: Appraisal) -> Appraisal:
-    """Re-read the appraisal under a row lock and refuse if it is closed.
+def _locked(appraisal: Appraisal, *allowed: str) -> Appraisal:
+    """Re-read the appraisal under a row lock and refuse unless its status is one of `allowed`.
 
-    The lock makes closing wait for a ballot or a grade being written, so nothing slips in after.
+    The lock makes ending the vote or closing wait for a ballot or a grade being written, so
+    nothing slips in after.
     """
     locked = Appraisal.objects.select_for_update().get(pk=appraisal.pk)
-    if not locked.is_open:
-        raise ValidationError(rules.CLOSED_ERROR)
+    if locked.status not in allowed:
+        if locked.is_closed:
+            raise ValidationError(rules.CLOSED_ERROR)
+        raise ValidationError(rules.VOTING_ENDED_ERROR if locked.is_deciding else rules.VOTING_OPEN_ERROR)
     return locked
 
 
 @transaction.atomic
 def appraisal_self_submit(*, entry: AppraisalEntry, text: str) -> AppraisalEntry:
-    _locked_open(entry.appraisal)
+    # Until the grades are final: once voting has ended a self-appraisal says nothing about ballots.
+    _locked(entry.appraisal, rules.OPEN, rules.DECIDING)
     text = text.strip()
     if not text:
         raise ValidationError({"self_text": _("请填写自我评价")})
@@ -190,15 +194,15 @@ def appraisal_self_submit(*, entry: AppraisalEntry, text: str) -> AppraisalEntry
 
 
 @transaction.atomic
-def appraisal_ballot_cast(
-    *, appraisal: Appraisal, grader: Member, grades: Mapping[int, str], today: date | None = None
-) -> PeerBallot:
+def appraisal_ballot_cast(*, appraisal: Appraisal, grader: Member, grades: Mapping[int, str]) -> PeerBallot:
     """A member's peer ballot: `grades` maps each other participant's member id to a grade.
 
     Only the totals are written (see AppraisalEntry); the ballot row says that the member voted,
-    not how. So a ballot is final once cast: nobody, not even the app, knows which votes were its.
+    not how nor when. So a ballot is final once cast: nobody, not even the app, knows which votes
+    were its. The counters are updated with queryset updates, which django-simple-history does not
+    see, and AppraisalEntry has no history anyway: no audit row names the voter either.
     """
-    appraisal = _locked_open(appraisal)
+    appraisal = _locked(appraisal, rules.OPEN)
     entries = {e.member_id: e for e in appraisal.entries.all()}
     if grader.pk not in entries:
         raise ValidationError(_("您不是本次评议的参评党员，不能投票"))
@@ -207,7 +211,7 @@ def appraisal_ballot_cast(
     errors = rules.ballot_errors(grader.pk, entries, grades)
     if errors:
         raise ValidationError(errors)
-    ballot = PeerBallot.objects.create(appraisal=appraisal, grader=grader, cast_on=_today(today))
+    ballot = PeerBallot.objects.create(appraisal=appraisal, grader=grader)
     for member_id, grade in grades.items():
         vote_field = AppraisalEntry.VOTE_FIELDS[grade]
         AppraisalEntry.objects.filter(pk=entries[member_id].pk).update(**{vote_field: F(vote_field) + 1})
@@ -215,12 +219,26 @@ def appraisal_ballot_cast(
 
 
 @transaction.atomic
+def appraisal_end_voting(*, appraisal: Appraisal) -> Appraisal:
+    """结束投票: no more ballots. From now on the branch sees each member's peer result (when there
+    are enough ballots) and decides the grades. Voting never reopens: a second look at the results
+    after more ballots would tell how those ballots graded everyone."""
+    appraisal = _locked(appraisal, rules.OPEN)
+    appraisal.status = Appraisal.Status.DECIDING
+    appraisal.voting_ended_at = timezone.now()
+    appraisal.save(update_fields=["status", "voting_ended_at"])
+    return appraisal
+
+
+@transaction.atomic
 def appraisal_decide(*, appraisal: Appraisal, decisions: Mapping[int, tuple[str, str]], by=None) -> str | None:
     """The branch's comment and final grade per entry (entry id → (grade, comment)), all at once.
 
-    Returns the one-third warning (DOMAIN.md: a warning, never a block) for the grades as saved.
+    Only after voting has ended (grades decided while ballots still arrive could be read against
+    them). Returns the one-third warning (DOMAIN.md: a warning, never a block) for the grades as
+    saved.
     """
-    appraisal = _locked_open(appraisal)
+    appraisal = _locked(appraisal, rules.DECIDING)
     entries = {e.pk: e for e in appraisal.entries.select_for_update().order_by("pk")}
     if set(decisions) - set(entries):
         raise ValidationError(_("评议对象不属于本次评议，请刷新页面后重试"))
@@ -241,7 +259,7 @@ def appraisal_decide(*, appraisal: Appraisal, decisions: Mapping[int, tuple[str,
 @transaction.atomic
 def appraisal_close(*, appraisal: Appraisal, by=None) -> Appraisal:
     """Make the grades final: after this every service above refuses to change the appraisal."""
-    appraisal = _locked_open(appraisal)
+    appraisal = _locked(appraisal, rules.DECIDING)
     undecided = appraisal.entries.filter(final_grade="").select_related("member").order_by("member__name")
     errors = rules.close_errors(e.member.name for e in undecided)
     if errors:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("appraisals/<int:pk>/self/", appraisals.appraisal_self, name="appraisal_self"),
     path("appraisals/<int:pk>/ballot/", appraisals.appraisal_ballot, name="appraisal_ballot"),
     path("appraisals/<int:pk>/manage/", appraisals.appraisal_manage, name="appraisal_manage"),
+    path("appraisals/<int:pk>/end-voting/", appraisals.appraisal_end_voting, name="appraisal_end_voting"),
     path("appraisals/<int:pk>/close/", appraisals.appraisal_close, name="appraisal_close"),
     path("notes/", notes.note_list, name="notes"),
     path("notes/new/", notes.note_new, name="note_new"),

@@ -12,10 +12,25 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-FIRST_PARTY = ("config", "core", "branches", "security", "members", "activities", "assessment", "recruitment", "demo", "bench")
+# Each app and the apps it may import (what it needs, transitively closed below): the dependency
+# order of docs/architecture.md. demo and bench sit on top (they may import every app) and nothing
+# imports them; config wires the apps but not those two.
+DEPENDS_ON: dict[str, set[str]] = {
+    "core": set(),
+    "branches": {"core"},
+    "security": {"core", "branches"},
+    "members": {"core", "branches", "security"},
+    "activities": {"core", "branches", "security", "members"},
+    "assessment": {"core", "branches", "security", "members", "activities"},
+    "recruitment": {"core", "branches", "security", "members", "activities"},
+    "accounts": {"core", "branches", "security", "members"},
+}
+TOOLS = ("demo", "bench")
+FIRST_PARTY = (*DEPENDS_ON, *TOOLS, "config")
 
 # Every rules.py, and the modules that are rules under another name.
 RULE_MODULES = sorted(
@@ -129,12 +144,6 @@ def test_the_check_follows_imports_and_names_the_chain(tmp_path):
     assert violations("shop.clean", tmp_path, ("shop",)) == []
 
 
-# The dependency order, lowest first: an app imports only the apps before it. demo and bench sit on
-# top (they may import every app) and nothing imports them; config wires the apps but not those two.
-LAYERS = ("core", "branches", "security", "members", "activities", "assessment", "recruitment")
-TOOLS = ("demo", "bench")
-
-
 def app_imports(app: str) -> set[tuple[str, str]]:
     """(module, imported app) for every import of another first-party app from inside `app`."""
     found = set()
@@ -149,7 +158,13 @@ def app_imports(app: str) -> set[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize("app", [*LAYERS, *TOOLS, "config"])
+@pytest.mark.parametrize("app", [*DEPENDS_ON, *TOOLS, "config"])
 def test_apps_depend_downward_only(app):
-    allowed = set(LAYERS[: LAYERS.index(app)]) if app in LAYERS else set(LAYERS)
+    allowed = DEPENDS_ON.get(app, set(DEPENDS_ON))
     assert sorted((module, top) for module, top in app_imports(app) if top not in allowed) == []
+
+
+def test_every_app_is_placed_in_the_order():
+    """A new app must say what it may import; its place is then checked like the others'."""
+    ours = {app.name for app in apps.get_app_configs() if Path(app.path).parent == ROOT}
+    assert ours <= set(FIRST_PARTY), f"add to DEPENDS_ON: {sorted(ours - set(FIRST_PARTY))}"

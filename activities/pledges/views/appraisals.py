@@ -15,7 +15,7 @@ from activities.models import Appraisal, AppraisalEntry, PeerBallot
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from core.service_errors import add_service_errors, flash_service_errors
 
-from .. import forms, selectors, services
+from .. import forms, rules, selectors, services
 
 
 @login_required
@@ -71,7 +71,7 @@ def appraisal_detail(request, pk):
         "entry": entry,
         "manages": manages,
         "voted": voted,
-        "self_form": forms.SelfAppraisalForm(instance=entry) if entry and appraisal.is_open else None,
+        "self_form": forms.SelfAppraisalForm(instance=entry) if entry and not appraisal.is_closed else None,
         "ballot_form": (
             forms.BallotForm(peers=selectors.peers_to_grade(appraisal, entry.member))
             if entry and appraisal.is_open and not voted
@@ -123,7 +123,7 @@ def appraisal_ballot(request, pk):
         "entry": entry,
         "manages": Appraisal.objects.managed_by(request.user).filter(pk=pk).exists(),
         "voted": voted,
-        "self_form": forms.SelfAppraisalForm(instance=entry) if appraisal.is_open else None,
+        "self_form": forms.SelfAppraisalForm(instance=entry) if not appraisal.is_closed else None,
         "ballot_form": form if appraisal.is_open and not voted else None,
     }
     return render(request, "pledges/appraisal_detail.html", context)
@@ -131,7 +131,9 @@ def appraisal_ballot(request, pk):
 
 @login_required
 def appraisal_manage(request, pk):
-    """The branch's page: peer totals, self-appraisals, its comment and the final grade of each."""
+    """The branch's page. While voting is open: who takes part and how many ballots are in. Once
+    voting has ended: self-appraisals, each member's majority grade (from enough ballots), the
+    branch's comment and final grade. Never vote counts, never who voted."""
     appraisal = get_managed_or_404(Appraisal.objects.select_related("branch"), request.user, pk=pk)
     overview = selectors.appraisal_overview(appraisal)
     data = request.POST if request.method == "POST" else None
@@ -144,7 +146,7 @@ def appraisal_manage(request, pk):
         )
         for entry in overview.entries
     ]
-    if data is not None and appraisal.is_open and all(form.is_valid() for _e, form in rows):
+    if data is not None and appraisal.is_deciding and all(form.is_valid() for _e, form in rows):
         decisions = {entry.pk: (form.cleaned_data["final_grade"], form.cleaned_data["comment"]) for entry, form in rows}
         try:
             warning = services.appraisal_decide(appraisal=appraisal, decisions=decisions, by=request.user)
@@ -155,8 +157,23 @@ def appraisal_manage(request, pk):
             if warning:
                 messages.warning(request, warning)
             return redirect("pledges:appraisal_manage", pk=pk)
+    elif data is not None and not appraisal.is_deciding:
+        messages.error(request, rules.CLOSED_ERROR if appraisal.is_closed else rules.VOTING_OPEN_ERROR)
     context = {"appraisal": appraisal, "overview": overview, "rows": rows}
     return render(request, "pledges/appraisal_manage.html", context)
+
+
+@login_required
+@require_POST
+def appraisal_end_voting(request, pk):
+    appraisal = get_managed_or_404(Appraisal.objects.all(), request.user, pk=pk)
+    try:
+        services.appraisal_end_voting(appraisal=appraisal)
+    except ValidationError as error:
+        flash_service_errors(request, error)
+    else:
+        messages.success(request, _("互评投票已结束，请评定每名党员的等次"))
+    return redirect("pledges:appraisal_manage", pk=pk)
 
 
 @login_required

@@ -94,7 +94,7 @@ def branch_pledge_new(request, branch_id):
     """A manager records the branch's collective pledge, or one for a member without a login."""
     branch = branch_or_404(selectors.managed_branches(request.user), branch_id)
     today = timezone.localdate()
-    members = list(Member.objects.filter(branch=branch).order_by("name", "pk"))
+    members = list(Member.objects.current().filter(branch=branch).order_by("name", "pk"))
     form = forms.PledgeForm(
         request.POST or None, years=_pledge_years(today), members=members, initial={"year": today.year}
     )
