@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "branches",
     "members",
     "activities",
+    "dues",
     "assessment",
 ]
 
