@@ -30,6 +30,18 @@ class Rounding(models.TextChoices):
     YUAN = rules.YUAN, _("四舍五入到元")
 
 
+class MonthState(models.TextChoices):
+    """The rules' states of a member-month (rules.MonthDues.state), labelled for the pages."""
+
+    PAID = rules.PAID, _("按时交纳")
+    LATE = rules.LATE, _("补交")
+    PARTIAL = rules.PARTIAL, _("未交足")
+    UNPAID = rules.UNPAID, _("未交")
+    NO_BASE = rules.NO_BASE, _("未核定基数")
+    EXEMPT = rules.EXEMPT, _("免交")
+    DEFERRED = rules.DEFERRED, _("缓交")
+
+
 class DuesYear(models.Model):
     """A year the dues ledger is kept for, and how its amounts are rounded (the committee's choice).
 

@@ -24,7 +24,7 @@ from branches.models import OrgUnit
 from members.models import Member, Membership
 
 from . import rules
-from .models import DuesBase, DuesExemption, DuesPayment, DuesYear, Remittance
+from .models import DuesBase, DuesExemption, DuesPayment, DuesYear, MonthState, Remittance
 from .rules import Month
 
 # A run of unpaid months is first looked for this far back; members whose run reaches further are
@@ -210,6 +210,10 @@ class LedgerCell:
     def state(self) -> str:
         return self.dues.state if self.dues else ""
 
+    @property
+    def label(self) -> str:
+        return MonthState(self.dues.state).label if self.dues else ""
+
 
 @dataclass
 class LedgerRow:
@@ -296,6 +300,10 @@ class MemberMonth:
     payments: list[DuesPayment]
     excuse: DuesExemption | None
 
+    @property
+    def label(self) -> str:
+        return MonthState(self.dues.state).label if self.dues else ""
+
 
 @dataclass
 class MemberDues:
@@ -322,6 +330,11 @@ class MemberDues:
     @property
     def arrears(self) -> Decimal:
         return sum((m.dues.owed for m in self.owed_months), Decimal(0))
+
+    @property
+    def open_months(self) -> list[MemberMonth]:
+        """Months owed and not yet paid in full (without a base, the amount is unknown: open too)."""
+        return [m for m in self.owed_months if not m.dues.in_full]
 
     @property
     def attention(self) -> bool:
@@ -543,7 +556,8 @@ WITH mm AS (
     SELECT ms.branch_id, ms.member_id, mo.y, mo.m, mo.first_day
     FROM members_membership ms
     JOIN members_member mem ON mem.id = ms.member_id
-    JOIN unnest(%(years)s::int[], %(nums)s::int[], %(firsts)s::date[], %(lasts)s::date[]) AS mo(y, m, first_day, last_day)
+    JOIN unnest(%(years)s::int[], %(nums)s::int[], %(firsts)s::date[], %(lasts)s::date[])
+         AS mo(y, m, first_day, last_day)
       ON (ms.start IS NULL OR ms.start <= mo.last_day) AND (ms."end" IS NULL OR ms."end" >= mo.last_day)
     WHERE ms.branch_id = ANY(%(branches)s) AND (mem.joined_on IS NULL OR mem.joined_on <= mo.last_day)
 ),
@@ -575,7 +589,8 @@ mm AS (
     SELECT a.branch_id, a.member_id, mo.y, mo.m, mo.first_day
     FROM at_ref a
     JOIN members_membership ms ON ms.member_id = a.member_id
-    JOIN unnest(%(years)s::int[], %(nums)s::int[], %(firsts)s::date[], %(lasts)s::date[]) AS mo(y, m, first_day, last_day)
+    JOIN unnest(%(years)s::int[], %(nums)s::int[], %(firsts)s::date[], %(lasts)s::date[])
+         AS mo(y, m, first_day, last_day)
       ON (ms.start IS NULL OR ms.start <= mo.last_day) AND (ms."end" IS NULL OR ms."end" >= mo.last_day)
 ),
 {_MONTH_ROWS}
@@ -612,6 +627,18 @@ def attention_counts(branch_ids: Iterable[int], ref: Month, start: Month | None)
     for branch_id, _member_id in attention_rows(branch_ids, ref, start):
         counts[branch_id] += 1
     return dict(counts)
+
+
+def attention_count(branch_ids: Iterable[int], today: date) -> int:
+    """How many members of these branches are on the attention list now (one statement on PostgreSQL)."""
+    branch_ids = list(branch_ids)
+    start = ledger_start()
+    months = ledger_months(today.year, today, start)
+    if not months or not branch_ids:
+        return 0
+    if connections[Membership.objects.db].vendor == "postgresql":
+        return len(attention_rows(branch_ids, months[-1], start))
+    return len(attention_list(branch_ids, today, in_sql=False))
 
 
 @dataclass

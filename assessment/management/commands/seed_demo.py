@@ -16,6 +16,7 @@ from django.utils import timezone
 import activities.demo
 import activities.pledges.demo
 import assessment.demo
+import dues.demo
 from members.demo import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -23,6 +24,7 @@ from members.models import Member
 DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("三会一课", lambda org: activities.demo.seed_meetings(org.today, org)),
     ("承诺与评议", activities.pledges.demo.seed_pledges),
+    ("党费", dues.demo.seed_dues),
     ("星级评定", assessment.demo.seed_ratings),
 ]
 
