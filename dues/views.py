@@ -97,17 +97,18 @@ def overview(request):
     attention list — a page at a time, each page counted by the database in one go."""
     scope = _keeper(request)
     today = timezone.localdate()
-    try:
-        year = _year(int(request.GET.get("year") or today.year), today)
-    except ValueError as exc:
-        raise Http404 from exc
+    raw_year = request.GET.get("year") or str(today.year)
+    if not raw_year.isdigit():
+        raise Http404
+    year = _year(int(raw_year), today)
     branches = managed_branches(scope).order_by("code")
     parents = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.GENERAL_BRANCH).order_by("code")
     parent = None
     if request.GET.get("unit"):
-        parent = get_visible_or_404(
-            OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH), scope, pk=request.GET["unit"]
-        )
+        if not request.GET["unit"].isdigit():
+            raise Http404
+        general_branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH)
+        parent = get_visible_or_404(general_branches, scope, pk=int(request.GET["unit"]))
         branches = branches.filter(path__startswith=parent.path)
     page = Paginator(branches, PAGE_SIZE).get_page(request.GET.get("page"))
     summaries = selectors.branch_summaries([b.pk for b in page], year, today)
