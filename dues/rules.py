@@ -100,6 +100,7 @@ def base_errors(category: str, base: Decimal | None) -> list[str]:
     base = Decimal(base)
     if base != base.quantize(CENT):
         return ["金额最多保留2位小数（到分）"]
+    base = base.quantize(CENT)
     if category == FIXED:
         if not FIXED_MIN <= base <= FIXED_MAX:
             return [f"其他固定额每月交纳金额应在0.20–1.00元之间，不能是{base}元"]

@@ -45,8 +45,8 @@ def year_error(year: int, today: date, first: int | None | bool = False) -> str 
     return _("%(year)s年度不在党费台账范围内；补录往年党费，请先由机关党委开设该年度") % {"year": year}
 
 
-def _ensure_year(year: int, today: date) -> DuesYear:
-    error = year_error(year, today)
+def _ensure_year(year: int, today: date, first: int | None | bool = False) -> DuesYear:
+    error = year_error(year, today, first)
     if error:
         raise ValidationError(error)
     return DuesYear.objects.get_or_create(year=year)[0]
@@ -172,10 +172,11 @@ def base_set(
     """Set a member's base for a year from a month on (a change mid-year is a row from that month)."""
     today = today or timezone.localdate()
     entry = BaseEntry(member, year, from_month, category, base)
-    errors = _base_errors(entry, today)
+    first = first_year()
+    errors = _base_errors(entry, today, first)
     if errors:
         raise ValidationError(errors)
-    setting = _ensure_year(year, today)
+    setting = _ensure_year(year, today, first)
     return _write_base(entry, by, setting.rounding)
 
 
@@ -192,7 +193,7 @@ def bases_set(*, entries: list[BaseEntry], by, today: date | None = None) -> int
             problems.append(_("%(name)s：%(error)s") % {"name": entry.member.name, "error": message})
     if problems:
         raise ValidationError(problems)
-    roundings = {year: _ensure_year(year, today).rounding for year in {e.year for e in entries}}
+    roundings = {year: _ensure_year(year, today, first).rounding for year in {e.year for e in entries}}
     for entry in entries:
         _write_base(entry, by, roundings[entry.year])
     return len(entries)
@@ -244,10 +245,11 @@ def payment_record(
     dated when it was really paid. `scope` (the recorder's dues scope) must manage the branch the
     month is owed to; None for the command line."""
     today = today or timezone.localdate()
-    branch_id, errors = _payment_checks(member, month, amount, paid_on, today, scope)
+    first = first_year()
+    branch_id, errors = _payment_checks(member, month, amount, paid_on, today, scope, first)
     if errors:
         raise ValidationError(errors)
-    _ensure_year(month.year, today)
+    _ensure_year(month.year, today, first)
     return DuesPayment.objects.create(
         member=member,
         branch_id=branch_id,
@@ -293,7 +295,7 @@ def collection_record(
         rows.append((member, amount))
     if problems:
         raise ValidationError(problems)
-    _ensure_year(month.year, today)
+    _ensure_year(month.year, today, first)
     return DuesPayment.objects.bulk_create(
         [
             DuesPayment(

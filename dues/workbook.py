@@ -81,7 +81,7 @@ def parse_money(value) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"“{value}”不是金额")
     if isinstance(value, int):
-        return Decimal(value)
+        return Decimal(value).quantize(rules.CENT)
     if isinstance(value, float):
         # Excel keeps 12.3 as the nearest double; repr gives back the shortest decimal that is it.
         amount = Decimal(repr(value))

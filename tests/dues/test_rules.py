@@ -54,11 +54,9 @@ def test_fixed_amounts_between_twenty_fen_and_one_yuan(amount):
     assert rules.rate(rules.FIXED, D(amount)) is None
 
 
-@pytest.mark.parametrize("amount", ["0.19", "1.01", "0", "5"])
-def test_fixed_amounts_outside_the_range_are_refused(amount):
-    assert rules.base_errors(rules.FIXED, D(amount)) == [
-        f"其他固定额每月交纳金额应在0.20–1.00元之间，不能是{D(amount)}元"
-    ]
+@pytest.mark.parametrize(("amount", "shown"), [("0.19", "0.19"), ("1.01", "1.01"), ("0", "0.00"), ("5", "5.00")])
+def test_fixed_amounts_outside_the_range_are_refused(amount, shown):
+    assert rules.base_errors(rules.FIXED, D(amount)) == [f"其他固定额每月交纳金额应在0.20–1.00元之间，不能是{shown}元"]
 
 
 def test_base_errors():
@@ -243,7 +241,8 @@ def _history(paid_months, bases_years=(2025, 2026), excuses=(), joined_on=None, 
     return History(1, joined_on, spans or [Span(1, None, None)], bases=bases, payments=payments, excuses=list(excuses))
 
 
-def _streak(history, ref, first=Month(2025, 1)):
+def _streak(history, ref, first=None):
+    first = first or Month(2025, 1)
     months = history.months(rules.months_between(first, ref))
     return rules.unpaid_streak({m: d for m, (_b, d) in months.items()}, ref)
 
