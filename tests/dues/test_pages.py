@@ -252,6 +252,14 @@ def test_the_home_panel(dues_org, login, who):
     assert 'id="dues-panel"' in page or who == "member_user"
 
 
+def test_the_navigation_leads_each_role_to_dues(dues_org, login):
+    index = f'href="{reverse("dues:index")}"'
+    member = login(dues_org.org.member_user).get(reverse("home")).content.decode()
+    assert index in member and "nav-link" in member.split(index)[0][-60:]  # on the bar itself
+    secretary = login(dues_org.org.secretary).get(reverse("home")).content.decode()
+    assert index in secretary and "dropdown-item" in secretary.split(index)[0][-60:]  # under 党员
+
+
 def test_nobody_without_a_role_or_record_reaches_dues(db, login):
     client = login(UserFactory())
     assert client.get(reverse("dues:index")).status_code == 404
