@@ -64,7 +64,7 @@ def seed_dues(org: DemoOrg) -> None:
 def _seed_bases(members, last_year, year, fixed, raised, today) -> None:
     wanted = []
     for member in members:
-        rng = random.Random(f"{SEED}-{member.id_number}")
+        rng = random.Random(f"{SEED}-{member.name}-{member.birth_date:%Y%m%d}")
         category, base = _base_for(rng, member)
         if member is fixed:
             category, base = rules.FIXED, Decimal("0.50")
