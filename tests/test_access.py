@@ -6,10 +6,16 @@ object in `org.branch`'s part of the tree, which the outsider (secretary of `org
 must not reach.
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from branches.models import OrgUnit
+from dues import services as dues_services
+from dues.models import DuesJob
+from dues.rules import DEFERRED, Month
 from members.models import Member
 
 from .factories import make_member, open_dues_year, pay_dues, set_dues_base
@@ -28,13 +34,6 @@ DUES_YEAR = 2025
 
 def _dues(org):
     """A year of dues for org.member: a base, a payment, a deferral, a remittance, an export job."""
-    from datetime import date
-    from decimal import Decimal
-
-    from dues import services as dues_services
-    from dues.models import DuesJob
-    from dues.rules import DEFERRED, Month
-
     if not hasattr(org, "dues_payment"):
         open_dues_year(DUES_YEAR)
         org.dues_base = set_dues_base(org.member, DUES_YEAR, "6000")

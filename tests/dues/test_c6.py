@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activities.compliance import Period
 from assessment import standard as spec
 from assessment.indicators import c6_dues
 from assessment.models import Score
@@ -104,6 +105,4 @@ def test_marking_c6_auto_is_accepted_only_as_a_yearly_indicator(dues_org):
 
 
 def _year():
-    from activities.compliance import Period
-
     return Period.for_year(YEAR)

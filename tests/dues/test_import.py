@@ -10,12 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
+from branches.spreadsheets import CellError
 from dues import imports
 from dues.access import dues_scope_for
 from dues.models import DuesBase, DuesJob, DuesPayment
 from dues.rules import Month
+from dues.workbook import parse_money, parse_month
 from members import idcard
 from members.services import member_transfer
 from tests.factories import make_member, open_dues_year
@@ -234,8 +236,6 @@ def test_the_browser_upload_runs_as_a_job(org, people, login, django_capture_on_
 
 
 def test_the_template_has_both_sheets(org, login):
-    from openpyxl import load_workbook
-
     response = login(org.secretary).get(reverse("dues:template"))
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["基数", "交纳", "说明"]
@@ -244,9 +244,6 @@ def test_the_template_has_both_sheets(org, login):
 
 
 def test_months_are_read_as_typed():
-    from branches.spreadsheets import CellError
-    from dues.workbook import parse_money, parse_month
-
     assert parse_month("2025-03") == parse_month("2025/3") == parse_month("2025年3月") == Month(2025, 3)
     assert parse_month("202503") == parse_month(date(2025, 3, 1)) == Month(2025, 3)
     with pytest.raises(CellError, match="请以文本格式填写 YYYY-MM"):

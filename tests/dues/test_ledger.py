@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from dues import rules, selectors
 from dues.rules import Month
+from dues.services import exemption_create
+from members.services import member_transfer
 from tests.factories import make_member, make_unit, open_dues_year, pay_dues, set_dues_base
 
 from .conftest import TODAY, YEAR
@@ -90,9 +92,6 @@ def test_sql_and_python_agree_on_a_messy_year(org):
         if month % 2:
             pay_dues(b, 2025, month, "0.50")
         pay_dues(e, 2025, month, "15.00", paid_on=date(2026, 1, 15) if month > 9 else None)
-    from dues.services import exemption_create
-    from members.services import member_transfer
-
     exemption_create(
         member=f,
         kind=rules.EXEMPT,

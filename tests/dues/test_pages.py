@@ -1,6 +1,7 @@
 """The dues pages: who reaches what (another branch's dues are a 404; a member sees only their own),
 and what each form writes."""
 
+import re
 from datetime import date
 from decimal import Decimal as D
 
@@ -142,8 +143,6 @@ def test_the_collection_is_all_or_nothing(dues_org, login):
 
 
 def _lines(page: str) -> list[int]:
-    import re
-
     return [int(pk) for pk in re.findall(r'name="form-\d+-member" value="(\d+)"', page)]
 
 
@@ -199,8 +198,6 @@ def test_bases_for_the_branch_in_one_form(dues_org, login):
     client = login(o.secretary)
     url = reverse("dues:bases", args=[o.branch.pk, YEAR])
     page = client.get(url).content.decode()
-    import re
-
     members = [int(pk) for pk in re.findall(r'name="form-\d+-member" value="(\d+)"', page)]
     data = {"form-TOTAL_FORMS": len(members), "form-INITIAL_FORMS": len(members)}
     for index, pk in enumerate(members):
@@ -246,10 +243,16 @@ def test_the_committee_chooses_a_years_rounding(dues_org, login):
     assert DuesBase.objects.get(member=dues_org.steady).monthly_due == D("90.00")
 
 
-@pytest.mark.parametrize("who", ["secretary", "committee_user", "member_user"])
-def test_the_home_panel(dues_org, login, who):
+@pytest.mark.parametrize("who", ["secretary", "committee_user"])
+def test_the_home_panel_counts_the_attention_list(dues_org, login, who):
+    # The fixture keeps 2025 only: by now this year's months have no base, so nobody has paid them.
     page = login(getattr(dues_org.org, who)).get(reverse("home")).content.decode()
-    assert 'id="dues-panel"' in page or who == "member_user"
+    assert 'id="dues-panel"' in page and "名党员连续六个月以上未交纳党费" in page
+
+
+def test_the_home_panel_tells_a_member_what_is_unpaid(dues_org, login):
+    page = login(dues_org.org.member_user).get(reverse("home")).content.decode()
+    assert 'id="dues-panel"' in page and "个月的党费尚未交清" in page
 
 
 def test_the_navigation_leads_each_role_to_dues(dues_org, login):
