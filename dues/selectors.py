@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Min, Q, Sum
 
-from branches.bulk import among, plain_rows
+from branches.bulk import among, plain_rows, tune_for_jobs
 from branches.models import OrgUnit
 from members.models import Member, Membership
 
@@ -467,9 +467,7 @@ def branch_summaries(
     months = ledger_months(year, today, start)
     if not months:
         return {pk: BranchSummary(pk, remitted=remitted.get(pk, Decimal(0))) for pk in branch_ids}
-    with connections[Membership.objects.db].cursor() as cursor:
-        cursor.execute(SUMMARY_SQL, {**_month_params(months), "branches": branch_ids})
-        counted = {row[0]: row[1:] for row in cursor.fetchall()}
+    counted = {row[0]: row[1:] for row in _run(SUMMARY_SQL, {**_month_params(months), "branches": branch_ids})}
     flagged = attention_counts(branch_ids, months[-1], start) if attention else {}
     out = {}
     for pk in branch_ids:
@@ -477,9 +475,9 @@ def branch_summaries(
         out[pk] = BranchSummary(
             branch_id=pk,
             members=members,
-            due=Decimal(due),
-            paid=Decimal(paid),
-            arrears=Decimal(arrears),
+            due=_yuan(due),
+            paid=_yuan(paid),
+            arrears=_yuan(arrears),
             counted=counted_months,
             on_time=on_time,
             no_base=no_base,
@@ -499,6 +497,27 @@ def on_time_counts(branch_ids: Iterable[int], year: int, today: date) -> dict[in
     return {pk: summary.counts for pk, summary in summaries.items()}
 
 
+def _yuan(fen) -> Decimal:
+    return (Decimal(fen) / 100).quantize(rules.CENT)
+
+
+# Above this many branches a statement runs with the jobs' settings: over a province its hash tables
+# outgrow the default work_mem (branches.bulk.tune_for_jobs; the settings end with the transaction).
+TUNE_ABOVE = 200
+
+
+def _run(sql: str, params: dict) -> list[tuple]:
+    using = Membership.objects.db
+    if len(params["branches"]) <= TUNE_ABOVE:
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        tune_for_jobs(using)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _month_params(months: list[Month]) -> dict:
     return {
         "years": [m.year for m in months],
@@ -516,6 +535,9 @@ def _month_params(months: list[Month]) -> dict:
 # span holds the month's last day, from the month of joining the Party; the base in effect is the
 # member's row of that year with the latest from_month on or before the month; an approved 免交
 # makes the month owe nothing, and any approval (免交 or 缓交) takes it out of the on-time count.
+# Money is counted in whole fen (bigint): numeric sums over a province's payments cost several times
+# more. Payments and bases are read for everyone ever in the branches, a superset the planner can
+# estimate (a filter on the CTE mm is guessed at 200 rows and read member by member).
 _MONTH_ROWS = """
 months(y, m, first_day, last_day) AS (
     SELECT * FROM unnest(%(years)s::int[], %(nums)s::int[], %(firsts)s::date[], %(lasts)s::date[])
@@ -523,15 +545,17 @@ months(y, m, first_day, last_day) AS (
 bases AS (
     SELECT member_id, year, from_month,
            coalesce(lead(from_month) OVER (PARTITION BY member_id, year ORDER BY from_month) - 1, 12) AS to_month,
-           monthly_due
+           (monthly_due * 100)::bigint AS due
     FROM dues_duesbase
-    WHERE year BETWEEN %(first_year)s AND %(last_year)s AND member_id IN (SELECT member_id FROM mm)
+    WHERE year BETWEEN %(first_year)s AND %(last_year)s
+      AND member_id IN (SELECT member_id FROM members_membership WHERE branch_id = ANY(%(branches)s))
 ),
 paid AS (
-    SELECT member_id, month, sum(amount) AS paid,
-           coalesce(sum(amount) FILTER (WHERE paid_on < month + interval '1 month'), 0) AS on_time
+    SELECT member_id, month, sum((amount * 100)::bigint) AS paid,
+           coalesce(sum((amount * 100)::bigint) FILTER (WHERE paid_on < month + interval '1 month'), 0) AS on_time
     FROM dues_duespayment
-    WHERE month BETWEEN %(first)s AND %(last)s AND member_id IN (SELECT member_id FROM mm)
+    WHERE month BETWEEN %(first)s AND %(last)s
+      AND member_id IN (SELECT member_id FROM members_membership WHERE branch_id = ANY(%(branches)s))
     GROUP BY 1, 2
 ),
 excused AS (
@@ -540,8 +564,8 @@ excused AS (
     GROUP BY 1, 2
 ),
 month_rows AS (
-    SELECT mm.branch_id, mm.member_id, b.monthly_due AS standard,
-           CASE WHEN x.exempt THEN 0 ELSE b.monthly_due END AS due,
+    SELECT mm.branch_id, mm.member_id, b.due AS standard,
+           CASE WHEN x.exempt THEN 0 ELSE b.due END AS due,
            coalesce(p.paid, 0) AS paid, coalesce(p.on_time, 0) AS on_time,
            coalesce(x.exempt, false) AS exempt, x.member_id IS NOT NULL AS excused
     FROM mm
@@ -608,18 +632,14 @@ def attention_rows(branch_ids: Iterable[int], ref: Month, start: Month | None) -
     window = [ref.shift(-i) for i in range(rules.ATTENTION_MONTHS - 1, -1, -1)]
     if start is None or window[0] < start or not branch_ids:
         return []
-    with connections[Membership.objects.db].cursor() as cursor:
-        cursor.execute(
-            ATTENTION_SQL,
-            {
-                **_month_params(window),
-                "branches": branch_ids,
-                "ref_last": ref.last,
-                "window_last": window[0].last,
-                "window": rules.ATTENTION_MONTHS,
-            },
-        )
-        return [(branch_id, member_id) for branch_id, member_id in cursor.fetchall()]
+    params = {
+        **_month_params(window),
+        "branches": branch_ids,
+        "ref_last": ref.last,
+        "window_last": window[0].last,
+        "window": rules.ATTENTION_MONTHS,
+    }
+    return [(branch_id, member_id) for branch_id, member_id in _run(ATTENTION_SQL, params)]
 
 
 def attention_counts(branch_ids: Iterable[int], ref: Month, start: Month | None) -> dict[int, int]:

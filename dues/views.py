@@ -39,6 +39,9 @@ from .models import DuesBase, DuesExemption, DuesJob, DuesPayment, DuesYear, Rem
 from .rules import Month
 
 PAGE_SIZE = 50
+# The home page counts the attention list for up to this many branches (a general branch, a city's
+# committee); above it, the panel links to the list.
+HOME_COUNT_LIMIT = 100
 
 
 def _keeper(request):
@@ -659,8 +662,9 @@ def home_panel(request, scope):
     today = timezone.localdate()
     dues_scope = dues_scope_for(request.user)
     if can_keep_dues(dues_scope):
-        ids = list(managed_branches(dues_scope).values_list("pk", flat=True))
-        count = selectors.attention_count(ids, today)
+        ids = list(managed_branches(dues_scope).values_list("pk", flat=True)[: HOME_COUNT_LIMIT + 1])
+        # Counting a province's attention list takes seconds: the home page links to it instead.
+        count = selectors.attention_count(ids, today) if len(ids) <= HOME_COUNT_LIMIT else None
         return "dues/panel_home.html", {"keeper": True, "attention": count, "year": today.year}
     if scope.member_id is not None:
         member = Member.objects.get(pk=scope.member_id)

@@ -267,3 +267,11 @@ def test_nobody_without_a_role_or_record_reaches_dues(db, login):
     client = login(UserFactory())
     assert client.get(reverse("dues:index")).status_code == 404
     assert client.get(reverse("dues:import")).status_code == 404
+
+
+def test_the_home_panel_links_to_a_large_attention_list_without_counting_it(dues_org, login, monkeypatch):
+    monkeypatch.setattr("dues.views.HOME_COUNT_LIMIT", 1)  # the committee keeps two branches here
+    page = login(dues_org.org.committee_user).get(reverse("home")).content.decode()
+    assert "关注名单：连续六个月以上未交纳党费的党员" in page and "名党员连续六个月以上" not in page
+    page = login(dues_org.org.secretary).get(reverse("home")).content.decode()
+    assert "名党员连续六个月以上未交纳党费" in page
