@@ -114,7 +114,7 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
     if codes := wanted.keys() & set(spec.OWN_CODES):
         own = selectors.own_indicator_facts(units, period, today, codes)
     dues = {}
-    if "C6" in wanted and period.is_year:
+    if wanted.keys() & set(spec.DUES_CODES) and period.is_year:
         dues = dues_selectors.on_time_counts(ids, period.start.year, today)
     indicator_ids = {code: i.pk for code, i in wanted.items()}
     rows = []
