@@ -1,5 +1,6 @@
 """export_dues: the sheets 党费台账 and 汇总 with the issue's columns, numbers stored as numbers."""
 
+import time
 from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
@@ -10,7 +11,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dues import exports
+from config.celery import app as celery_app
+from dues import exports, jobs
 from dues.models import DuesJob
 from dues.services import remittance_create
 from tests.factories import make_member, pay_dues, set_dues_base
@@ -137,3 +139,18 @@ def test_the_browser_export_is_a_job_with_a_download(dues_org, login, django_cap
     client.post(reverse("dues:export"), {"year": YEAR, "unit": dues_org.org.other_branch.pk})
     client.post(reverse("dues:export"), {"year": YEAR, "unit": ""})
     assert DuesJob.objects.count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_the_export_sent_through_redis(org, live_worker):
+    assert "dues.tasks.run_job" in celery_app.tasks
+    job = jobs.export_request(user=org.committee_user, year=YEAR, today=TODAY)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_running:
+            break
+        time.sleep(0.2)
+    assert job.status == DuesJob.Status.DONE, job.message
+    assert load_workbook(job.file.path).sheetnames == ["党费台账", "汇总"]
