@@ -1,7 +1,9 @@
-"""The auto indicators the assessment computes itself: D1, D3 and E4 (DOMAIN.md formulas).
+"""The auto indicators the assessment computes itself: D1, D3 and E4 (DOMAIN.md formulas), and C6
+from the dues ledger's counts.
 
 Pure functions over plain facts; selectors.own_indicator_facts gathers the facts for many branches
-at once. The others (B*, C1–C5, E1, E2) come from activities (compliance and pledges).
+at once, dues.selectors.on_time_counts C6's. The others (B*, C1–C5, E1, E2) come from activities
+(compliance and pledges).
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from decimal import Decimal
 from branches.rules import TermStatus
 from core.periods import Period
 from core.scoring import IndicatorScore, make_score
+from dues.rules import OnTimeCounts
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,15 @@ def e4_rectification(facts: OwnFacts, points: Decimal) -> IndicatorScore:
     return make_score(
         "E4", earned, points, f"问题整改：{facts.problems_closed_on_time}/{facts.problems_due} 个到期问题按期销号"
     )
+
+
+def c6_dues(counts: OnTimeCounts, points: Decimal) -> IndicatorScore:
+    """points × member-months paid on time ÷ member-months due in the year (months with an approved
+    免交/缓交 are not counted). Nothing due at all reads as a ledger not kept: 0, for a checker to look."""
+    if counts.due == 0:
+        return make_score("C6", Decimal(0), points, "按时交纳党费：本年度党费台账中没有应交的人月")
+    earned = points * Decimal(counts.on_time) / Decimal(counts.due)
+    return make_score("C6", earned, points, f"按时交纳党费：{counts.on_time}/{counts.due} 人月按时")
 
 
 OWN_RULES = {"D1": d1_party_cadre, "D3": d3_term, "E4": e4_rectification}

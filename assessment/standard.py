@@ -104,9 +104,14 @@ DEFAULT_INDICATORS = (
 # The indicators the software can compute, and for which period each formula is written: an auto
 # indicator keeps its code's frequency (B6, C3, E2 … are defined over a year only).
 AUTO_FREQUENCIES = {spec.code: spec.frequency for spec in DEFAULT_INDICATORS if spec.mode == AUTO}
+# C6 按时交纳党费 can be computed from the dues ledger (dues app) but stays manual by default: a
+# committee that does not keep its dues here yet would see every branch score 0. The committee marks
+# it 自动 on the year's standard once the ledger is kept.
+AUTO_FREQUENCIES["C6"] = YEARLY
 MEETING_CODES = ("B1", "B2", "B3", "B4", "B5", "B6", "C1", "C3", "E2")
 PLEDGE_CODES = ("C2", "C5", "E1")
 OWN_CODES = ("D1", "D3", "E4")
+DUES_CODES = ("C6",)
 
 
 def standard_errors(parameters: dict, aspects: Iterable[AspectSpec], indicators: Iterable[IndicatorSpec]) -> list[str]:

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "security",
     "members",
     "activities",
+    "dues",
     "assessment",
     "recruitment",
     "demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("pledges/", include("activities.pledges.urls")),
+    path("dues/", include("dues.urls")),
     path("assessment/yearbook/", include("assessment.yearbook.urls")),
     path("assessment/", include("assessment.urls")),
     path("recruitment/", include("recruitment.urls")),

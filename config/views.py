@@ -18,6 +18,7 @@ from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
 from branches.selectors import unit_rows
+from dues.views import home_panel as dues_panel
 from members.models import Member
 from members.rules import probation_status
 from members.selectors import probationary_members
@@ -58,7 +59,7 @@ def pledges_home_panel(request, scope):
     return pledges_panel(request)
 
 
-PANELS = [org_panel, meetings_home_panel, pledges_home_panel, star_panel]  # later features append theirs
+PANELS = [org_panel, meetings_home_panel, pledges_home_panel, dues_panel, star_panel]  # later features append theirs
 
 
 @login_required

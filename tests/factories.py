@@ -2,12 +2,15 @@
 
 import itertools
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 
 from branches import services as branch_services
 from branches.models import OrgUnit, UnitRole
+from dues import services as dues_services
+from dues.rules import Month
 from members import idcard
 from members import services as member_services
 from members.models import Member
@@ -85,3 +88,40 @@ def make_recruit_document(recruit, name: str = "入党申请书.pdf"):
     step = recruit.steps.order_by("number").first()
     upload = SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     return recruitment_services.recruit_document_add(step=step, upload=upload)
+
+
+# --- dues ------------------------------------------------------------------------------------------
+# `today` defaults to the last day of the year concerned, so tests do not depend on the real date.
+
+
+def open_dues_year(year: int, rounding: str = "fen", today: date | None = None):
+    """Open a year of the dues ledger (the committee's step)."""
+    return dues_services.dues_year_set(year=year, rounding=rounding, by=None, today=today or date(year, 12, 31))
+
+
+def set_dues_base(member: Member, year: int, base, category: str = "employed", from_month: int = 1, today=None):
+    return dues_services.base_set(
+        member=member,
+        year=year,
+        from_month=from_month,
+        category=category,
+        base=None if base is None else Decimal(str(base)),
+        by=None,
+        today=today or date(year, 12, 31),
+    )
+
+
+def pay_dues(member: Member, year: int, month: int, amount, paid_on: date | None = None, today=None):
+    """A payment for `year`-`month`, paid on its last day unless `paid_on` says otherwise."""
+    from dues import services as dues_services
+
+    month_ = Month(year, month)
+    paid_on = paid_on or month_.last
+    return dues_services.payment_record(
+        member=member,
+        month=month_,
+        amount=Decimal(str(amount)),
+        paid_on=paid_on,
+        by=None,
+        today=today or max(paid_on, date(year, 12, 31)),
+    )

@@ -6,13 +6,19 @@ object in `org.branch`'s part of the tree, which the outsider (secretary of `org
 must not reach.
 """
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from branches.models import OrgUnit
+from dues import services as dues_services
+from dues.models import DuesJob
+from dues.rules import DEFERRED, Month
 from members.models import Member
 
-from .factories import make_member, make_recruit, make_recruit_document
+from .factories import make_member, make_recruit, make_recruit_document, open_dues_year, pay_dues, set_dues_base
 
 
 def _args(*attrs):
@@ -21,6 +27,46 @@ def _args(*attrs):
 
 def _query(**attrs):
     return lambda org: {key: getattr(org, attr).pk for key, attr in attrs.items()}
+
+
+DUES_YEAR = 2025
+
+
+def _dues(org):
+    """A year of dues for org.member: a base, a payment, a deferral, a remittance, an export job."""
+    if not hasattr(org, "dues_payment"):
+        open_dues_year(DUES_YEAR)
+        org.dues_base = set_dues_base(org.member, DUES_YEAR, "6000")
+        org.dues_payment = pay_dues(org.member, DUES_YEAR, 1, "90")
+        org.dues_exemption = dues_services.exemption_create(
+            member=org.member,
+            kind=DEFERRED,
+            first=Month(DUES_YEAR, 5),
+            last=Month(DUES_YEAR, 6),
+            reason="住院",
+            approved_by="支委会",
+            approved_on=date(DUES_YEAR, 5, 1),
+            by=None,
+            today=date(DUES_YEAR, 12, 31),
+        )
+        org.dues_remittance = dues_services.remittance_create(
+            branch=org.branch,
+            year=DUES_YEAR,
+            first_month=1,
+            last_month=6,
+            amount=Decimal("90"),
+            remitted_on=date(DUES_YEAR, 7, 1),
+            by=None,
+            today=date(DUES_YEAR, 12, 31),
+        )
+        org.dues_job = DuesJob.objects.create(
+            kind=DuesJob.Kind.EXPORT, year=DUES_YEAR, unit=org.branch, requested_by=org.committee_user
+        )
+    return org
+
+
+def _dues_args(attr):
+    return lambda org: [getattr(_dues(org), attr).pk]
 
 
 OBJECT_URLS = [
@@ -52,6 +98,18 @@ OBJECT_URLS = [
     ("branches:role_revoke", lambda org: [org.branch.pk, org.secretary.unit_roles.get().pk], None),
     ("accounts:create", None, _query(unit="branch")),
     ("accounts:password_reset", _args("member"), None),
+    ("dues:ledger", lambda org: [org.branch.pk, DUES_YEAR], None),
+    ("dues:collect", lambda org: [org.branch.pk, DUES_YEAR, 1], None),
+    ("dues:bases", lambda org: [org.branch.pk, DUES_YEAR], None),
+    ("dues:remittances", lambda org: [org.branch.pk, DUES_YEAR], None),
+    ("dues:member", lambda org: [org.member.pk, DUES_YEAR], None),
+    ("dues:overview", None, _query(unit="general")),
+    ("dues:payment_delete", _dues_args("dues_payment"), None),
+    ("dues:base_delete", _dues_args("dues_base"), None),
+    ("dues:exemption_delete", _dues_args("dues_exemption"), None),
+    ("dues:remittance_delete", _dues_args("dues_remittance"), None),
+    ("dues:job", _dues_args("dues_job"), None),
+    ("dues:job_progress", _dues_args("dues_job"), None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.

@@ -162,6 +162,7 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
     client.force_login(getattr(org, who))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     recruit = make_recruit(org.branch, name="欧阳申请")
+    today = timezone.localdate()
     pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
     if who != "member_user":
         pages += [
@@ -195,7 +196,17 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
             f"/accounts/create/?unit={org.branch.pk}",
             f"/accounts/member/{org.member.pk}/reset-password/",
             f"/org/{org.group.pk}/roles/grant/",
+            "/dues/overview/",
+            "/dues/attention/",
+            f"/dues/branches/{org.branch.pk}/{today.year}/",
+            f"/dues/branches/{org.branch.pk}/{today.year}/collect/{today.month}/",
+            f"/dues/branches/{org.branch.pk}/{today.year}/bases/",
+            f"/dues/branches/{org.branch.pk}/{today.year}/remittances/",
+            "/dues/import/",
         ]
+    if who == "committee_user":
+        pages.append("/dues/years/")
+    pages.append(f"/dues/members/{org.member.pk}/{today.year}/")
     for url in pages:
         assert _chinese_in_chrome(client, url) == [], url
 

@@ -20,10 +20,11 @@ from branches.models import OrgUnit
 from core import bulk
 from core.periods import QUARTERS, Period
 from core.scoring import CENT, plain
+from dues import selectors as dues_selectors
 
 from .. import selectors
 from .. import standard as spec
-from ..indicators import own_indicator_scores
+from ..indicators import c6_dues, own_indicator_scores
 from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
 from .standards import standard_ensure, standard_lock, standards_lock
 
@@ -115,6 +116,9 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
         pledge = pledge_selectors.pledge_counts(ids, period, codes)
     if codes := wanted.keys() & set(spec.OWN_CODES):
         own = selectors.own_indicator_facts(units, period, today, codes)
+    dues = {}
+    if wanted.keys() & set(spec.DUES_CODES) and period.is_year:
+        dues = dues_selectors.on_time_counts(ids, period.start.year, today)
     indicator_ids = {code: i.pk for code, i in wanted.items()}
     rows = []
     for pk in ids:
@@ -125,6 +129,8 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
             scores.update(pledge_rules.pledge_indicator_scores(pledge[pk], period, points))
         if own:
             scores.update(own_indicator_scores(own[pk], period, points))
+        if dues:
+            scores["C6"] = c6_dues(dues[pk], points["C6"])
         for code, score in scores.items():
             indicator_id = indicator_ids.get(code)
             if indicator_id is not None:

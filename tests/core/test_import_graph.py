@@ -25,7 +25,8 @@ DEPENDS_ON: dict[str, set[str]] = {
     "security": {"core", "branches"},
     "members": {"core", "branches", "security"},
     "activities": {"core", "branches", "security", "members"},
-    "assessment": {"core", "branches", "security", "members", "activities"},
+    "dues": {"core", "branches", "security", "members", "activities"},
+    "assessment": {"core", "branches", "security", "members", "activities", "dues"},
     "recruitment": {"core", "branches", "security", "members", "activities"},
     "accounts": {"core", "branches", "security", "members"},
 }

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import meetings, pledges, ratings, recruitment
+from demo import dues, meetings, pledges, ratings, recruitment
 from demo.org import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -21,6 +21,7 @@ from members.models import Member
 DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("三会一课", lambda org: meetings.seed_meetings(org.today, org)),
     ("承诺与评议", pledges.seed_pledges),
+    ("党费", dues.seed_dues),
     ("星级评定", ratings.seed_ratings),
     ("发展党员", recruitment.seed_recruitment),
 ]
