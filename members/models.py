@@ -71,6 +71,8 @@ class Member(models.Model):
     committee_post = models.CharField(_("支委职务"), max_length=20, blank=True)
     is_party_cadre = models.BooleanField(_("兼职党务干部"), default=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Where notices are mailed (notices app); the login account's own address is the fallback.
+    email = models.EmailField(_("邮箱"), max_length=254, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登录账号"),
