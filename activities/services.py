@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branches import events
 from branches.models import OrgUnit
 from members.models import Member
 from members.selectors import members_of_unit_on
@@ -241,6 +242,8 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
     meeting.returned_by = by
     meeting._history_user = by
     meeting.save()
+    # Whoever logged it is told at once (the notices app subscribes; see branches.events).
+    events.emit("meeting_returned", meeting_id=meeting.pk)
     return meeting
 
 

@@ -15,7 +15,7 @@ from activities.pledges import rules as pledge_rules
 from activities.pledges import selectors as pledge_selectors
 from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.services import sniff
-from branches import bulk
+from branches import bulk, events
 from branches.models import OrgUnit
 
 from .. import rating, selectors
@@ -275,7 +275,7 @@ def problem_create(
         errors["indicator"] = _("指标 %(code)s 不属于%(year)s年度标准") % {"code": indicator.code, "year": year}
     if errors:
         raise ValidationError(errors)
-    return Problem.objects.create(
+    problem = Problem.objects.create(
         branch=branch,
         year=year,
         quarter=quarter or YEAR_QUARTER,
@@ -285,6 +285,9 @@ def problem_create(
         deadline=deadline,
         created_by=by,
     )
+    # The branch is told at once (the notices app subscribes; see branches.events).
+    events.emit("problem_opened", problem_id=problem.pk)
+    return problem
 
 
 def evidence_error(upload) -> str | None:
