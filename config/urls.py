@@ -22,5 +22,6 @@ urlpatterns = [
     path("pledges/", include("activities.pledges.urls")),
     path("assessment/yearbook/", include("assessment.yearbook.urls")),
     path("assessment/", include("assessment.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 import activities.demo
 import activities.pledges.demo
 import assessment.demo
+import notices.demo
 from members.demo import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -24,6 +25,7 @@ DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("三会一课", lambda org: activities.demo.seed_meetings(org.today, org)),
     ("承诺与评议", activities.pledges.demo.seed_pledges),
     ("星级评定", assessment.demo.seed_ratings),
+    ("通知提醒", notices.demo.seed_notices),
 ]
 
 
