@@ -126,8 +126,8 @@ def masked(url: str) -> str:
     """The address without its secret (WeCom's key, DingTalk's access_token): safe to list and log."""
     parts = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    hidden = [(k, (v[:4] + "…") if v else v) for k, v in query]
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(hidden, safe="…")))
+    hidden = "&".join(f"{urllib.parse.quote(k)}={urllib.parse.quote(v[:4])}…" if v else k for k, v in query)
+    return urllib.parse.urlunsplit(parts._replace(query=hidden))
 
 
 ROBOT_NAMES = {WECOM: "企业微信群机器人", DINGTALK: "钉钉群机器人"}

@@ -237,7 +237,9 @@ class LeadTimeSetting(models.Model):
         validators=LEAD_VALIDATORS,
         help_text=_("委员会任期届满前几天提醒"),
     )
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -271,7 +273,9 @@ class UnitWebhook(models.Model):
         ),
     )
     enabled = models.BooleanField(_("启用"), default=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommitteeOnlyQuerySet.as_manager()

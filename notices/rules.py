@@ -446,7 +446,7 @@ class BranchOutcome:
 
 def rating_reminders(year: int, approved_at: datetime, outcomes: Iterable[BranchOutcome], roles: Roles):
     """The year approved: each branch secretary hears their own branch's level and action."""
-    stamp = f"{approved_at:%Y%m%d%H%M%S}"
+    stamp = f"{approved_at:%Y%m%d%H%M%S%f}"
     reminders = []
     for o in outcomes:
         if o.level is None:

@@ -390,8 +390,8 @@ def inbox(user):
     return (
         Notice.objects.visible_to(user)
         .select_related("occasion")
-        .annotate(is_read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField()))
-        .order_by("is_read", "-created_at", "-pk")
+        .annotate(was_read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField()))
+        .order_by("was_read", "-created_at", "-pk")
     )
 
 

@@ -68,6 +68,10 @@ def deliver(self, delivery_id: int):
             return None
         raise self.retry(exc=exc, countdown=SEND_RETRY_SECONDS * 2**self.request.retries) from exc
     if outcome == services.RETRY:
+        if self.request.is_eager:
+            # In-process (the embedded default, no broker to come back through): try again now, the
+            # same bounded number of times, as Celery itself does for an eager task that does not propagate.
+            return self.apply(args=(delivery_id,), retries=self.request.retries + 1).get()
         raise self.retry(countdown=SEND_RETRY_SECONDS * 2**self.request.retries)
     return outcome
 

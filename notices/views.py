@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from branches.access import get_visible_or_404, scope_for
@@ -70,7 +71,8 @@ def notice_read(request, pk):
 def read_all(request):
     count = services.notices_read_all(user=request.user)
     if count:
-        messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+        text = ngettext("已将 %(count)s 条通知标为已读。", "已将 %(count)s 条通知标为已读。", count)
+        messages.success(request, text % {"count": count})
     return redirect(_back(request))
 
 

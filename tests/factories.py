@@ -11,6 +11,7 @@ from branches.models import OrgUnit, UnitRole
 from members import idcard
 from members import services as member_services
 from members.models import Member
+from notices import services as notice_services
 
 _sequence = itertools.count(1)
 
@@ -65,3 +66,8 @@ def member_with_login(member: Member, username: str | None = None):
     member.user = user
     member.save(update_fields=["user"])
     return user
+
+
+def make_delivery(user, address: str = "someone@court.example"):
+    """A message in the committee's sent list (a test mail, queued through the notices service)."""
+    return notice_services.delivery_test_email(by=user, address=address)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from branches.models import OrgUnit
 from members.models import Member
 
-from .factories import make_member
+from .factories import make_delivery, make_member
 
 
 def _args(*attrs):
@@ -37,6 +37,10 @@ OBJECT_URLS = [
     ("members:list", None, _query(group="group")),
     ("members:create", None, _query(branch="branch")),
     ("members:group_options", None, _query(branch="branch")),
+    # The committee's own pages (a unit's work-chat robot, a sent message): 404 for everyone else.
+    ("notices:webhook", _args("branch"), None),
+    ("notices:webhook", _args("group"), None),
+    ("notices:delivery", lambda org: [make_delivery(org.secretary).pk], None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.

@@ -54,8 +54,10 @@ class Mailbox:
             Mail(
                 envelope.mail_from,
                 list(envelope.rcpt_tos),
-                str(message["Subject"]),
-                message.get_body(preferencelist=("plain",)).get_content(),
+                # Django folds a long encoded subject onto the next line ("Subject:\n =?utf-8?b?…?="):
+                # the parser keeps the folding space, which mail clients drop.
+                str(message["Subject"]).strip(),
+                message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n"),  # SMTP's CRLF
                 str(message["To"]),
             )
         )

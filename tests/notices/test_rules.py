@@ -16,7 +16,10 @@ ROLES = r.Roles(
 LEAD = r.DEFAULT_LEAD_TIMES
 
 
-def rows(today, held=(), *, full_members=9, groups=(GroupFacts(GROUP, "第一党小组"),)):
+ONE_GROUP = (GroupFacts(GROUP, "第一党小组"),)
+
+
+def rows(today, held=(), *, full_members=9, groups=ONE_GROUP):
     """The compliance page's rows for the branch and today's quarter, from (unit, kind, day) held."""
     tallies: dict = {}
     for unit_id, kind, day in held:
@@ -160,7 +163,8 @@ def test_probation_within_30_days_goes_to_the_secretary_and_the_committee():
     assert due.recipients == {SECRETARY, STAFF} and due.unit_id is None  # names a person: no group chat
     (late,) = r.probation_reminders([member], date(2026, 12, 22), LEAD, ROLES)
     assert late.key == due.key  # the same occasion: whoever was told once is not told again
-    assert r.probation_reminders([r.ProbationFacts(6, "无日期", BRANCH, "x", None)], date(2026, 12, 1), LEAD, ROLES) == []
+    undated = r.ProbationFacts(6, "无日期", BRANCH, "x", None)
+    assert r.probation_reminders([undated], date(2026, 12, 1), LEAD, ROLES) == []
 
 
 def test_a_term_ending_within_90_days():
@@ -214,7 +218,8 @@ def test_a_returned_record_goes_to_whoever_logged_it():
     reminder = r.returned_reminder(returned(), ROLES)
     assert reminder.recipients == {42} and reminder.immediate and not reminder.for_unit_chat
     assert reminder.text == (
-        "您登记的刑事审判庭党支部 2026-11-03 党课“学习贯彻全会精神专题党课”被退回，退回意见：缺少授课内容要点。请修改后重新提交"
+        "您登记的刑事审判庭党支部 2026-11-03 党课“学习贯彻全会精神专题党课”被退回，"
+        "退回意见：缺少授课内容要点。请修改后重新提交"
     )
     assert reminder.link == r.Link("activities:detail", (9,))
     assert r.returned_reminder(returned(None), ROLES).recipients == {SECRETARY}
