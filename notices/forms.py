@@ -52,5 +52,11 @@ class SentFilter(forms.Form):
         label=_("渠道"),
         required=False,
         choices=[("", _("邮件和群消息")), *Delivery.Channel.choices, (INAPP, _("站内通知"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *Delivery.Status.choices])
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), *Delivery.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )

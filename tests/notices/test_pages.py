@@ -1,6 +1,8 @@
 """The inbox and the bell, preferences, and the committee's pages: who reaches what."""
 
+import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -187,3 +189,69 @@ def test_english_chrome(notified, login, client):
     page = client.get(reverse("notices:inbox")).content.decode()
     assert "Mark all as read" in page and "Notices" in page
     assert THEME_DAY in page  # stored text stays Chinese
+
+
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+class _Visible(HTMLParser):
+    """Every piece of text on a page, except data marked lang="zh-hans", the language switch and the
+    <title> (which names the unit or record, like every page's, and cannot mark it)."""
+
+    VOID = {"input", "br", "img", "hr", "meta", "link"}
+
+    def __init__(self):
+        super().__init__()
+        self.skipping = []
+        self.words = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        skip = (
+            (attrs.get("lang") or "").startswith("zh") or attrs.get("name") == "language" or tag in ("script", "title")
+        )
+        self.skipping.append(skip or bool(self.skipping and self.skipping[-1]))
+        for name in ("title", "placeholder"):
+            if attrs.get(name) and not self.skipping[-1]:
+                self.words.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.skipping:
+            self.skipping.pop()
+
+    def handle_data(self, data):
+        if data.strip() and not (self.skipping and self.skipping[-1]):
+            self.words.append(data.strip())
+
+
+def test_every_notices_page_is_english_once_chosen_but_the_stored_text(org, no_smtp, run_job, login):
+    org.secretary.email = "shuji@court.example"
+    org.secretary.save()
+    services.webhook_set(
+        unit=org.branch, kind="dingtalk", url="https://oapi.dingtalk.com/robot/send?access_token=x", by=None
+    )
+    run_job(DAY)
+    delivery = Delivery.objects.get(recipient=org.secretary)
+    for user, urls in (
+        (org.secretary, [reverse("notices:inbox"), reverse("notices:preferences")]),
+        (
+            org.committee_user,
+            [
+                reverse("notices:settings"),
+                reverse("notices:sent"),
+                reverse("notices:sent") + "?channel=inapp",
+                reverse("notices:delivery", args=[delivery.pk]),
+                reverse("notices:webhook", args=[org.branch.pk]),
+            ],
+        ),
+    ):
+        client = login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            parser = _Visible()
+            parser.feed(response.content.decode())
+            assert [w for w in parser.words if CHINESE.search(w.replace("“星级支部”", ""))] == [], url
