@@ -44,6 +44,7 @@ STALE_SENDING = timedelta(minutes=15)
 OPEN_OR_SENT = [Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRYING, Delivery.Status.SENT]
 
 CHANNEL_WORDS = {rules.IMMEDIATE: "邮件（即时）", rules.DIGEST: "邮件（每日汇总）"}
+GROUP_WORDS = {Delivery.Channel.WECOM: "企业微信群", Delivery.Channel.DINGTALK: "钉钉群"}
 
 
 def _absolute(path: str) -> str:
@@ -105,12 +106,12 @@ class PlannedDelivery:
 
     @property
     def line(self) -> str:
-        label = Delivery.Channel(self.channel).label if self.channel != Delivery.Channel.EMAIL else "邮件"
+        """The command's report line (management commands print Chinese, whatever the locale)."""
         count = len(self.notices) or len(self.occasions)
         if self.channel == Delivery.Channel.EMAIL:
             mode = "每日汇总" if self.mode == Delivery.Mode.DIGEST else "即时"
-            return f"{label}（{mode}） → {self.recipient.username} <{self.address}>：{count} 条提醒"
-        return f"{label} → {self.unit_name}：{count} 条提醒"
+            return f"邮件（{mode}） → {self.recipient.username} <{self.address}>：{count} 条提醒"
+        return f"{GROUP_WORDS[self.channel]} → {self.unit_name}：{count} 条提醒"
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _plan(reminders: list[rules.Reminder], today: date, *, daily: bool) -> Plan:
         new.append(PlannedNotice(reminder, person, route))
     deliveries = _immediate_mails(new, today)
     if daily:
-        deliveries += _digests(new, today)
+        deliveries += _digests(new, today, still_due=set(merged))
     deliveries += _group_messages(merged, occasions, today, daily=daily)
     return Plan(today, merged, new, deliveries)
 
@@ -198,8 +199,9 @@ def _carried(channel_q: Q, through_field: str):
     )
 
 
-def _digests(new: list[PlannedNotice], today: date) -> list[PlannedDelivery]:
-    """One mail per person for the day, listing their daily reminders not yet mailed (new and recent)."""
+def _digests(new: list[PlannedNotice], today: date, still_due: set[str]) -> list[PlannedDelivery]:
+    """One mail per person for the day, listing their daily reminders not yet mailed: the new ones, and
+    those of the last days no mail carried (the day's digest had left, or failed) that are still due."""
     first = today - timedelta(days=DIGEST_DAYS - 1)
     planned: dict[int, list[tuple[str, rules.Item, date]]] = defaultdict(list)
     people: dict[int, selectors.Person] = {}
@@ -208,7 +210,7 @@ def _digests(new: list[PlannedNotice], today: date) -> list[PlannedDelivery]:
             planned[notice.person.user_id].append((notice.reminder.key, _item(notice.reminder), today))
             people[notice.person.user_id] = notice.person
     waiting = (
-        Notice.objects.filter(day__range=(first, today), occasion__immediate=False)
+        Notice.objects.filter(day__range=(first, today), occasion__immediate=False, occasion__key__in=list(still_due))
         .annotate(mailed=_carried(Q(delivery__channel=Delivery.Channel.EMAIL), "notice_id"))
         .filter(mailed=False)
         .select_related("occasion")
@@ -260,6 +262,7 @@ def _group_messages(
             Occasion.objects.filter(
                 day__range=(first, today), immediate=False, kind__in=sorted(rules.UNIT_CHAT_KINDS), unit__isnull=False
             )
+            .filter(key__in=list(merged))  # still due today: a meeting held since is not posted late
             .annotate(told=_carried(~Q(delivery__channel=Delivery.Channel.EMAIL), "occasion_id"))
             .filter(told=False)
             .order_by("day", "pk")

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -134,3 +136,18 @@ def test_an_event_run_twice_tells_nobody_twice(org):
     second = services.notices_for_event(event="meeting_returned", ids={"meeting_id": meeting.pk})
     assert len(first.notices) == 1 and second.notices == []
     assert Notice.objects.count() == 1
+
+
+def test_a_return_made_in_english_is_told_in_chinese(org, client, django_capture_on_commit_callbacks):
+    org.secretary.email = "shuji@court.example"
+    org.secretary.save()
+    meeting = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2026, 11, 3), by=org.secretary)
+    client.force_login(org.general_secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/activities/{meeting.pk}/return/", {"comment": "请补充照片"})
+    assert response.status_code == 302
+    (text,) = texts(org.secretary)
+    assert text.startswith("您登记的刑事审判庭党支部 2026-11-03 主题党日")
+    (sent,) = mail.outbox
+    assert sent.subject.startswith("【星级支部】记录退回：") and "请修改后重新提交" in sent.body
