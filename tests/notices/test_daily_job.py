@@ -6,11 +6,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from activities.models import Meeting
 from assessment.services import checks
 from branches.models import OrgUnit
 from members.models import Member
 from notices.models import Delivery, LeadTimeSetting, Notice, NoticePreference, Occasion
 from tests.factories import make_member, member_with_login
+from tests.meeting_helpers import log_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,19 @@ def test_the_roster_address_is_used_and_falls_back_to_the_account(addresses, run
     Member.objects.filter(pk=org.member.pk).update(email="")
     run_job(DAY)
     assert "old@court.example" in {m.to[0] for m in mail.outbox}
+
+
+def test_a_failed_digests_reminders_go_in_the_next_one_unless_dealt_with(addresses, no_smtp, run_job, settings):
+    org = addresses
+    checks.problem_create(
+        branch=org.branch, year=2026, quarter=4, description="记录不全", deadline=DAY, found_on=DAY, by=None
+    )
+    run_job(DAY)  # the mail server is down: every digest fails
+    assert Delivery.objects.filter(status="failed").count() == 3
+    # Meanwhile the branch holds its 主题党日; the mail server is back.
+    log_meeting(org.branch, Meeting.Kind.THEME_DAY, DAY, by=org.secretary)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_job(DAY + timedelta(days=1))
+    (digest,) = [m for m in mail.outbox if m.to == ["shuji@court.example"]]
+    assert "记录不全”已超过整改期限" in digest.body  # still open, now overdue: that is what the digest says
+    assert "主题党日" not in digest.body  # held since: not sent late
