@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branches.models import OrgUnit
+from core import events
 from core.audit import set_history_user
 from members.models import Member
 from members.selectors import members_of_unit_on
@@ -296,6 +297,8 @@ def meeting_return(*, meeting: Meeting, by, comment: str, now: datetime | None =
     meeting.returned_by = by
     set_history_user(meeting, by)
     meeting.save()
+    # Whoever logged it is told at once (the notices app subscribes; see core.events).
+    events.emit("meeting_returned", meeting_id=meeting.pk)
     return meeting
 
 

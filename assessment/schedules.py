@@ -13,15 +13,20 @@ from collections.abc import Mapping
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-# Five days after each quarter ends, the quarter before; on 15 January, the year before.
+# Five days after each quarter ends, the quarter before; on 15 January, the year before; every
+# morning at 07:00, the day's reminders and each person's digest (notices); every night, the sign-in
+# log's old lines.
 DEFAULT_CRONS = {
     "QUARTER_CHECK_CRON": "0 2 5 1,4,7,10 *",
     "RATE_YEAR_CRON": "0 3 15 1 *",
+    "NOTICES_CRON": "0 7 * * *",
     "SIGNIN_LOG_PURGE_CRON": "30 3 * * *",
 }
+# Tasks are named, not imported: a schedule may start a job of an app above this one.
 JOBS = {
     "季度检查（上一季度）": ("QUARTER_CHECK_CRON", "assessment.tasks.compute_previous_quarter"),
     "星级评定（上一年度）": ("RATE_YEAR_CRON", "assessment.tasks.rate_previous_year"),
+    "每日提醒": ("NOTICES_CRON", "notices.tasks.send_due_notices"),
     # Every night, the sign-in log older than SIGNIN_LOG_RETENTION_DAYS.
     "登录日志清理": ("SIGNIN_LOG_PURGE_CRON", "security.tasks.purge_signin_log"),
 }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.directory import ldap_settings
 from assessment.schedules import beat_schedule
+from config.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -143,6 +144,7 @@ INSTALLED_APPS = [
     "demo",
     "bench",
     "accounts",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +183,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "branches.context_processors.navigation",
+                "notices.context_processors.unread_notices",
             ],
         },
     },
@@ -355,7 +358,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic jobs (quarterly check, yearly rating): QUARTER_CHECK_CRON, RATE_YEAR_CRON, see assessment/schedules.py.
+# Periodic jobs (quarterly check, yearly rating, daily notices): QUARTER_CHECK_CRON, RATE_YEAR_CRON,
+# NOTICES_CRON, see assessment/schedules.py.
 CELERY_BEAT_SCHEDULE = beat_schedule()
 
 if REDIS_URL:
@@ -364,6 +368,23 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+
+# Mail for notices (config/email_url.py): smtp://user:password@host:port, smtp+tls://…, smtp+ssl://….
+# Unset, every mail is printed to the console (the log) and goes nowhere: the embedded default.
+EMAIL_CONFIG = parse_email_url(env_str("EMAIL_URL"))
+EMAIL_BACKEND = EMAIL_CONFIG.backend
+EMAIL_HOST = EMAIL_CONFIG.host
+EMAIL_PORT = EMAIL_CONFIG.port
+EMAIL_HOST_USER = EMAIL_CONFIG.user
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.password
+EMAIL_USE_TLS = EMAIL_CONFIG.use_tls
+EMAIL_USE_SSL = EMAIL_CONFIG.use_ssl
+# Seconds before an SMTP server or a work-chat robot that does not answer counts as a failed attempt.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "星级支部 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the site at: links in mails and work-chat messages point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` passes with the documented
 # variables set. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true.

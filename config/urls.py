@@ -29,5 +29,6 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("security/", include("security.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]

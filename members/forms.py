@@ -48,6 +48,7 @@ class MemberForm(forms.ModelForm):
             "id_number",
             "education",
             "phone",
+            "email",
             "branch",
             "group",
             "department",
@@ -103,6 +104,7 @@ class MemberForm(forms.ModelForm):
                 _("基本信息"),
                 Row(_col("name"), _col("gender", "col-md-2"), _col("ethnicity", "col-md-2"), _col("birth_date")),
                 Row(_col("id_number", "col-md-6"), _col("education", "col-md-3"), _col("phone", "col-md-3")),
+                Row(_col("email", "col-md-6")),
             ),
             Fieldset(
                 _("组织与岗位"),

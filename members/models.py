@@ -90,6 +90,8 @@ class Member(models.Model):
     left_on = models.DateField(_("离开本单位日期"), null=True, blank=True)
     leave_reason = models.CharField(_("离开原因"), max_length=20, choices=LeaveReason.choices, blank=True)
     leave_note = models.CharField(_("离开说明"), max_length=200, blank=True)
+    # Where notices are mailed (notices app); the login account's own address is the fallback.
+    email = models.EmailField(_("邮箱"), max_length=254, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登录账号"),

@@ -110,6 +110,8 @@ def _accepted(column: io.Column) -> str:
         return "只能填：是、否"
     if column.kind == io.DATE:
         return f"日期单元格，或文本{io.DATE_FORMATS_HINT}"
+    if column.kind == io.EMAIL:
+        return "邮箱地址"
     if column.max_length:
         return f"文本，最多{column.max_length}个字符"
     return "文本"

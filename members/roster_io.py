@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from branches import rules as tree_rules
 from core.spreadsheets import DATE_FORMATS_HINT, CellError, RowError, is_blank, parse_date, parse_text  # noqa: F401
 
@@ -23,7 +26,7 @@ UNIT_SHEET = "组织"
 MEMBER_SHEET = "党员"
 NOTES_SHEET = "说明"
 
-TEXT, DATE, CHOICE, YES_NO, ID_NUMBER = "text", "date", "choice", "yes_no", "id_number"
+TEXT, DATE, CHOICE, YES_NO, ID_NUMBER, EMAIL = "text", "date", "choice", "yes_no", "id_number", "email"
 
 YES, NO = "是", "否"
 
@@ -95,6 +98,8 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
            example="组织委员"),
     Column("党务干部", "is_party_cadre", YES_NO, width=10, note="是否兼职党务干部；空白视为否", example="是"),
     Column("联系电话", "phone", max_length=20, width=16, example="13800000000"),
+    Column("邮箱", "email", EMAIL, max_length=254, width=24, example="zhangsan@court.example",
+           note="可空；提醒邮件（每日汇总或即时提醒）发到这里，没有时用登录账号的邮箱"),
     Column("延长预备期至", "probation_extended_until", DATE, width=14, note="仅预备期被延长的预备党员填写"),
     Column("退休后计入出勤", "counts_when_retired", YES_NO, width=14, note="退休党员是否计入应到人数；空白视为否"),
 )  # fmt: skip
@@ -160,6 +165,15 @@ def parse_id_number(value) -> str:
     return number
 
 
+def parse_email(value) -> str:
+    text = parse_text(value)
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise CellError(f"“{text}”不是有效的邮箱地址，应形如 zhangsan@court.example") from None
+    return text
+
+
 def parse_cell(value, column: Column):
     if column.kind == DATE:
         return parse_date(value)
@@ -174,6 +188,8 @@ def parse_cell(value, column: Column):
     text = parse_text(value)
     if column.max_length and len(text) > column.max_length:
         raise CellError(f"长度不能超过{column.max_length}个字符（当前{len(text)}个）")
+    if column.kind == EMAIL:
+        return parse_email(text)
     return text
 
 

@@ -14,6 +14,7 @@ from dues.rules import Month
 from members import idcard
 from members import services as member_services
 from members.models import Member
+from notices import services as notice_services
 from recruitment import services as recruitment_services
 
 _sequence = itertools.count(1)
@@ -125,3 +126,8 @@ def pay_dues(member: Member, year: int, month: int, amount, paid_on: date | None
         by=None,
         today=today or max(paid_on, date(year, 12, 31)),
     )
+
+
+def make_delivery(user, address: str = "someone@court.example"):
+    """A message in the committee's sent list (a test mail, queued through the notices service)."""
+    return notice_services.delivery_test_email(by=user, address=address)

@@ -18,7 +18,15 @@ from dues.models import DuesJob
 from dues.rules import DEFERRED, Month
 from members.models import Member
 
-from .factories import make_member, make_recruit, make_recruit_document, open_dues_year, pay_dues, set_dues_base
+from .factories import (
+    make_delivery,
+    make_member,
+    make_recruit,
+    make_recruit_document,
+    open_dues_year,
+    pay_dues,
+    set_dues_base,
+)
 
 
 def _args(*attrs):
@@ -110,6 +118,10 @@ OBJECT_URLS = [
     ("dues:remittance_delete", _dues_args("dues_remittance"), None),
     ("dues:job", _dues_args("dues_job"), None),
     ("dues:job_progress", _dues_args("dues_job"), None),
+    # The committee's own pages (a unit's work-chat robot, a sent message): 404 for everyone else.
+    ("notices:webhook", _args("branch"), None),
+    ("notices:webhook", _args("group"), None),
+    ("notices:delivery", lambda org: [make_delivery(org.secretary).pk], None),
 ]
 
 # Pages without an object: everyone with a unit role gets one, showing only their own subtree.

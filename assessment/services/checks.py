@@ -17,7 +17,7 @@ from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.selectors import meeting_facts
 from activities.services import sniff
 from branches.models import OrgUnit
-from core import bulk
+from core import bulk, events
 from core.periods import QUARTERS, Period
 from core.scoring import CENT, plain
 from dues import selectors as dues_selectors
@@ -284,7 +284,7 @@ def problem_create(
         errors["indicator"] = _("指标 %(code)s 不属于%(year)s年度标准") % {"code": indicator.code, "year": year}
     if errors:
         raise ValidationError(errors)
-    return Problem.objects.create(
+    problem = Problem.objects.create(
         branch=branch,
         year=year,
         quarter=quarter or YEAR_QUARTER,
@@ -294,6 +294,9 @@ def problem_create(
         deadline=deadline,
         created_by=by,
     )
+    # The branch is told at once (the notices app subscribes; see core.events).
+    events.emit("problem_opened", problem_id=problem.pk)
+    return problem
 
 
 def evidence_error(upload) -> str | None:

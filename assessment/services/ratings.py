@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
-from core import bulk
+from core import bulk, events
 from core.periods import QUARTERS, Period
 
 from .. import rating, selectors
@@ -267,6 +267,8 @@ def year_approve(*, year: int, by) -> YearRating:
     year_rating.approved_at = timezone.now()
     year_rating.approved_by = by
     year_rating.save()
+    # Every branch secretary is told their level at once (the notices app subscribes).
+    events.emit("ratings_approved", year=year)
     logger.info("year %s approved by %s: %s branches", year, by, len(rows))
     return year_rating
 
@@ -291,6 +293,7 @@ def year_reverse(*, year: int, by, reason: str) -> RatingReversal:
     year_rating.approved_at = None
     year_rating.approved_by = None
     year_rating.save()
+    events.emit("ratings_reversed", reversal_id=reversal.pk)
     logger.info("year %s approval reversed by %s", year, by)
     return reversal
 

@@ -29,6 +29,17 @@ DEPENDS_ON: dict[str, set[str]] = {
     "assessment": {"core", "branches", "security", "members", "activities", "dues"},
     "recruitment": {"core", "branches", "security", "members", "activities"},
     "accounts": {"core", "branches", "security", "members"},
+    "notices": {
+        "core",
+        "branches",
+        "security",
+        "members",
+        "activities",
+        "dues",
+        "assessment",
+        "recruitment",
+        "accounts",
+    },
 }
 TOOLS = ("demo", "bench")
 FIRST_PARTY = (*DEPENDS_ON, *TOOLS, "config")
@@ -51,8 +62,8 @@ RULE_MODULES = sorted(
     }
 )
 # core's modules whose job is the database: COPY and cursors, retrying on database errors,
-# reading history records. Everything else in core is as plain as the rules that use it.
-DATABASE_MODULES = {"core.bulk", "core.tasks", "core.audit"}
+# reading history records, announcing events after commit. Everything else in core is as plain as the rules that use it.
+DATABASE_MODULES = {"core.bulk", "core.tasks", "core.audit", "core.events"}
 CORE_MODULES = sorted(
     ".".join(path.relative_to(ROOT).with_suffix("").parts)
     for path in (ROOT / "core").rglob("*.py")

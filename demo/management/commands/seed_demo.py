@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import dues, meetings, pledges, ratings, recruitment
+from demo import dues, meetings, notices, pledges, ratings, recruitment
 from demo.org import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -24,6 +24,7 @@ DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("党费", dues.seed_dues),
     ("星级评定", ratings.seed_ratings),
     ("发展党员", recruitment.seed_recruitment),
+    ("通知提醒", notices.seed_notices),
 ]
 
 
