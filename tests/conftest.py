@@ -1,5 +1,7 @@
 import os
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -126,3 +128,63 @@ def browser_login(live_server, page):
         return page
 
     return _login
+
+
+# --- the English interface: which of the app's own words on a page are still Chinese ----------------
+
+
+class _Chrome(HTMLParser):
+    """The words of a page that are the app's own: headers, labels, buttons, navigation, hints.
+
+    Table cells, links in lists and headings carry data (names of people and units) and are left out.
+    """
+
+    TAGS = {"th", "label", "button", "legend", "small"}
+
+    def __init__(self):
+        super().__init__()
+        self.open = []  # one flag per open element: does it count as chrome?
+        self.words = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        chrome = tag in self.TAGS or {"nav-link", "dropdown-item", "form-text", "card-header"} & set(classes)
+        # The language switch names each language in itself, 简体中文 included; data that stays Chinese
+        # inside a header says so with lang="zh-hans".
+        if tag == "button" and attrs.get("name") == "language" or (attrs.get("lang") or "").startswith("zh"):
+            chrome = False
+        if tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.append(bool(chrome))
+        for name in ("title", "placeholder"):
+            if attrs.get(name):
+                self.words.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if self.open and tag not in {"input", "br", "img", "hr", "meta", "link"}:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if data.strip() and self.open and self.open[-1]:
+            self.words.append(data.strip())
+
+
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Chinese in quotes is what the user types or finds in a Chinese workbook: sheet names, 、.
+QUOTED = re.compile(r"“[^”]*”")
+
+
+def _chinese_in_chrome(client, url) -> list[str]:
+    """The app's own words on the page at `url` that are still Chinese."""
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, url
+    parser = _Chrome()
+    parser.feed(response.content.decode())
+    assert parser.words, url
+    return [word for word in parser.words if CHINESE.search(QUOTED.sub("", word))]
+
+
+@pytest.fixture
+def chinese_in_chrome():
+    """`chinese_in_chrome(client, url)`: the app's own words on the page at `url` still in Chinese."""
+    return _chinese_in_chrome

@@ -1,11 +1,19 @@
 """Test data builders. They go through the services, so test data obeys the same rules as real data."""
 
+import datetime as dt
 import itertools
 from datetime import date
+from decimal import Decimal as D
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from activities import services as activity_services
+from activities.models import Meeting
+from assessment.models import Indicator
+from assessment.services import checks
+from assessment.services.standards import standard_ensure
 from branches import services as branch_services
 from branches.models import OrgUnit, UnitRole
 from members import idcard
@@ -65,3 +73,57 @@ def member_with_login(member: Member, username: str | None = None):
     member.user = user
     member.save(update_fields=["user"])
     return user
+
+
+# --- meetings: through activities.services like the pages do ---------------------------------------
+
+
+def at(day: date, hour: int = 15) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, 0))
+
+
+def log_meeting(
+    unit,
+    kind=Meeting.Kind.THEME_DAY,
+    day: date | None = None,
+    *,
+    by=None,
+    marks=None,
+    submit=True,
+    logged: date | None = None,
+    **fields,
+) -> Meeting:
+    """A meeting of `unit` on `day` (default: yesterday), logged the next day (or on `logged`)."""
+    day = day or timezone.localdate() - dt.timedelta(days=1)
+    fields.setdefault("topic", f"{day:%Y年%m月}会议")
+    if kind == Meeting.Kind.PARTY_LESSON:
+        fields.setdefault("lecturer", "王书记")
+    now = at(logged or day + dt.timedelta(days=1), 9)
+    meeting = activity_services.meeting_create(
+        by=by, unit=unit, kind=kind, held_at=at(day), marks=marks, now=now, **fields
+    )
+    if submit:
+        meeting = activity_services.meeting_submit(meeting=meeting, by=by, now=now)
+    return meeting
+
+
+# Minutes of a meeting, and the same minutes with the head count, a name and the quarter changed: a copy
+# that 疑似雷同 flags.
+ORIGINAL = (
+    "会议由支部书记王建国主持，应到党员18人，实到16人，李明、赵强因公请假。会议传达学习了习近平总书记关于加强党的政治建设的"
+    "重要论述，支部书记结合审判工作实际，就如何把党的政治建设贯穿审判执行工作全过程作了部署。与会党员围绕“公正司法、司法为民”"
+    "进行了讨论，大家一致表示要立足岗位，提高办案质效。会议审议通过了第一季度党员发展工作计划。"
+)
+COPY = ORIGINAL.replace("实到16人", "实到17人").replace("李明、赵强", "李明").replace("第一季度", "第二季度")
+
+
+# --- assessment -------------------------------------------------------------------------------------
+
+
+def give_scores(branch, year, **lost):
+    """Every indicator at full points, except `lost` = {code: points lost in each quarter (or the year)}."""
+    standard_ensure(year=year)
+    for ind in Indicator.objects.filter(standard__year=year):
+        value = ind.points - D(str(lost.get(ind.code, 0)))
+        for quarter in (1, 2, 3, 4) if ind.is_quarterly else (None,):
+            checks.score_enter(branch=branch, indicator=ind, quarter=quarter, value=value, note="检查评分", by=None)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from activities.models import Attachment, Meeting
 from activities.services import MAX_ATTACHMENT_BYTES
 
-from .meeting_helpers import log_meeting
+from .factories import log_meeting
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 200 + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100

@@ -12,8 +12,7 @@ from activities.compliance import quarter_of
 from activities.models import Meeting
 from branches.models import OrgUnit
 
-from .factories import make_member, make_unit
-from .meeting_helpers import log_meeting
+from .factories import log_meeting, make_member, make_unit
 
 
 def first_of_quarter():

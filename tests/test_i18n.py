@@ -3,7 +3,6 @@
 import gettext
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -120,45 +119,9 @@ def test_every_message_in_the_catalogue_is_translated_and_compiled():
     assert stale == [], "django.mo is older than django.po: run `make messages` and commit both"
 
 
-class _Chrome(HTMLParser):
-    """The words of a page that are the app's own: headers, labels, buttons, navigation, hints.
-
-    Table cells, links in lists and headings carry data (names of people and units) and are left out.
-    """
-
-    TAGS = {"th", "label", "button", "legend", "small"}
-
-    def __init__(self):
-        super().__init__()
-        self.open = []  # one flag per open element: does it count as chrome?
-        self.words = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        chrome = tag in self.TAGS or {"nav-link", "dropdown-item", "form-text", "card-header"} & set(classes)
-        # The language switch names each language in itself, 简体中文 included; data that stays Chinese
-        # inside a header says so with lang="zh-hans".
-        if tag == "button" and attrs.get("name") == "language" or (attrs.get("lang") or "").startswith("zh"):
-            chrome = False
-        if tag not in {"input", "br", "img", "hr", "meta", "link"}:
-            self.open.append(bool(chrome))
-        for name in ("title", "placeholder"):
-            if attrs.get(name):
-                self.words.append(attrs[name])
-
-    def handle_endtag(self, tag):
-        if self.open and tag not in {"input", "br", "img", "hr", "meta", "link"}:
-            self.open.pop()
-
-    def handle_data(self, data):
-        if data.strip() and self.open and self.open[-1]:
-            self.words.append(data.strip())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["secretary", "committee_user", "member_user"])
-def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
+def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who, chinese_in_chrome):
     client.force_login(getattr(org, who))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
@@ -183,22 +146,7 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who):
             "/pledges/appraisals/new/",
         ]
     for url in pages:
-        assert _chinese_in_chrome(client, url) == [], url
-
-
-CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-# Chinese in quotes is what the user types or finds in a Chinese workbook: sheet names, 、.
-QUOTED = re.compile(r"“[^”]*”")
-
-
-def _chinese_in_chrome(client, url) -> list[str]:
-    """The app's own words on the page at `url` that are still Chinese."""
-    response = client.get(url, follow=True)
-    assert response.status_code == 200, url
-    parser = _Chrome()
-    parser.feed(response.content.decode())
-    assert parser.words, url
-    return [word for word in parser.words if CHINESE.search(QUOTED.sub("", word))]
+        assert chinese_in_chrome(client, url) == [], url
 
 
 @pytest.fixture
@@ -236,7 +184,7 @@ def rated_year(org, settings, tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["committee_user", "secretary"])
-def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, rated_year, who):
+def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, rated_year, who, chinese_in_chrome):
     client.force_login(getattr(org, who))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     b, y, this_year = org.branch.pk, rated_year["year"], rated_year["year"] + 1
@@ -260,7 +208,7 @@ def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, 
             "/assessment/import/",
         ]
     for url in pages:
-        assert _chinese_in_chrome(client, url) == [], url
+        assert chinese_in_chrome(client, url) == [], url
 
 
 @pytest.mark.django_db

@@ -29,8 +29,7 @@ from members.models import Member, Membership
 from members.rules import is_full_on
 from members.selectors import full_on_q
 
-from .factories import make_member, make_unit
-from .meeting_helpers import log_meeting
+from .factories import log_meeting, make_member, make_unit
 
 YEAR = 2025
 TODAY = date(2025, 12, 20)

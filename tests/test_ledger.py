@@ -13,9 +13,7 @@ from openpyxl import load_workbook
 from activities import ledger_io
 from activities.models import Meeting
 
-from .factories import make_member
-from .meeting_helpers import log_meeting
-from .test_similarity import COPY, ORIGINAL
+from .factories import COPY, ORIGINAL, log_meeting, make_member
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from activities.compliance import Period, meeting_facts, meeting_indicator_score
 from activities.models import Meeting
 from branches.models import OrgUnit
 
-from .factories import make_member, make_unit
-from .meeting_helpers import log_meeting
+from .factories import log_meeting, make_member, make_unit
 
 
 def build_branch(parent, n_full=7, code=None):

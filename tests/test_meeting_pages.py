@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from activities.models import Meeting
 
-from .factories import make_member
-from .meeting_helpers import log_meeting
+from .factories import log_meeting, make_member
 
 
 @pytest.fixture

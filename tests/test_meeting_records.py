@@ -10,8 +10,7 @@ from django.utils import timezone
 from activities import services
 from activities.models import Meeting
 
-from .factories import make_member
-from .meeting_helpers import at, log_meeting
+from .factories import at, log_meeting, make_member
 
 
 @pytest.fixture

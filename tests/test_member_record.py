@@ -76,7 +76,7 @@ def test_record_shows_attendance_by_year_meetings_missed_and_talks(org, login):
     from activities import services as meeting_services
     from activities.models import Meeting
 
-    from .meeting_helpers import log_meeting
+    from .factories import log_meeting
 
     day = TODAY - timedelta(days=3)
     marks_absent = {org.member.pk: ("absent", "")}

@@ -5,15 +5,8 @@ from datetime import date
 from activities import services, similarity
 from activities.models import Meeting
 
-from .meeting_helpers import log_meeting
+from .factories import COPY, ORIGINAL, log_meeting
 
-ORIGINAL = (
-    "会议由支部书记王建国主持，应到党员18人，实到16人，李明、赵强因公请假。会议传达学习了习近平总书记关于加强党的政治建设的"
-    "重要论述，支部书记结合审判工作实际，就如何把党的政治建设贯穿审判执行工作全过程作了部署。与会党员围绕“公正司法、司法为民”"
-    "进行了讨论，大家一致表示要立足岗位，提高办案质效。会议审议通过了第一季度党员发展工作计划。"
-)
-# The same minutes with the head count, a name and the quarter changed: a copy.
-COPY = ORIGINAL.replace("实到16人", "实到17人").replace("李明、赵强", "李明").replace("第一季度", "第二季度")
 # Another meeting of the same branch: same opening formula, different business.
 OTHER = (
     "会议由支部书记王建国主持，应到党员18人，实到15人。会议传达学习了中央八项规定精神及其实施细则，通报了近期违纪违法"

@@ -9,30 +9,19 @@ from django.core.exceptions import ValidationError
 from assessment.models import (
     Application,
     BranchRating,
-    Indicator,
     Problem,
     QuarterCheck,
     RatingReversal,
     StarHistory,
     YearRating,
 )
-from assessment.services import checks, ratings
-from assessment.services.standards import standard_ensure
+from assessment.services import ratings
 from branches.models import OrgUnit
 
-from .factories import make_unit
+from .factories import give_scores, make_unit
 
 YEAR = 2025
 TODAY = date(2026, 1, 15)
-
-
-def give_scores(branch, year=YEAR, **lost):
-    """Every indicator at full points, except `lost` = {code: points lost in each quarter (or the year)}."""
-    standard_ensure(year=year)
-    for ind in Indicator.objects.filter(standard__year=year):
-        value = ind.points - D(str(lost.get(ind.code, 0)))
-        for quarter in (1, 2, 3, 4) if ind.is_quarterly else (None,):
-            checks.score_enter(branch=branch, indicator=ind, quarter=quarter, value=value, note="检查评分", by=None)
 
 
 @pytest.fixture
@@ -41,11 +30,11 @@ def year(org):
     zb2 = make_unit(OrgUnit.Kind.BRANCH, org.committee, code="ZB2", name="民事审判庭党支部")
     zb3 = make_unit(OrgUnit.Kind.BRANCH, org.committee, code="ZB3", name="执行局党支部")
     zb4 = make_unit(OrgUnit.Kind.BRANCH, org.committee, code="ZB4", name="立案庭党支部")
-    give_scores(org.branch)  # 100: five stars
-    give_scores(org.other_branch, B1="1.5")  # 98.50 annual, B not full: vetoed to three
-    give_scores(zb2, A1=3, A2=2, A3=2, A6=3, E3=3)  # annual 87: four stars, first rating
-    give_scores(zb3)  # did not apply: lagging
-    give_scores(zb4)  # applied for two stars: capped, interview
+    give_scores(org.branch, YEAR)  # 100: five stars
+    give_scores(org.other_branch, YEAR, B1="1.5")  # 98.50 annual, B not full: vetoed to three
+    give_scores(zb2, YEAR, A1=3, A2=2, A3=2, A6=3, E3=3)  # annual 87: four stars, first rating
+    give_scores(zb3, YEAR)  # did not apply: lagging
+    give_scores(zb4, YEAR)  # applied for two stars: capped, interview
     for branch, level in ((org.branch, 5), (org.other_branch, 5), (zb2, 5), (zb4, 2)):
         ratings.application_submit(branch=branch, year=YEAR, level=level, by=None)
     for branch, year_, level in ((org.branch, 2024, 3), (org.other_branch, 2023, 4), (org.other_branch, 2024, 2)):

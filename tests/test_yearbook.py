@@ -24,9 +24,7 @@ from branches.models import OrgUnit
 from config.celery import app as celery_app
 from members.models import Member
 
-from .factories import make_member, make_unit
-from .meeting_helpers import log_meeting
-from .test_i18n import _chinese_in_chrome
+from .factories import log_meeting, make_member, make_unit
 
 YEAR = 2025
 TODAY = date(2026, 1, 15)  # the rating is proposed; the lagging branch's problem is due 2026-03-16
@@ -484,9 +482,9 @@ def test_a_real_worker_builds_the_export_sent_through_redis(org, live_worker):
 
 
 @pytest.mark.parametrize("who", ["committee_user", "secretary"])
-def test_the_export_pages_are_english_once_chosen(org, login, settings, who):
+def test_the_export_pages_are_english_once_chosen(org, login, settings, who, chinese_in_chrome):
     client = login(getattr(org, who))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     job = running_job(getattr(org, who), unit=None if who == "committee_user" else org.branch)
     for url in (reverse("yearbook:index"), reverse("yearbook:job", args=[job.pk])):
-        assert _chinese_in_chrome(client, url) == [], url
+        assert chinese_in_chrome(client, url) == [], url

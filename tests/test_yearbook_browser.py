@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from assessment.services import ratings
 
-from .test_year_rating import give_scores
+from .factories import give_scores
 
 LAST_YEAR = timezone.localdate().year - 1
 
