@@ -1,4 +1,3 @@
-import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -10,10 +9,7 @@ from django.utils import translation
 from branches.models import OrgUnit, UnitRole
 from config.celery import app as celery_app
 
-from .factories import PASSWORD, UserFactory, grant, make_member, make_unit, member_with_login
-
-# live_server runs Django in a thread next to Playwright's event loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from .factories import UserFactory, grant, make_member, make_unit, member_with_login
 
 
 @pytest.fixture(autouse=True)
@@ -90,44 +86,6 @@ def live_worker(settings):
             yield worker
     finally:
         celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Debian's chromium; Playwright cannot download its own browser here.
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # Our users' browsers: Chinese locale, Shanghai time (date pickers show yyyy/mm/dd).
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-@pytest.fixture
-def browser_login(live_server, page):
-    """Sign `user` in through the real login form and return the page."""
-
-    def _login(user):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return _login
 
 
 # --- the English interface: which of the app's own words on a page are still Chinese ----------------
