@@ -1,17 +1,16 @@
 """seed_scale: the benchmark's organisation has the promised shape, and it refuses to fill a database twice."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
-from django.test.utils import CaptureQueriesContext
 
 from activities.models import Appraisal, AppraisalEntry, Attendance, Meeting, Pledge, StudyNote, Talk
-from assessment.models import YEAR_QUARTER, Application, BranchRating, Problem, Score, StarHistory
-from assessment.services import checks, ratings
-from assessment.yearbook import benchmarks
+from assessment.models import Application, BranchRating, Problem, Score, StarHistory
+from assessment.services import ratings
 from branches.models import OrgUnit
 from members.models import Member, Membership
 from members.selectors import members_of_unit_on
@@ -20,12 +19,23 @@ YEAR = 2025
 BRANCHES = 6
 
 
-@pytest.fixture
-def scale(db, capsys):
-    call_command("seed_scale", "--branches", str(BRANCHES), "--year", str(YEAR))
-    return capsys.readouterr().out
+@pytest.fixture(scope="module")
+def scale(django_db_setup, django_db_blocker):
+    """seed_scale's output. The organisation is generated once for this module's tests, in a transaction
+    rolled back after the last of them; each test runs in a savepoint of its own (django_db), so one that
+    rates the year leaves the next the organisation as generated.
+
+    A transactional test (django_db(transaction=True)) cannot live in this module: it would run inside
+    this transaction. The write floors' test, which needs one, is in test_benchmarks.py."""
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_scale", "--branches", str(BRANCHES), "--year", str(YEAR), stdout=out)
+        connection.check_constraints()  # as a commit would, once, not again at the end of each test
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
+@pytest.mark.django_db
 def test_the_shape_of_a_small_scale_organisation(scale):
     assert "完成" in scale
     branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH)
@@ -60,49 +70,15 @@ def test_the_shape_of_a_small_scale_organisation(scale):
     assert all(row["n"] == expected[row["meeting_id"]] for row in counted)
 
 
+@pytest.mark.django_db
 def test_the_rating_runs_on_it(scale):
     ratings.year_propose(year=YEAR, today=date(YEAR + 1, 1, 15))
     assert BranchRating.objects.filter(rating__year=YEAR).count() == BRANCHES
 
 
+@pytest.mark.django_db
 def test_it_refuses_to_fill_a_database_twice(scale):
     before = Meeting.objects.count()
     with pytest.raises(CommandError, match="数据库中已有 .* 个党组织：seed_scale 只往空数据库里生成压测数据"):
         call_command("seed_scale", "--branches", "3", "--year", str(YEAR))
     assert Meeting.objects.count() == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_write_floors_insert_the_jobs_rows_and_leave_nothing_behind():
-    call_command("seed_scale", "--branches", "3", "--year", str(YEAR))
-    before = set(Score.objects.values_list("pk", "branch_id", "indicator_id", "quarter", "computed"))
-    with CaptureQueriesContext(connection) as queries:
-        took = benchmarks.write_floor(YEAR, 4)
-    assert took > 0
-    statements = [q["sql"].lstrip() for q in queries.captured_queries]
-    inserted = [sql for sql in statements if sql.startswith("INSERT INTO assessment_score")]
-    assert len(inserted) == benchmarks.FLOOR_REPEATS
-    assert set(Score.objects.values_list("pk", "branch_id", "indicator_id", "quarter", "computed")) == before
-    # As many rows as the jobs write: the same statement, kept, against each job's own count.
-    floor_rows = {}
-    with connection.cursor() as cursor:
-        for quarter in (4, YEAR_QUARTER):
-            cursor.execute(benchmarks.WRITE_SCORES, benchmarks.write_params(YEAR, quarter))
-            floor_rows[quarter] = cursor.rowcount
-    Score.objects.filter(computed_note=benchmarks.WRITE_NOTE).delete()
-    checks.quarter_compute(year=YEAR, quarter=4, today=date(YEAR + 1, 1, 5))
-    checks.year_auto_compute(year=YEAR, today=date(YEAR + 1, 1, 15))
-    computed = dict(Score.objects.filter(computed__isnull=False).values_list("quarter").annotate(n=Count("pk")))
-    assert floor_rows == {4: computed[4], YEAR_QUARTER: computed[YEAR_QUARTER]}
-    assert floor_rows[4] > 0 and floor_rows[YEAR_QUARTER] > 0
-
-
-def test_the_report_shows_the_write_floor_beside_the_target():
-    lines = [
-        {"n": 1000, "job": "compute_quarter", "time": 1.0, "floor": 0.1, "write_floor": 0.2},
-        {"n": 5000, "job": "compute_quarter", "time": 5.0, "floor": 0.5, "write_floor": 1.0},
-    ]
-    text, met = benchmarks.report(lines)
-    assert "writing its scores alone 1.00 s; 3.33× read + write" in text
-    assert "compute_quarter  at N=5,000: 10.00× floor (OVER 3×)" in text
-    assert met is False

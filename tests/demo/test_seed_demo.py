@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -41,9 +42,25 @@ def snapshot():
     }
 
 
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """seed_demo's output. The demo is seeded once for this module's tests, not once per test.
+
+    It is written inside a transaction that is rolled back after the module's last test, so the tests
+    of other modules start from an empty database. Each test here runs in a savepoint of its own
+    (django_db): what one test changes (a login, a second seed) is gone for the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        # The foreign keys are checked now, as a commit would; otherwise every test's savepoint checks
+        # the whole demo's deferred constraints again at its end.
+        connection.check_constraints()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
-def test_running_twice_changes_nothing():
-    seed()
+def test_running_twice_changes_nothing(demo_output):
     first = snapshot()
     seed()
     assert snapshot() == first
@@ -57,8 +74,7 @@ def test_running_twice_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_every_id_number_is_valid_and_matches_birth_date_and_gender():
-    seed()
+def test_every_id_number_is_valid_and_matches_birth_date_and_gender(demo_output):
     members = list(Member.objects.all())
     for member in members:
         assert idcard.id_number_errors(member.id_number, member.birth_date) == [], member.name
@@ -68,8 +84,8 @@ def test_every_id_number_is_valid_and_matches_birth_date_and_gender():
 
 
 @pytest.mark.django_db
-def test_each_demo_login_signs_in_with_its_role(client):
-    output = seed()
+def test_each_demo_login_signs_in_with_its_role(client, demo_output):
+    output = demo_output
     expected = {
         "jgdw": (UnitRole.Role.COMMITTEE_STAFF, demo.COMMITTEE_CODE),
         "zongzhi": (UnitRole.Role.GENERAL_SECRETARY, demo.DEMO_GENERAL_BRANCH),
@@ -95,9 +111,8 @@ def test_each_demo_login_signs_in_with_its_role(client):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_case_for_every_warning():
+def test_the_demo_has_a_case_for_every_warning(demo_output):
     today = timezone.localdate()
-    seed()
     branches = {unit.code: unit for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH)}
     warnings = {}
     for code, branch in branches.items():
@@ -128,9 +143,8 @@ def test_the_demo_has_a_case_for_every_warning():
 
 
 @pytest.mark.django_db
-def test_past_transfers_keep_the_old_branch_in_the_history():
+def test_past_transfers_keep_the_old_branch_in_the_history(demo_output):
     today = timezone.localdate()
-    seed()
     transfers = list(Transfer.objects.select_related("member"))
     assert len(transfers) == len(demo.TRANSFERS)
     for transfer in transfers:
@@ -165,8 +179,7 @@ def test_the_plan_is_stable_and_follows_the_committee_rules():
 
 
 @pytest.mark.django_db
-def test_each_demo_login_sees_its_part_of_the_roster():
-    seed()
+def test_each_demo_login_sees_its_part_of_the_roster(demo_output):
     User = get_user_model()
 
     def visible(username):
