@@ -1,15 +1,44 @@
+import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
+from django.test import override_settings
 from django.utils import translation
 
 from branches.models import OrgUnit, UnitRole
 from config.celery import app as celery_app
 
 from .factories import UserFactory, grant, make_member, make_unit, member_with_login
+
+# "gw0", "gw1", … in each process of `pytest -n N` (pytest-xdist); unset in a plain run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_files_and_broker_keys_per_xdist_worker():
+    """Processes of `pytest -n N` run at the same time, each on a test database of its own
+    (pytest-django adds the worker id to the name). What they would still share, they get one each of:
+
+    - a media folder: an export's file is named after its job's id, and every worker's database
+      numbers its jobs from 1, so two workers would write and read each other's workbooks;
+    - keys in Redis (broker and cache): a live Celery worker would otherwise take another process's
+      tasks and run them against its own database, and purging the queue would drop them.
+    """
+    if not XDIST_WORKER:
+        yield
+        return
+    prefix = f"tests-{XDIST_WORKER}:"
+    options = celery_app.conf.broker_transport_options
+    celery_app.conf.broker_transport_options = {**options, "global_keyprefix": prefix}
+    caches = {alias: {**cache, "KEY_PREFIX": prefix} for alias, cache in django_settings.CACHES.items()}
+    with override_settings(MEDIA_ROOT=Path(django_settings.MEDIA_ROOT) / XDIST_WORKER, CACHES=caches):
+        yield
+    celery_app.conf.broker_transport_options = options
 
 
 @pytest.fixture(autouse=True)
