@@ -25,8 +25,9 @@ def scale(django_db_setup, django_db_blocker):
     rolled back after the last of them; each test runs in a savepoint of its own (django_db), so one that
     rates the year leaves the next the organisation as generated.
 
-    A transactional test (django_db(transaction=True)) cannot live in this module: it would run inside
-    this transaction. The write floors' test, which needs one, is in test_benchmarks.py."""
+    The transaction stays open until the module ends: every test of this module sees the organisation,
+    and a transactional test (django_db(transaction=True)) cannot live here: it would run inside this
+    transaction. The write floors' test, which needs one, is in test_benchmarks.py."""
     out = StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_scale", "--branches", str(BRANCHES), "--year", str(YEAR), stdout=out)

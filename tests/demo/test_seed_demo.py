@@ -49,6 +49,8 @@ def demo_output(django_db_setup, django_db_blocker):
     It is written inside a transaction that is rolled back after the module's last test, so the tests
     of other modules start from an empty database. Each test here runs in a savepoint of its own
     (django_db): what one test changes (a login, a second seed) is gone for the next.
+    The transaction stays open until the module ends, so every test of this module sees the demo, and
+    none may be transactional (django_db(transaction=True)).
     """
     with django_db_blocker.unblock(), transaction.atomic():
         output = seed()
