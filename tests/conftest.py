@@ -13,6 +13,7 @@ from django.utils import translation
 from branches.models import OrgUnit, UnitRole
 from config.celery import app as celery_app
 
+from . import factories
 from .factories import UserFactory, grant, make_member, make_unit, member_with_login
 
 # "gw0", "gw1", … in each process of `pytest -n N` (pytest-xdist); unset in a plain run.
@@ -39,6 +40,16 @@ def _own_files_and_broker_keys_per_xdist_worker():
     with override_settings(MEDIA_ROOT=Path(django_settings.MEDIA_ROOT) / XDIST_WORKER, CACHES=caches):
         yield
     celery_app.conf.broker_transport_options = options
+
+
+@pytest.fixture(autouse=True)
+def _builders_count_from_one():
+    """The builders number units, members and users from 1 in every test.
+
+    A test's data (unit codes, ID numbers, and what the demo builders draw from them) is then the same
+    whichever tests ran before it in its process, which under pytest -n changes from run to run.
+    """
+    factories.reset_sequences()
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,14 @@ from members.models import Member
 
 _sequence = itertools.count(1)
 
+
+def reset_sequences() -> None:
+    """Number units, members and users from 1 again (the root conftest does it before every test)."""
+    global _sequence
+    _sequence = itertools.count(1)
+    UserFactory.reset_sequence()
+
+
 PASSWORD = "pass-for-tests-1"
 
 
