@@ -17,4 +17,7 @@ $BIN/ruff format --check .
 $BIN/mypy
 # No database needed to compare models with migrations.
 SQLITE_PATH=:memory: env -u DATABASE_URL -u REDIS_URL $BIN/python manage.py makemigrations --check --dry-run
-$BIN/pytest "$@"
+# Every core (one pytest-xdist process per CPU): each process has its own test database, media folder
+# and Redis keys (tests/conftest.py). Whole modules go to one process (loadscope), so a module that
+# seeds data once for its tests (the demo) seeds it once. Pass -n 0 to run in one process.
+$BIN/pytest -n auto --dist loadscope "$@"

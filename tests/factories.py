@@ -1,12 +1,19 @@
 """Test data builders. They go through the services, so test data obeys the same rules as real data."""
 
+import datetime as dt
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from activities import services as activity_services
+from activities.models import Meeting
+from assessment.models import Indicator
+from assessment.services import checks
+from assessment.services.standards import standard_ensure
 from branches import services as branch_services
 from branches.models import OrgUnit, UnitRole
 from dues import services as dues_services
@@ -15,9 +22,18 @@ from members import idcard
 from members import services as member_services
 from members.models import Member
 from notices import services as notice_services
+from recruitment import rules as recruitment_rules
 from recruitment import services as recruitment_services
 
 _sequence = itertools.count(1)
+
+
+def reset_sequences() -> None:
+    """Number units, members and users from 1 again (the root conftest does it before every test)."""
+    global _sequence
+    _sequence = itertools.count(1)
+    UserFactory.reset_sequence()
+
 
 PASSWORD = "pass-for-tests-1"
 
@@ -131,3 +147,99 @@ def pay_dues(member: Member, year: int, month: int, amount, paid_on: date | None
 def make_delivery(user, address: str = "someone@court.example"):
     """A message in the committee's sent list (a test mail, queued through the notices service)."""
     return notice_services.delivery_test_email(by=user, address=address)
+
+
+# --- meetings: through activities.services like the pages do ---------------------------------------
+
+
+def at(day: date, hour: int = 15) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour, 0))
+
+
+def log_meeting(
+    unit,
+    kind=Meeting.Kind.THEME_DAY,
+    day: date | None = None,
+    *,
+    by=None,
+    marks=None,
+    submit=True,
+    logged: date | None = None,
+    **fields,
+) -> Meeting:
+    """A meeting of `unit` on `day` (default: yesterday), logged the next day (or on `logged`)."""
+    day = day or timezone.localdate() - dt.timedelta(days=1)
+    fields.setdefault("topic", f"{day:%Y年%m月}会议")
+    if kind == Meeting.Kind.PARTY_LESSON:
+        fields.setdefault("lecturer", "王书记")
+    now = at(logged or day + dt.timedelta(days=1), 9)
+    meeting = activity_services.meeting_create(
+        by=by, unit=unit, kind=kind, held_at=at(day), marks=marks, now=now, **fields
+    )
+    if submit:
+        meeting = activity_services.meeting_submit(meeting=meeting, by=by, now=now)
+    return meeting
+
+
+# Minutes of a meeting, and the same minutes with the head count, a name and the quarter changed: a copy
+# that 疑似雷同 flags.
+ORIGINAL = (
+    "会议由支部书记王建国主持，应到党员18人，实到16人，李明、赵强因公请假。会议传达学习了习近平总书记关于加强党的政治建设的"
+    "重要论述，支部书记结合审判工作实际，就如何把党的政治建设贯穿审判执行工作全过程作了部署。与会党员围绕“公正司法、司法为民”"
+    "进行了讨论，大家一致表示要立足岗位，提高办案质效。会议审议通过了第一季度党员发展工作计划。"
+)
+COPY = ORIGINAL.replace("实到16人", "实到17人").replace("李明、赵强", "李明").replace("第一季度", "第二季度")
+
+
+# --- assessment -------------------------------------------------------------------------------------
+
+
+def give_scores(branch, year, **lost):
+    """Every indicator at full points, except `lost` = {code: points lost in each quarter (or the year)}.
+
+    In one upsert (the service the import uses) rather than a score_enter per score: the same rows,
+    checked the same way, without some 600 queries per branch.
+    """
+    standard_ensure(year=year)
+    entries = []
+    for ind in Indicator.objects.filter(standard__year=year).select_related("standard"):
+        value = ind.points - Decimal(str(lost.get(ind.code, 0)))
+        for quarter in (1, 2, 3, 4) if ind.is_quarterly else (None,):
+            entries.append((branch.pk, ind, quarter, value, "检查评分"))
+    checks.scores_enter_bulk(entries=entries, by=None)
+
+
+# --- recruitment: a date for each of the 25 steps, and what each step needs ----------------------
+_recruit_numbers = iter(range(100, 1000))
+
+
+def recruit_id(born: date = date(1998, 5, 5), gender: str = "男") -> str:
+    sequence = next(_recruit_numbers) * 2 % 1000 + (1 if gender == "男" else 0)
+    return idcard.make_id_number("430102", born, sequence % 1000)
+
+
+def step_plan(start: date) -> dict[int, date]:
+    """A date for every step, each rule satisfied, starting with the application on `start`."""
+    d = {1: start, 2: start + timedelta(days=10), 3: start + timedelta(days=60)}
+    d |= {4: d[3] + timedelta(days=5), 5: d[3] + timedelta(days=10), 6: d[3] + timedelta(days=150)}
+    d[7] = recruitment_rules.candidate_not_before(d[3]) + timedelta(days=5)
+    for number, gap in zip(range(8, 16), (5, 10, 20, 30, 40, 50, 55, 60), strict=True):
+        d[number] = d[7] + timedelta(days=gap)
+    for number, gap in zip(range(16, 22), (10, 20, 25, 30, 35, 150), strict=True):
+        d[number] = d[15] + timedelta(days=gap)
+    ends = recruitment_rules.probation_end(d[15])
+    d[22], d[23] = ends - timedelta(days=10), ends
+    d[24], d[25] = ends + timedelta(days=30), ends + timedelta(days=40)
+    return d
+
+
+def extra_for(number: int, day: date, sponsors) -> dict:
+    if number in (recruitment_rules.CONTACTS, recruitment_rules.INTRODUCERS):
+        return {"people": sponsors}
+    if number == recruitment_rules.TRAINING:
+        return {"training_days": 3, "training_hours": 24}
+    if number == recruitment_rules.PRE_REVIEW:
+        return {"notice_start": day - timedelta(days=14), "notice_end": day - timedelta(days=1)}
+    if number == recruitment_rules.BRANCH_MEETING:
+        return {"voters_expected": 10, "voters_present": 8, "votes_for": 8}
+    return {}

@@ -365,8 +365,8 @@ def test_leaving_cannot_predate_the_current_span(org):
 
 
 def test_rating_counts_leave_out_a_member_who_left(org):
-    from activities.compliance import Period
     from activities.pledges import selectors as pledge_selectors
+    from core.periods import Period
 
     year = date.today().year - 1
     member = make_member(org.branch, name="李娜", since=date(year - 1, 1, 1))

@@ -11,8 +11,7 @@ from assessment.services import checks
 from branches.models import OrgUnit
 from members.models import Member
 from notices.models import Delivery, LeadTimeSetting, Notice, NoticePreference, Occasion
-from tests.factories import make_member, member_with_login
-from tests.meeting_helpers import log_meeting
+from tests.factories import log_meeting, make_member, member_with_login
 
 pytestmark = pytest.mark.django_db
 

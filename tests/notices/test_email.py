@@ -11,7 +11,7 @@ from activities.models import Meeting
 from config.email_url import CONSOLE_BACKEND, SMTP_BACKEND, parse_email_url
 from notices import services, tasks
 from notices.models import Delivery, Notice
-from tests.meeting_helpers import log_meeting
+from tests.factories import log_meeting
 
 DAY = date(2026, 11, 25)
 

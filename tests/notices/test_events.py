@@ -16,7 +16,7 @@ from assessment.services import checks, ratings
 from core import events
 from notices import services
 from notices.models import Notice, Occasion
-from tests.meeting_helpers import log_meeting
+from tests.factories import log_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -4,43 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from members import idcard
-from recruitment import rules, services
-from tests.factories import make_member
-
-_numbers = iter(range(100, 1000))
-
-
-def recruit_id(born: date = date(1998, 5, 5), gender: str = "男") -> str:
-    sequence = next(_numbers) * 2 % 1000 + (1 if gender == "男" else 0)
-    return idcard.make_id_number("430102", born, sequence % 1000)
-
-
-def step_plan(start: date) -> dict[int, date]:
-    """A date for every step, each rule satisfied, starting with the application on `start`."""
-    d = {1: start, 2: start + timedelta(days=10), 3: start + timedelta(days=60)}
-    d |= {4: d[3] + timedelta(days=5), 5: d[3] + timedelta(days=10), 6: d[3] + timedelta(days=150)}
-    d[7] = rules.candidate_not_before(d[3]) + timedelta(days=5)
-    for number, gap in zip(range(8, 16), (5, 10, 20, 30, 40, 50, 55, 60), strict=True):
-        d[number] = d[7] + timedelta(days=gap)
-    for number, gap in zip(range(16, 22), (10, 20, 25, 30, 35, 150), strict=True):
-        d[number] = d[15] + timedelta(days=gap)
-    ends = rules.probation_end(d[15])
-    d[22], d[23] = ends - timedelta(days=10), ends
-    d[24], d[25] = ends + timedelta(days=30), ends + timedelta(days=40)
-    return d
-
-
-def extra_for(number: int, day: date, sponsors) -> dict:
-    if number in (rules.CONTACTS, rules.INTRODUCERS):
-        return {"people": sponsors}
-    if number == rules.TRAINING:
-        return {"training_days": 3, "training_hours": 24}
-    if number == rules.PRE_REVIEW:
-        return {"notice_start": day - timedelta(days=14), "notice_end": day - timedelta(days=1)}
-    if number == rules.BRANCH_MEETING:
-        return {"voters_expected": 10, "voters_present": 8, "votes_for": 8}
-    return {}
+from recruitment import services
+from tests.factories import extra_for, make_member, recruit_id, step_plan
 
 
 def advance(recruit, until: int, *, sponsors, start: date, today: date | None = None, by=None):

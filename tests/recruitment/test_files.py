@@ -13,9 +13,7 @@ from members.models import Member
 from members.selectors import id_number_q
 from recruitment import recruit_io, rules
 from recruitment.models import Recruit
-from tests.factories import make_member
-
-from .conftest import recruit_id
+from tests.factories import make_member, recruit_id
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 from members.models import Member
 from recruitment import rules
 from recruitment.models import Recruit, RecruitDocument
-
-from .conftest import recruit_id, step_plan
+from tests.factories import recruit_id, step_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from members.models import Member
 from members.selectors import id_number_q
 from recruitment import rules, services
 from recruitment.models import Recruit, RecruitStep
-
-from .conftest import extra_for, recruit_id, step_plan
+from tests.factories import extra_for, recruit_id, step_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from members import idcard, services
 from members.models import Member
 from members.selectors import member_by_id_number, members_by_id_numbers
 from security.crypto import DecryptionError, KeyRing, keyring
+from tests.factories import make_member
 
-from ..factories import make_member
 from .conftest import fixed_key
 
 PURPOSE = "members.Member.id_number"

@@ -7,8 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from security.lockout import username_failures, username_locked
-
-from ..factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 LOGIN = reverse("login")
 LOCKED = 429

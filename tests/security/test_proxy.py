@@ -19,8 +19,7 @@ from django.urls import reverse
 from config import settings as app_settings
 from security.middleware import TrustedProxyMiddleware
 from security.proxy import client_address, trusted_networks
-
-from ..factories import PASSWORD
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = trusted_networks(["127.0.0.1", "::1"])

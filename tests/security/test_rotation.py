@@ -11,8 +11,8 @@ from branches.models import OrgUnit
 from members.models import Member
 from members.selectors import member_by_id_number
 from security.crypto import KeyRing, keyring
+from tests.factories import make_member, make_unit
 
-from ..factories import make_member, make_unit
 from .conftest import fixed_key
 
 PURPOSE = "members.Member.id_number"

@@ -10,8 +10,7 @@ from django.utils import timezone
 from assessment.schedules import beat_schedule
 from security import services, tasks
 from security.models import SignInEvent
-
-from ..factories import PASSWORD
+from tests.factories import PASSWORD
 
 LOGIN, LOG = reverse("login"), reverse("security:signin_log")
 Kind = SignInEvent.Kind

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Attendance, Meeting
-from tests.factories import make_member
-from tests.meeting_helpers import at
+from tests.factories import at, make_member
 
 DAY = date(2025, 3, 12)
 
