@@ -6,6 +6,11 @@ import pytest
 
 from tests.factories import PASSWORD
 
+# Builders the browser tests share with the feature tests: defined once, next to those tests (pytest
+# only sees a folder's own conftest and its parents').
+from tests.recruitment.conftest import make_recruit, sponsors  # noqa: F401
+from tests.security.conftest import rated_year  # noqa: F401
+
 # live_server runs Django in a thread next to Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
