@@ -102,6 +102,8 @@ class OverrideForm(forms.Form):
         empty_value=None,
     )
     reason = forms.CharField(label=_("调整理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Shown only when the adjustment breaks the veto or the five-star quota (the page says which).
+    confirm = forms.BooleanField(label=_("确认突破上述规则"), required=False)
 
 
 class ReverseForm(forms.Form):

@@ -326,6 +326,7 @@ class Outcome:
     vetoed: bool = False
     capped: bool = False
     over_quota: bool = False
+    quota_rank: int | None = None  # the place among the five-star candidates, when there were any to rank
     flags: Flags = field(default_factory=Flags)
     reasons: tuple[str, ...] = ()  # why this level: band, veto, cap, quota (or why none: lagging)
     consequences: tuple[str, ...] = ()  # what the level means: the action, interview, five-star flags
@@ -406,6 +407,7 @@ def rate_year(branches: Sequence[BranchYear], rules: Rules, veto_points: Decimal
             vetoed=vetoed,
             capped=capped,
             over_quota=over_quota,
+            quota_rank=rank_of.get(b.branch_id),
             flags=flags_for(level),
             reasons=tuple(reasons),
             consequences=tuple(explained),

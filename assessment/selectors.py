@@ -144,7 +144,9 @@ def indicator_table(standard: Standard, branch: OrgUnit) -> list[dict]:
     indicators = indicators_of(standard)
     scores = {
         (s.indicator_id, s.quarter): s
-        for s in Score.objects.filter(branch=branch, indicator__standard=standard).select_related("entered_by")
+        for s in Score.objects.filter(branch=branch, indicator__standard=standard)
+        .select_related("entered_by")
+        .prefetch_related("citations")
     }
     code_of = {i.pk: i.code for i in indicators}
     values: dict[str, dict[int, Decimal]] = {}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("pledges/", include("activities.pledges.urls")),
     path("dues/", include("dues.urls")),
     path("assessment/yearbook/", include("assessment.yearbook.urls")),
+    path("assessment/publication/", include("assessment.publication.urls")),
     path("assessment/", include("assessment.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("security/", include("security.urls")),

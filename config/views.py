@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from activities.pledges.views.record import home_panel as pledges_panel
 from activities.views.compliance import compliance_panel
+from assessment.publication.views import home_panel as publication_panel
 from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
@@ -59,7 +60,14 @@ def pledges_home_panel(request, scope):
     return pledges_panel(request)
 
 
-PANELS = [org_panel, meetings_home_panel, pledges_home_panel, dues_panel, star_panel]  # later features append theirs
+PANELS = [
+    org_panel,
+    meetings_home_panel,
+    pledges_home_panel,
+    dues_panel,
+    star_panel,
+    publication_panel,
+]  # later features append theirs
 
 
 @login_required

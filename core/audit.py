@@ -86,6 +86,11 @@ def set_history_user(instance: models.Model, user) -> None:
     instance._history_user = user  # type: ignore[attr-defined]
 
 
+def set_change_reason(instance: models.Model, reason: str) -> None:
+    """Record `reason` with the history entry the next save of `instance` writes (shown beside it)."""
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
 def display_name(user) -> str:
     """A user's name as Chinese writes it, surname first with no space (Django's get_full_name puts
     the given name first); the username when the account has no name."""

@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from activities import services as activity_services
 from activities.models import Meeting
 from assessment.models import Indicator
-from assessment.services import checks
+from assessment.publication import services as publication
+from assessment.services import checks, ratings
 from assessment.services.standards import standard_ensure
 from branches import services as branch_services
 from branches.models import OrgUnit, UnitRole
@@ -194,7 +196,7 @@ COPY = ORIGINAL.replace("实到16人", "实到17人").replace("李明、赵强",
 # --- assessment -------------------------------------------------------------------------------------
 
 
-def give_scores(branch, year, **lost):
+def give_scores(branch: OrgUnit, year: int, note: str = "检查评分", **lost):
     """Every indicator at full points, except `lost` = {code: points lost in each quarter (or the year)}.
 
     In one upsert (the service the import uses) rather than a score_enter per score: the same rows,
@@ -205,8 +207,46 @@ def give_scores(branch, year, **lost):
     for ind in Indicator.objects.filter(standard__year=year).select_related("standard"):
         value = ind.points - Decimal(str(lost.get(ind.code, 0)))
         for quarter in (1, 2, 3, 4) if ind.is_quarterly else (None,):
-            entries.append((branch.pk, ind, quarter, value, "检查评分"))
+            entries.append((branch.pk, ind, quarter, value, note))
     checks.scores_enter_bulk(entries=entries, by=None)
+
+
+def publish_year(year: int, by, today: date, working_days: int = 5):
+    """Rate `year` as of `today` and approve it then: the 公示 opens on `today`."""
+    ratings.year_propose(year=year, today=today)
+    return ratings.year_approve(year=year, by=by, today=today, working_days=working_days)
+
+
+def make_document(branch: OrgUnit, year: int, code: str = "A2", by=None, name: str = "年度工作计划.pdf"):
+    """A supporting document (a small PDF) for one of the year's manual indicators."""
+    standard_ensure(year=year)
+    indicator = Indicator.objects.select_related("standard").get(standard__year=year, code=code)
+    upload = SimpleUploadedFile(name, b"%PDF-1.4 supporting document")
+    return publication.document_upload(branch=branch, indicator=indicator, upload=upload, title="", by=by)
+
+
+def make_published_year(branch: OrgUnit, by, year: int = 2025, level: int = 2):
+    """`year` rated with `branch` applying for `level` stars and no scores (so below three stars: on the
+    interview list), approved today: its 公示 is open now."""
+    ratings.application_submit(branch=branch, year=year, level=level, by=None)
+    return publish_year(year, by, today=timezone.localdate())
+
+
+def make_objection(branch: OrgUnit, user, year: int = 2025, text: str = "请核实该支部的评定结果"):
+    return publication.objection_raise(year=year, branch=branch, text=text, by=user)
+
+
+def make_interview(branch: OrgUnit, by, year: int = 2025):
+    return publication.interview_record(
+        branch=branch,
+        year=year,
+        held_on=timezone.localdate(),
+        interviewers="机关党委副书记",
+        interviewee="支部书记",
+        points="三会一课记录不全",
+        commitments="一个月内整改",
+        by=by,
+    )
 
 
 # --- recruitment: a date for each of the 25 steps, and what each step needs ----------------------

@@ -2,6 +2,7 @@
 
 from .checks import YEAR_QUARTER, Evidence, JobStatus, Problem, QuarterCheck, Score
 from .exports import ExportJob
+from .publication import Holiday, Interview, Objection, PublicNotice, SupportingDocument
 from .ratings import Application, BranchRating, RatingReversal, StarHistory, YearRating
 from .standard import Aspect, Indicator, Standard
 
@@ -12,13 +13,18 @@ __all__ = [
     "BranchRating",
     "Evidence",
     "ExportJob",
+    "Holiday",
     "Indicator",
+    "Interview",
     "JobStatus",
+    "Objection",
     "Problem",
+    "PublicNotice",
     "QuarterCheck",
     "RatingReversal",
     "Score",
     "Standard",
     "StarHistory",
+    "SupportingDocument",
     "YearRating",
 ]

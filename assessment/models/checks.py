@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
@@ -81,6 +82,10 @@ class Score(models.Model):
     entered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScoreQuerySet.as_manager()
+    # Checkers' scores, who entered them and why. The computed columns are the jobs' (written by COPY).
+    history = HistoricalRecords(
+        excluded_fields=["computed", "computed_note", "computed_at", "entered_by", "entered_at"]
+    )
 
     class Meta:
         verbose_name = _("指标得分")

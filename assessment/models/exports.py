@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
@@ -51,6 +52,14 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
+    # Who exported what and when, kept after the job and its file are pruned. Progress is written with
+    # update() and is not audit.
+    history = HistoricalRecords(
+        excluded_fields=[
+            *("status", "sheet", "sheets_done", "rows_done", "rows_total", "message", "file", "size"),
+            *("attempts", "created_at", "started_at", "finished_at"),
+        ]
+    )
 
     class Meta:
         verbose_name = _("年度考核表导出")

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from branches.access import Scope, ScopedQuerySet, scope_for
 from branches.models import OrgUnit
@@ -65,6 +66,9 @@ class YearRating(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    # Approvals and reversals (a reversal's reason is the entry's note); the jobs' progress is not audit.
+    history = HistoricalRecords(excluded_fields=["job_status", "job_message", "requested_at"])
+
     class Meta:
         verbose_name = _("年度星级评定")
         verbose_name_plural = _("年度星级评定")
@@ -120,6 +124,8 @@ class BranchRating(models.Model):
     capped = models.BooleanField(_("受申报星级限制"), default=False)
     over_quota = models.BooleanField(_("超出五星名额"), default=False)
     reasons = models.JSONField(_("评定理由"), default=list)  # why the computed level
+    # The branch's place among the year's five-star candidates when the quota applied (reasons say it too).
+    quota_rank = models.PositiveSmallIntegerField(_("五星名额排名"), null=True, blank=True)
     # The action and flags of the level that counts (the override's, once there is one), explained.
     consequences = models.JSONField(_("变动与标记说明"), default=list)
     override_level = models.PositiveSmallIntegerField(
@@ -128,8 +134,18 @@ class BranchRating(models.Model):
     override_reason = models.TextField(_("调整理由"), blank=True)
     overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     overridden_at = models.DateTimeField(null=True, blank=True)
+    # The rules an adjustment broke, confirmed by the committee when it made it (突破一票否决, 超出五星比例).
+    override_warnings = models.JSONField(_("调整突破的规则"), default=list, blank=True)
 
     objects = BranchRatingQuerySet.as_manager()
+    # The committee's word only: the computed columns are the job's, rewritten in bulk by every run.
+    history = HistoricalRecords(
+        excluded_fields=[
+            *("applied_level", "q1", "q2", "q3", "q4", "quarter_mean", "annual", "score", "aspects"),
+            *("overdue_problems", "band_level", "proposed_level", "previous_level", "action", "vetoed"),
+            *("capped", "over_quota", "reasons", "consequences", "quota_rank", "overridden_by", "overridden_at"),
+        ]
+    )
 
     class Meta:
         verbose_name = _("支部星级评定")

@@ -18,6 +18,7 @@ from activities.selectors import meeting_facts
 from activities.services import sniff
 from branches.models import OrgUnit
 from core import bulk, events
+from core.audit import set_history_user
 from core.periods import QUARTERS, Period
 from core.scoring import CENT, plain
 from dues import selectors as dues_selectors
@@ -240,6 +241,14 @@ def scores_enter_bulk(*, entries: list[tuple[int, Indicator, int | None, Decimal
         update_fields=["manual", "manual_note", "entered_by", "entered_at"],
     )
     standards_lock(ids={entry[1].standard_id for entry in entries})
+    # A bulk upsert sends no signals: write the audit history of these scores here, in one more insert.
+    keys = {(branch_id, indicator.pk, quarter or YEAR_QUARTER) for branch_id, indicator, quarter, _v, _n in entries}
+    written = Score.objects.filter(
+        branch_id__in={k[0] for k in keys}, indicator_id__in={k[1] for k in keys}, entered_at=now
+    )
+    Score.history.bulk_history_create(
+        [s for s in written if (s.branch_id, s.indicator_id, s.quarter) in keys], update=True, default_user=by
+    )
     return len(entries)
 
 
@@ -251,6 +260,7 @@ def score_clear(*, score: Score, by) -> Score:
     score.manual_note = ""
     score.entered_by = by
     score.entered_at = timezone.now()
+    set_history_user(score, by)
     score.save()
     return score
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
 from core import bulk, events
+from core.audit import set_change_reason, set_history_user
 from core.periods import QUARTERS, Period
 
 from .. import rating, selectors
@@ -28,6 +29,11 @@ from .checks import quarter_compute, refuse_if_approved, year_auto_compute
 from .standards import standard_ensure
 
 logger = logging.getLogger(__name__)
+
+
+class OverrideNeedsConfirmation(ValidationError):
+    """An adjustment that breaks the veto or the five-star quota: allowed once the committee confirms it."""
+
 
 BATCH = 1000
 # The BranchRating columns the proposal writes: the row's identity, then what a re-run rewrites. The
@@ -52,6 +58,7 @@ PROPOSAL_COLUMNS = [
     "vetoed",
     "capped",
     "over_quota",
+    "quota_rank",
     "reasons",
     "consequences",
 ]
@@ -167,6 +174,7 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
                 o.vetoed,
                 o.capped,
                 o.over_quota,
+                o.quota_rank,
                 list(o.reasons),
                 explained,
             )
@@ -209,8 +217,14 @@ def year_rating_failed(*, year: int, message: str) -> None:
 
 
 @transaction.atomic
-def branch_rating_override(*, branch_rating: BranchRating, level: int | None, reason: str, by) -> BranchRating:
-    """The committee sets one branch's level by hand, with a written reason (None withdraws it)."""
+def branch_rating_override(
+    *, branch_rating: BranchRating, level: int | None, reason: str, by, confirmed: bool = False
+) -> BranchRating:
+    """The committee sets one branch's level by hand, with a written reason (None withdraws it).
+
+    Never above the level applied for; breaking the veto or the five-star quota needs `confirmed`,
+    and the rules broken are kept with the adjustment (shown as 调整 wherever the level is).
+    """
     branch_rating = BranchRating.objects.select_for_update().select_related("rating").get(pk=branch_rating.pk)
     year = branch_rating.rating.year
     if branch_rating.rating.is_approved:
@@ -221,11 +235,19 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
     if level is None:
         branch_rating.override_level = None
         branch_rating.override_reason = ""
+        branch_rating.override_warnings = []
     else:
         if level not in rating.LEVELS:
             raise ValidationError({"level": _("星级须为 1–5，不能是 %(level)s") % {"level": level}})
         if not (reason or "").strip():
             raise ValidationError({"reason": _("调整星级须写明理由")})
+        # Imported here: the publication package imports this module.
+        from ..publication.services import override_problems
+
+        # Refuses a level above the application, and a broken rule unless confirmed; returns the rules broken.
+        branch_rating.override_warnings = override_problems(
+            branch_rating=branch_rating, level=level, confirmed=confirmed
+        )
         branch_rating.override_level = level
         branch_rating.override_reason = reason.strip()
     branch_rating.overridden_by = by
@@ -234,13 +256,17 @@ def branch_rating_override(*, branch_rating: BranchRating, level: int | None, re
     result, explained = rating.consequences(cast(int, branch_rating.level), history)
     branch_rating.action = result.action
     branch_rating.consequences = explained
+    set_history_user(branch_rating, by)
     branch_rating.save()
     return branch_rating
 
 
 @transaction.atomic
-def year_approve(*, year: int, by) -> YearRating:
-    """Publish the year: the levels become visible to the branches and enter the star history."""
+def year_approve(
+    *, year: int, by, today: date | None = None, working_days: int | None = None, reason: str = ""
+) -> YearRating:
+    """Publish the year: the levels become visible to the branches and enter the star history, and a
+    public notice (公示) of `working_days` working days opens (publication.services.notice_open)."""
     year_rating = YearRating.objects.select_for_update().filter(year=year).first()
     if year_rating is None or year_rating.status == YearRating.Status.PENDING:
         raise ValidationError(_("%(year)s年度还没有评定结果，请先生成") % {"year": year})
@@ -266,7 +292,12 @@ def year_approve(*, year: int, by) -> YearRating:
     year_rating.status = YearRating.Status.APPROVED
     year_rating.approved_at = timezone.now()
     year_rating.approved_by = by
+    set_history_user(year_rating, by)
     year_rating.save()
+    # Imported here: the publication package imports this module.
+    from ..publication.services import notice_open
+
+    notice_open(year_rating=year_rating, by=by, today=today, working_days=working_days, reason=reason)
     # Every branch secretary is told their level at once (the notices app subscribes).
     events.emit("ratings_approved", year=year)
     logger.info("year %s approved by %s: %s branches", year, by, len(rows))
@@ -292,7 +323,12 @@ def year_reverse(*, year: int, by, reason: str) -> RatingReversal:
     year_rating.status = YearRating.Status.PROPOSED
     year_rating.approved_at = None
     year_rating.approved_by = None
+    set_history_user(year_rating, by)
+    set_change_reason(year_rating, reason.strip())
     year_rating.save()
+    from ..publication.services import notice_withdraw  # imported here: the publication package imports us
+
+    notice_withdraw(year_rating=year_rating, by=by, reason=reason.strip())
     events.emit("ratings_reversed", reversal_id=reversal.pk)
     logger.info("year %s approval reversed by %s", year, by)
     return reversal

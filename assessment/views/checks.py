@@ -15,6 +15,8 @@ from core.service_errors import flash_service_errors
 from .. import jobs, selectors
 from ..forms import ProblemForm, ScoreForm
 from ..models import YEAR_QUARTER, Problem, QuarterCheck, Score, Standard
+from ..publication import selectors as publication_selectors
+from ..publication import services as publication_services
 from ..services import checks
 from .access import branch_or_404, committee_only, quarter_or_404, reader_only, year_or_404
 from .job_status import quarter_job
@@ -29,7 +31,7 @@ def branch_check(request, branch_id: int, year: int):
     standard = Standard.objects.filter(year=year).first()
     if standard is None:
         return render(request, "assessment/no_standard.html", {"year": year, "unit": unit})
-    table = selectors.indicator_table(standard, unit)
+    table = publication_selectors.with_documents(selectors.indicator_table(standard, unit), unit, year)
     problems = Problem.objects.filter(branch=unit, year=year).select_related("indicator").annotate(n=Count("evidence"))
     context = {
         "unit": unit,
@@ -55,13 +57,15 @@ def score_save(request, branch_id: int, year: int):
     if form.is_valid():
         standard = get_object_or_404(Standard, year=year_or_404(year))
         indicator = get_object_or_404(standard.indicators, code=form.cleaned_data["indicator"])
+        cited = publication_selectors.cited_documents(unit, indicator, request.POST.getlist("cite"))
         try:
-            checks.score_enter(
+            publication_services.score_enter_citing(
                 branch=unit,
                 indicator=indicator,
                 quarter=form.cleaned_data["quarter"],
                 value=form.cleaned_data["value"],
                 note=form.cleaned_data["note"],
+                documents=cited,
                 by=request.user,
             )
         except ValidationError as exc:

@@ -14,6 +14,7 @@ from core.periods import QUARTERS, Period, previous_quarter
 from .. import rating, selectors
 from ..models import Application, BranchRating, Problem, Standard, StarHistory, YearRating
 from ..models.ratings import LEVEL_CHOICES
+from ..publication import selectors as publication_selectors
 from .access import branch_or_404, can_read, reader_only, year_or_404
 
 RANKING_LIMIT = 100  # the dashboard's ranking; the review page and the workbook list every branch
@@ -71,7 +72,7 @@ def index(request):
         "counts": counts,
         "charts": charts,
         "actions": [(choice.label, actions.get(choice.value, 0)) for choice in BranchRating.ActionChoice],
-        "interview": [r for r in rows if r.flags.interview],
+        "interview": publication_selectors.interview_rows(year, scope),
         "lagging": [r for r in rows if r.is_lagging],
         "units": units,
         "current_quarter": previous_quarter(today),
@@ -99,10 +100,8 @@ def branch(request, branch_id: int):
         }
         running = Period.for_quarter(year, q).start <= today <= Period.for_quarter(year, q).end
         quarter_scores.append((q, rating.quarter_score(earned, defs) if earned else None, running))
-    published = {
-        r.rating.year: r
-        for r in BranchRating.objects.for_viewer(scope).filter(branch=unit).select_related("rating", "overridden_by")
-    }
+    lines = BranchRating.objects.for_viewer(scope).filter(branch=unit).select_related("rating", "overridden_by")
+    published = {r.rating.year: r for r in publication_selectors.attach_notes(list(lines))}
     history = [
         {"entry": h, "rating": published.get(h.year)} for h in StarHistory.objects.filter(branch=unit).order_by("-year")
     ]

@@ -9,12 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.models import OrgUnit
+from core.audit import audit_trail
 from core.service_errors import add_service_errors, flash_service_errors
 
 from .. import jobs, rating, selectors
 from ..forms import ApplicationForm, OverrideForm, ReverseForm
 from ..models import Application, BranchRating, Standard, YearRating
 from ..models.ratings import LEVEL_CHOICES
+from ..publication import selectors as publication_selectors
+from ..publication.forms import ApprovalDaysForm
 from ..services import ratings
 from .access import branch_or_404, committee_only, year_or_404
 from .job_status import rating_job
@@ -60,7 +63,9 @@ def rating_review(request, year: int):
     year_rating = YearRating.objects.filter(year=year).first()
     rows = []
     if year_rating is not None:
-        rows = list(year_rating.branches.select_related("branch", "overridden_by"))
+        rows = list(
+            publication_selectors.attach_notes(year_rating.branches.select_related("branch", "rating", "overridden_by"))
+        )
         # Highest level first (the committee's override counts), lagging branches last.
         rows.sort(key=lambda r: (r.level is None, -(r.level or 0), -r.score, r.branch.code))
     standard = Standard.objects.filter(year=year).first()
@@ -79,6 +84,8 @@ def rating_review(request, year: int):
         "reversals": year_rating.reversals.select_related("reversed_by", "approved_by") if year_rating else [],
         "job": rating_job(year_rating),
         "can_run": year < timezone.localdate().year,
+        "approval_form": ApprovalDaysForm(),
+        "history": audit_trail(year_rating.history) if year_rating else [],
     }
     return render(request, "assessment/rating.html", context)
 
@@ -107,8 +114,11 @@ def rating_status(request, year: int):
 @require_POST
 def rating_approve(request, year: int):
     committee_only(request)
+    days = ApprovalDaysForm(request.POST)
     try:
-        ratings.year_approve(year=year_or_404(year), by=request.user)
+        if not days.is_valid():
+            raise ValidationError(days.errors["working_days"])
+        ratings.year_approve(year=year_or_404(year), by=request.user, working_days=days.cleaned_data["working_days"])
     except ValidationError as exc:
         flash_service_errors(request, exc)
     else:
@@ -138,15 +148,26 @@ def rating_override(request, year: int, pk: int):
         BranchRating.objects.select_related("branch", "rating"), pk=pk, rating__year=year_or_404(year)
     )
     form = OverrideForm(request.POST or None, initial={"level": line.override_level, "reason": line.override_reason})
+    needs_confirm = False
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
             ratings.branch_rating_override(
-                branch_rating=line, level=data["level"], reason=data["reason"], by=request.user
+                branch_rating=line,
+                level=data["level"],
+                reason=data["reason"],
+                by=request.user,
+                confirmed=data["confirm"],
             )
+        except ratings.OverrideNeedsConfirmation as exc:
+            needs_confirm = True
+            add_service_errors(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已调整%(name)s的星级") % {"name": line.branch.name})
             return redirect("assessment:rating", year)
-    return render(request, "assessment/override.html", {"line": line, "form": form, "year": year})
+    if not needs_confirm:
+        form.fields["confirm"].widget = form.fields["confirm"].hidden_widget()
+    context = {"line": line, "form": form, "year": year, "history": audit_trail(line.history)}
+    return render(request, "assessment/override.html", context)

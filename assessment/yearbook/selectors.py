@@ -24,7 +24,19 @@ from members.models import Member, Membership
 from members.rules import is_full_on
 
 from .. import selectors as assessment_selectors
-from ..models import Application, BranchRating, Problem, Score, Standard, StarHistory, YearRating
+from ..models import (
+    Application,
+    BranchRating,
+    ExportJob,
+    Indicator,
+    Problem,
+    Score,
+    Standard,
+    StarHistory,
+    YearRating,
+)
+from ..publication import rules as publication_rules
+from ..publication.selectors import document_counts
 from .workbook import Branch, BranchScores, IndicatorInfo, MemberLine, SummaryLine
 
 CHUNK = 1000
@@ -69,10 +81,15 @@ def year_status(year: int) -> str:
     return YearRating.objects.filter(year=year).values_list("status", flat=True).first() or "pending"
 
 
+def veto_aspect(year: int) -> str:
+    return Standard.objects.filter(year=year).values_list("veto_aspect", flat=True).first() or ""
+
+
 def summary_lines(
-    year: int, chunk: Sequence[Branch], *, status: str, include_proposals: bool
+    year: int, chunk: Sequence[Branch], *, status: str, include_proposals: bool, veto: str = "B"
 ) -> dict[int, SummaryLine]:
-    """Each branch's rating line: three queries. Proposals only for the committee (include_proposals)."""
+    """Each branch's rating line with the reasons for its level (说明): three queries. Proposals only
+    for the committee (include_proposals)."""
     ids = _ids(chunk)
     applied = dict(Application.objects.filter(year=year, branch_id__in=ids).values_list("branch_id", "level"))
     last_year = dict(StarHistory.objects.filter(year=year - 1, branch_id__in=ids).values_list("branch_id", "level"))
@@ -87,8 +104,10 @@ def summary_lines(
             "proposed_level",
             "override_level",
             "action",
+            *EXPLANATION_COLUMNS,
         )
-        for branch_id, applied_level, mean, annual, score, proposed, override, action in rows:
+        for branch_id, applied_level, mean, annual, score, proposed, override, action, *why in rows:
+            level = override if override is not None else proposed
             lines[branch_id] = SummaryLine(
                 status=status,
                 applied_level=applied_level,
@@ -97,8 +116,9 @@ def summary_lines(
                 quarter_mean=mean,
                 annual=annual,
                 score=score,
-                level=override if override is not None else proposed,
+                level=level,
                 action=action,
+                notes=publication_rules.explanation(_facts(applied_level, level, override, *why), veto),
             )
     for b in chunk:
         if b.id not in lines:
@@ -106,6 +126,37 @@ def summary_lines(
                 status=status, applied_level=applied.get(b.id), previous_year_level=last_year.get(b.id)
             )
     return lines
+
+
+# The BranchRating columns behind the 说明 of a level, read with the summary (see _facts).
+EXPLANATION_COLUMNS = (
+    "band_level",
+    "vetoed",
+    "capped",
+    "over_quota",
+    "quota_rank",
+    "override_reason",
+    "override_warnings",
+    "reasons",
+    "consequences",
+)
+
+
+def _facts(applied, level, override, band, vetoed, capped, over_quota, rank, reason, warnings, reasons, consequences):
+    return publication_rules.LevelFacts(
+        band_level=band,
+        level=level,
+        applied_level=applied,
+        vetoed=vetoed,
+        capped=capped,
+        over_quota=over_quota,
+        quota_rank=rank,
+        override_level=override,
+        override_reason=reason,
+        override_warnings=tuple(warnings or ()),
+        band_reason=reasons[0] if reasons else "",
+        action_reason=consequences[0] if consequences else "",
+    )
 
 
 # --- 指标明细 ---------------------------------------------------------------------------------------
@@ -116,9 +167,14 @@ def indicators(year: int) -> list[IndicatorInfo]:
     if standard is None:
         return []
     return [
-        IndicatorInfo(i.code, i.name, i.aspect.code, i.points, i.is_quarterly)
+        IndicatorInfo(i.code, i.name, i.aspect.code, i.points, i.is_quarterly, i.mode == Indicator.Mode.MANUAL)
         for i in assessment_selectors.indicators_of(standard)
     ]
+
+
+def supporting_documents(year: int, chunk: Sequence[Branch]) -> dict[int, dict[str, int]]:
+    """How many supporting documents back each branch's manual indicators: one query per chunk."""
+    return document_counts(year, _ids(chunk))
 
 
 def branch_scores(year: int, chunk: Sequence[Branch]) -> dict[int, BranchScores]:
@@ -259,6 +315,18 @@ def history_levels(year: int, chunk: Sequence[Branch]) -> dict[int, dict[int, in
     for branch_id, y, level in rows.order_by():
         levels[branch_id][y] = level
     return levels
+
+
+# --- the exports' audit history ------------------------------------------------------------------------
+
+
+def export_log(scope, limit: int = 50):
+    """Who exported which year's workbook for which part, and when: kept after the jobs and their files
+    are pruned (django-simple-history). The committee reads everyone's, anyone else their own."""
+    log = ExportJob.history.filter(history_type="+").select_related("requested_by__member", "unit")
+    if not scope.is_committee:
+        log = log.filter(requested_by_id=scope.user_id)
+    return log.order_by("-history_date")[:limit]
 
 
 # --- sizes, for the progress bar --------------------------------------------------------------------

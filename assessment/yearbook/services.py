@@ -51,8 +51,9 @@ class Progress:
 
 def _summary_rows(year: int, branches: list[Branch], include_proposals: bool) -> Iterator[list]:
     status = selectors.year_status(year)
+    veto = selectors.veto_aspect(year)
     for chunk in selectors.chunks(branches):
-        lines = selectors.summary_lines(year, chunk, status=status, include_proposals=include_proposals)
+        lines = selectors.summary_lines(year, chunk, status=status, include_proposals=include_proposals, veto=veto)
         for b in chunk:
             yield wb.summary_row(b, lines[b.id])
 
@@ -62,8 +63,9 @@ def _indicator_rows(year: int, branches: list[Branch], indicators: list[wb.Indic
         return
     for chunk in selectors.chunks(branches):
         scores = selectors.branch_scores(year, chunk)
+        documents = selectors.supporting_documents(year, chunk)
         for b in chunk:
-            yield from wb.indicator_rows(b, indicators, scores.get(b.id, wb.BranchScores()))
+            yield from wb.indicator_rows(b, indicators, scores.get(b.id, wb.BranchScores()), documents.get(b.id))
 
 
 def _meeting_rows(year: int, branches: list[Branch]) -> Iterator[list]:

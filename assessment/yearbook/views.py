@@ -16,7 +16,7 @@ from branches.access import get_visible_or_404, scope_for
 from core.service_errors import flash_service_errors
 
 from ..models import ExportJob
-from . import jobs, services
+from . import jobs, selectors, services
 from .forms import ExportForm
 from .workbook import SHEET_TITLES
 
@@ -36,7 +36,8 @@ def _job(request, pk: int) -> ExportJob:
 
 def _index(request, scope, form, status=200):
     jobs = ExportJob.objects.visible_to(request.user).select_related("unit")[:RECENT]
-    return render(request, "yearbook/index.html", {"form": form, "jobs": jobs, "scope": scope}, status=status)
+    context = {"form": form, "jobs": jobs, "scope": scope, "log": selectors.export_log(scope)}
+    return render(request, "yearbook/index.html", context, status=status)
 
 
 @login_required

@@ -47,8 +47,9 @@ SUMMARY = SheetSpec(
         "变动",
         "标记",
         "审批状态",
+        "说明",
     ),
-    (12, 28, 22, 10, 14, 14, 12, 10, 10, 12, 26, 10),
+    (12, 28, 22, 10, 14, 14, 12, 10, 10, 12, 26, 10, 70),
 )
 INDICATORS = SheetSpec(
     "指标明细",
@@ -64,8 +65,9 @@ INDICATORS = SheetSpec(
         "第四季度",
         "年度考评",
         "说明",
+        "佐证材料",
     ),
-    (12, 28, 10, 26, 8, 10, 10, 10, 10, 10, 60),
+    (12, 28, 10, 26, 8, 10, 10, 10, 10, 10, 60, 10),
 )
 MEETINGS = SheetSpec(
     "三会一课",
@@ -159,6 +161,8 @@ class SummaryLine:
     score: Decimal | None = None
     level: int | None = None  # the committee's override where there is one; None for a lagging branch
     action: str = ""  # rating.Action value, "" for a lagging branch
+    # Why the level (publication.rules.explanation): the band, what moved it, the rule of the action.
+    notes: str = ""
 
 
 def summary_row(branch: Branch, line: SummaryLine) -> list:
@@ -177,6 +181,7 @@ def summary_row(branch: Branch, line: SummaryLine) -> list:
         action,
         flags or None,
         rating.YEAR_STATUS_LABELS.get(line.status, line.status),
+        (line.notes or None) if line.rated else None,
     ]
 
 
@@ -190,6 +195,7 @@ class IndicatorInfo:
     aspect: str
     points: Decimal
     quarterly: bool
+    manual: bool = False  # scored by a checker: backed by the branch's supporting documents
 
     def as_def(self) -> rating.IndicatorDef:
         return rating.IndicatorDef(self.code, self.aspect, self.points, self.quarterly)
@@ -216,8 +222,16 @@ def explanation(notes: Mapping[int, str]) -> str:
     return "；".join(f"{QUARTER_LABELS[q]}：{notes[q]}" for q in sorted(notes) if q in QUARTER_LABELS)
 
 
-def indicator_rows(branch: Branch, indicators: Sequence[IndicatorInfo], scores: BranchScores) -> Iterator[list]:
-    """One row per indicator: its points, each quarter's score, its points in the annual assessment."""
+def indicator_rows(
+    branch: Branch,
+    indicators: Sequence[IndicatorInfo],
+    scores: BranchScores,
+    documents: Mapping[str, int] | None = None,
+) -> Iterator[list]:
+    """One row per indicator: its points, each quarter's score, its points in the annual assessment,
+    and for a manual indicator the number of supporting documents (`documents` by code; blank for an
+    auto indicator, which is computed from the records)."""
+    documents = documents or {}
     defs = [i.as_def() for i in indicators]
     annual = rating.annual_indicator_points(
         {i.code: scores.values.get(i.code, {}) for i in indicators if i.quarterly},
@@ -240,6 +254,7 @@ def indicator_rows(branch: Branch, indicators: Sequence[IndicatorInfo], scores: 
             *quarters,
             annual[ind.code],
             explanation(scores.notes.get(ind.code, {})) or None,
+            documents.get(ind.code, 0) if ind.manual else None,
         ]
 
 

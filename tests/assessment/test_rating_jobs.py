@@ -101,8 +101,11 @@ def test_the_commands_run_the_year_end_to_end(org, capsys):
         call_command("approve_year", "--year", "2024", "--by", "secretary")
     with pytest.raises(CommandError, match="找不到用户"):
         call_command("approve_year", "--year", "2024", "--by", "nobody")
-    call_command("approve_year", "--year", "2024", "--by", "committee_user")
-    assert "2024年度星级评定已审批" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="公示期须为 5–30 个工作日，不能是 3"):
+        call_command("approve_year", "--year", "2024", "--by", "committee_user", "--days", "3")
+    call_command("approve_year", "--year", "2024", "--by", "committee_user", "--days", "7")
+    out = capsys.readouterr().out
+    assert "2024年度星级评定已审批" in out and "公示 7 个工作日" in out
     assert YearRating.objects.get(year=2024).is_approved
     assert not StarHistory.objects.exists()  # neither branch applied: both lagging, no level
     with pytest.raises(CommandError, match="已审批"):

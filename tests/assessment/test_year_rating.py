@@ -91,7 +91,10 @@ def test_a_lagging_branch_that_applies_later_loses_its_untouched_problem(org, ye
 @pytest.mark.django_db
 def test_rating_twice_leaves_the_same_rows_and_keeps_the_override(org, year):
     ratings.year_propose(year=YEAR, today=TODAY)
-    ratings.branch_rating_override(branch_rating=line("ZB2"), level=5, reason="获评全省先进基层党组织", by=None)
+    # Five stars for ZB2 goes beyond the one five-star place: the committee confirms it.
+    ratings.branch_rating_override(
+        branch_rating=line("ZB2"), level=5, reason="获评全省先进基层党组织", by=None, confirmed=True
+    )
     before = sorted(BranchRating.objects.values_list("pk", "branch_id", "score", "proposed_level", "override_level"))
     ratings.year_propose(year=YEAR, today=TODAY)
     after = sorted(BranchRating.objects.values_list("pk", "branch_id", "score", "proposed_level", "override_level"))
@@ -105,12 +108,16 @@ def test_an_override_needs_a_reason_and_moves_the_action(org, year):
     with pytest.raises(ValidationError) as exc:
         ratings.branch_rating_override(branch_rating=line("ZB4"), level=3, reason=" ", by=None)
     assert exc.value.message_dict == {"reason": ["调整星级须写明理由"]}
+    # Never above the level applied for (two stars): refused, with what and why.
+    with pytest.raises(ValidationError) as exc:
+        ratings.branch_rating_override(branch_rating=line("ZB4"), level=3, reason="申报有误", by=org.committee_user)
+    assert exc.value.message_dict == {"level": ["不能调整为三星：该支部申报二星，评定星级不能高于申报星级"]}
     ratings.branch_rating_override(
-        branch_rating=line("ZB4"), level=3, reason="申报有误，经党委会研究", by=org.committee_user
+        branch_rating=line("ZB4"), level=1, reason="台账不实，经党委会研究", by=org.committee_user
     )
     zb4 = line("ZB4")
-    assert (zb4.level, zb4.proposed_level, zb4.action, zb4.overridden_by) == (3, 2, "up", org.committee_user)
-    assert not zb4.flags.interview
+    assert (zb4.level, zb4.proposed_level, zb4.action, zb4.overridden_by) == (1, 2, "down", org.committee_user)
+    assert zb4.flags.interview
     with pytest.raises(ValidationError, match="后进党支部"):
         ratings.branch_rating_override(branch_rating=line("ZB3"), level=3, reason="x", by=None)
     ratings.branch_rating_override(branch_rating=line("ZB4"), level=None, reason="", by=None)

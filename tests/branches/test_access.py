@@ -12,6 +12,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from assessment.models import Indicator
+from assessment.services import checks
+from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
 from dues import services as dues_services
 from dues.models import DuesJob
@@ -19,7 +22,11 @@ from dues.rules import DEFERRED, Month
 from members.models import Member
 from tests.factories import (
     make_delivery,
+    make_document,
+    make_interview,
     make_member,
+    make_objection,
+    make_published_year,
     make_recruit,
     make_recruit_document,
     open_dues_year,
@@ -34,6 +41,36 @@ def _args(*attrs):
 
 def _query(**attrs):
     return lambda org: {key: getattr(org, attr).pk for key, attr in attrs.items()}
+
+
+PUBLISHED = 2025
+
+
+def _published(org):
+    """org.branch's year published (below three stars, so on the interview list), built once per test."""
+    if not hasattr(org, "published"):
+        org.published = make_published_year(org.branch, org.committee_user, year=PUBLISHED)
+    return org.published
+
+
+def _objection(org):
+    _published(org)
+    return [make_objection(org.branch, org.member_user, year=PUBLISHED).pk]
+
+
+def _interview(org):
+    _published(org)
+    return [make_interview(org.branch, org.committee_user, year=PUBLISHED).pk]
+
+
+def _document(org):
+    return [make_document(org.branch, PUBLISHED, by=org.secretary).pk]
+
+
+def _score(org):
+    standard_ensure(year=PUBLISHED)
+    a1 = Indicator.objects.select_related("standard").get(standard__year=PUBLISHED, code="A1")
+    return [checks.score_enter(branch=org.branch, indicator=a1, quarter=None, value="2", note="述职", by=None).pk]
 
 
 DUES_YEAR = 2025
@@ -90,6 +127,13 @@ OBJECT_URLS = [
     ("members:list", None, _query(group="group")),
     ("members:create", None, _query(branch="branch")),
     ("members:group_options", None, _query(branch="branch")),
+    # The 公示 and what stands behind it (assessment/publication).
+    ("publication:objection", _objection, None),
+    ("publication:interview", _interview, None),
+    ("publication:interview_create", lambda org: [PUBLISHED, org.branch.pk], None),
+    ("publication:documents", lambda org: [org.branch.pk, PUBLISHED], None),
+    ("publication:document", _document, None),
+    ("publication:score_history", _score, None),
     ("recruitment:list", None, _query(unit="branch")),
     ("recruitment:create", None, _query(branch="branch")),
     ("recruitment:export", None, _query(unit="branch")),

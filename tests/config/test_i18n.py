@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from assessment.models import BranchRating, Indicator
+from assessment.publication import services as publication
 from assessment.services import checks, ratings
 from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
@@ -126,6 +127,7 @@ def test_the_chrome_of_the_main_pages_is_english_once_chosen(client, org, who, c
     recruit = make_recruit(org.branch, name="欧阳申请")
     today = timezone.localdate()
     pages = ["/", "/pledges/", "/pledges/appraisals/", "/pledges/notes/", f"/pledges/record/{org.member.pk}/"]
+    pages.append("/assessment/publication/")  # the 公示, which every member reaches
     if who != "member_user":
         pages += [
             "/org/",
@@ -185,7 +187,9 @@ def rated_year(org, settings, tmp_path):
     standard_ensure(year=year)
     standard_ensure(year=year + 1)
     a4 = Indicator.objects.get(standard__year=year, code="A4")
-    checks.score_enter(branch=org.branch, indicator=a4, quarter=1, value="2", note="研究两次", by=org.committee_user)
+    score = checks.score_enter(
+        branch=org.branch, indicator=a4, quarter=1, value="2", note="研究两次", by=org.committee_user
+    )
     problem = checks.problem_create(
         branch=org.branch,
         year=year,
@@ -203,7 +207,8 @@ def rated_year(org, settings, tmp_path):
     line = BranchRating.objects.get(branch=org.branch, rating__year=year)
     ratings.branch_rating_override(branch_rating=line, level=2, reason="台账不实", by=org.committee_user)
     ratings.year_approve(year=year, by=org.committee_user)
-    return {"year": year, "problem": problem, "line": line}
+    objection = publication.objection_raise(year=year, branch=org.branch, text="请核实", by=org.member_user)
+    return {"year": year, "problem": problem, "line": line, "score": score, "objection": objection}
 
 
 @pytest.mark.django_db
@@ -223,6 +228,11 @@ def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, 
         "/assessment/problems/",
         "/assessment/problems/?status=all",
         f"/assessment/problems/{rated_year['problem'].pk}/",
+        f"/assessment/publication/{y}/",
+        f"/assessment/publication/documents/{b}/{y}/",
+        f"/assessment/publication/documents/{b}/{this_year}/",
+        f"/assessment/publication/interviews/{y}/",
+        f"/assessment/publication/scores/{rated_year['score'].pk}/history/",
     ]
     if who == "committee_user":
         pages += [
@@ -230,6 +240,9 @@ def test_the_chrome_of_the_assessment_pages_is_english_once_chosen(client, org, 
             f"/assessment/rating/{y}/{rated_year['line'].pk}/override/",
             f"/assessment/standard/{this_year}/edit/",
             "/assessment/import/",
+            "/assessment/publication/holidays/",
+            f"/assessment/publication/objections/{rated_year['objection'].pk}/",
+            f"/assessment/publication/interviews/{y}/branch/{b}/new/",
         ]
     for url in pages:
         assert chinese_in_chrome(client, url) == [], url

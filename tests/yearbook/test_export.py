@@ -43,6 +43,7 @@ HEADERS = {
         "变动",
         "标记",
         "审批状态",
+        "说明",
     ],
     "指标明细": [
         "支部编码",
@@ -56,6 +57,7 @@ HEADERS = {
         "第四季度",
         "年度考评",
         "说明",
+        "佐证材料",
     ],
     "三会一课": [
         "支部编码",
@@ -198,15 +200,23 @@ def test_summary_levels_scores_actions_and_flags(org, year):
         "升星授牌",
         "五星激励",
         "已审批",
+        "分数段五星；上次核定（2024年）三星 → 五星：升星授牌",
     ]
     zb9 = lines["ZB9"]
     assert zb9[2] == "机关党委"
     # 41.5/43 each quarter; 0.4 × 96.51 + 0.6 × 98.50 = 97.70; vetoed from five to three
     assert zb9[4:11] == [96.51, 98.5, 97.7, 3, 2, "复星复牌", None]
+    # 说明: why the level differs from the band (veto, quota, cap), and the rule of the action.
+    assert zb9[12] == (
+        "分数段五星；一票否决（B项未满分）；上次核定（2024年）二星 → 三星，回升后不高于最近一次降星前的四星：复星复牌"
+    )
     assert lines["ZB3"][7:11] == [4, None, "首次评定", None]
+    assert lines["ZB3"][12] == "分数段五星；超过五星比例（排名第2）；此前无核定星级 → 四星：首次评定"
     assert lines["ZB4"][7:11] == [2, 2, "保持", "约谈"]
+    assert lines["ZB4"][12] == "分数段五星；申报星级封顶；上次核定（2024年）二星 → 二星：保持"
     lagging = lines["ZB2"]
     assert lagging[3] is None and lagging[7] is None and lagging[9] is None and lagging[10] == "后进党支部"
+    assert lagging[12].startswith("未申报星级：列为后进党支部")
     for row in lines.values():
         level = row[7]
         assert level is None or (isinstance(level, int) and 1 <= level <= 5)
@@ -230,6 +240,8 @@ def test_indicator_detail_one_row_per_branch_and_indicator(org, year):
     assert zb9["B1"][:10] == ["ZB9", "办公室党支部", "B1", "党员大会", 6, 4.5, 4.5, 4.5, 4.5, 4.5]
     assert "第一季度：检查评分" in zb9["B1"][10]
     assert zb9["A1"][4:10] == [3, None, None, None, None, 3]  # a yearly indicator: no quarters
+    # 佐证材料: the documents behind a manual indicator (none uploaded: 0); blank for an auto one.
+    assert (zb9["A1"][11], zb9["B1"][11]) == (0, None)
     zb3 = {row[2]: row for row in lines if row[0] == "ZB3"}
     assert zb3["A1"][9] == 0
 
@@ -278,12 +290,13 @@ def test_a_secretarys_part_holds_only_their_branch_and_no_unapproved_level(org, 
     before = export(unit=branch, include_proposals=False)
     for title in HEADERS:
         assert {row[0] for row in rows(before[title])} == {"ZB1"}, title
-    assert by_code(before["汇总"])["ZB1"][3:] == [5, None, None, None, None, 3, None, None, "待审批"]
+    assert by_code(before["汇总"])["ZB1"][3:] == [5, None, None, None, None, 3, None, None, "待审批", None]
     assert [c.value for c in before["星级历史"][1]] == ["支部编码", "支部名称", "2024年"]  # ZB1's years only
 
     ratings.year_approve(year=YEAR, by=org.committee_user)
     after = by_code(export(unit=branch, include_proposals=False)["汇总"])["ZB1"]
-    assert after[7:] == [5, 3, "升星授牌", "五星激励", "已审批"]
+    assert after[7:12] == [5, 3, "升星授牌", "五星激励", "已审批"]
+    assert after[12].startswith("分数段五星")
 
 
 def test_reads_do_not_grow_with_the_branches(org):

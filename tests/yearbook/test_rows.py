@@ -26,6 +26,7 @@ def test_summary_row_of_a_rated_branch():
             score=D("97.7"),
             level=5,
             action="up",
+            notes="分数段五星；上次核定（2024年）三星 → 五星：升星授牌",
         ),
     )
     assert row == [
@@ -41,6 +42,7 @@ def test_summary_row_of_a_rated_branch():
         "升星授牌",
         "五星激励",
         "已审批",
+        "分数段五星；上次核定（2024年）三星 → 五星：升星授牌",
     ]
 
 
@@ -61,11 +63,11 @@ def test_a_lagging_branch_has_no_level_and_no_action():
 
 def test_an_unrated_or_unpublished_year_shows_the_application_only():
     row = wb.summary_row(ZB1, wb.SummaryLine(status="proposed", applied_level=4, previous_year_level=3))
-    assert row[3:] == [4, None, None, None, None, 3, None, None, "待审批"]
+    assert row[3:] == [4, None, None, None, None, 3, None, None, "待审批", None]
 
 
 INDICATORS = [
-    wb.IndicatorInfo("A1", "书记述职评议", "A", D("3"), False),
+    wb.IndicatorInfo("A1", "书记述职评议", "A", D("3"), False, manual=True),
     wb.IndicatorInfo("B2", "支委会", "B", D("6"), True),
 ]
 
@@ -75,7 +77,7 @@ def test_indicator_rows_give_quarters_the_annual_points_and_the_notes():
     scores.add("B2", 1, D("4"), "B2 支委会：2/3 个月达标 → 4.00/6")
     scores.add("B2", 2, D("6"), "B2 支委会：3/3 个月达标 → 6.00/6")
     scores.add("A1", 0, D("2.5"), "述职较好")
-    a1, b2 = list(wb.indicator_rows(ZB1, INDICATORS, scores))
+    a1, b2 = list(wb.indicator_rows(ZB1, INDICATORS, scores, {"A1": 2}))
     assert a1 == [
         "ZB1",
         "刑事审判庭党支部",
@@ -88,15 +90,18 @@ def test_indicator_rows_give_quarters_the_annual_points_and_the_notes():
         None,
         D("2.50"),
         "述职较好",
+        2,  # 佐证材料: two documents back A1
     ]
     # the annual assessment counts a quarter never scored as 0: (4 + 6 + 0 + 0) / 4
     assert b2[4:10] == [D("6.00"), D("4.00"), D("6.00"), None, None, D("2.50")]
     assert b2[10] == "第一季度：B2 支委会：2/3 个月达标 → 4.00/6；第二季度：B2 支委会：3/3 个月达标 → 6.00/6"
+    assert b2[11] is None  # an auto indicator stands on the records, not on documents
 
 
 def test_an_indicator_never_scored_is_blank_and_counts_zero():
     rows = list(wb.indicator_rows(ZB1, INDICATORS, wb.BranchScores()))
-    assert rows[1][5:] == [None, None, None, None, D("0.00"), None]
+    assert rows[1][5:] == [None, None, None, None, D("0.00"), None, None]
+    assert rows[0][11] == 0  # a manual indicator with no document says so
 
 
 def test_meeting_rows_count_kinds_attendance_and_flags():

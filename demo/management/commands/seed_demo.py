@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import dues, meetings, notices, pledges, ratings, recruitment
+from demo import dues, meetings, notices, pledges, publication, ratings, recruitment
 from demo.org import DEMO_PASSWORD, DemoOrg, seed_org_and_roster
 from members.models import Member
 
@@ -23,6 +23,7 @@ DEMO_BUILDERS: list[tuple[str, Callable[[DemoOrg], object]]] = [
     ("承诺与评议", pledges.seed_pledges),
     ("党费", dues.seed_dues),
     ("星级评定", ratings.seed_ratings),
+    ("评定公示", publication.seed_publication),
     ("发展党员", recruitment.seed_recruitment),
     ("通知提醒", notices.seed_notices),
 ]
