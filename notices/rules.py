@@ -89,7 +89,7 @@ class Link:
 
     name: str
     args: tuple = ()
-    query: tuple[tuple[str, object], ...] = ()
+    query: tuple[tuple[str, str | int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -444,6 +444,10 @@ class BranchOutcome:
     action: str  # assessment.rating.Action value, "" without a level
 
 
+# The labels of assessment.rating.Action by their stored value (BranchRating.action is a plain string).
+ACTION_LABELS: dict[str, str] = {action.value: label for action, label in rating_rules.ACTION_LABELS.items()}
+
+
 def rating_reminders(year: int, approved_at: datetime, outcomes: Iterable[BranchOutcome], roles: Roles):
     """The year approved: each branch secretary hears their own branch's level and action."""
     stamp = f"{approved_at:%Y%m%d%H%M%S%f}"
@@ -452,7 +456,7 @@ def rating_reminders(year: int, approved_at: datetime, outcomes: Iterable[Branch
         if o.level is None:
             result = "未申报星级，列为后进党支部，请按要求制定整改措施"
         else:
-            action = rating_rules.ACTION_LABELS.get(o.action, "")
+            action = ACTION_LABELS.get(o.action, "")
             result = f"评定为{rating_rules.LEVEL_LABELS[o.level]}" + (f"（{action}）" if action else "")
         reminders.append(
             Reminder(

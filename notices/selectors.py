@@ -203,7 +203,13 @@ def returned_records(*, meeting_ids: Iterable[int] | None = None, since: date | 
     rows = meetings.order_by("pk").values_list(
         "pk", "branch_id", "unit__name", "kind", "held_on", "topic", "return_comment", "returned_at", "created_by_id"
     )
-    return [rules.ReturnedFacts(*row) for row in rows]
+    facts = []
+    for pk, branch_id, unit_name, kind, held_on, topic, comment, returned_at, logged_by in rows:
+        assert returned_at is not None  # filtered on returned_at__isnull=False
+        facts.append(
+            rules.ReturnedFacts(pk, branch_id, unit_name, kind, held_on, topic, comment, returned_at, logged_by)
+        )
+    return facts
 
 
 def opened_problems(*, problem_ids: Iterable[int] | None = None, since: date | None = None, until: date | None = None):
@@ -232,6 +238,7 @@ def approved_years(*, year: int | None = None, since: date | None = None, until:
         years = years.filter(approved_at__range=_day_bounds(since, until or since))
     result = []
     for year_rating in years.order_by("year"):
+        assert year_rating.approved_at is not None  # filtered on approved_at__isnull=False
         outcomes = [
             rules.BranchOutcome(r.branch_id, r.branch.name, r.level if not r.is_lagging else None, r.action)
             for r in BranchRating.objects.filter(rating=year_rating).select_related("branch").order_by("branch__code")
