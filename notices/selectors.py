@@ -33,6 +33,8 @@ from core.bulk import among
 from core.periods import Period, quarter_of
 from members.models import Member
 from members.rules import probation_due
+from recruitment import selectors as recruitment_selectors
+from recruitment.models import Recruit, Status
 
 from . import rules
 from .models import LeadTimeSetting, Notice, NoticePreference, UnitWebhook
@@ -122,6 +124,22 @@ def unit_terms() -> list[rules.TermFacts]:
     ]
 
 
+def recruits_in_progress(today: date) -> list[rules.RecruitFacts]:
+    """Everyone in the recruitment pipeline who is not yet a full member, with where they stand as of
+    `today` (recruitment.selectors.standing, the list page's own reading): two queries."""
+    recruits = recruitment_selectors.with_steps(Recruit.objects.exclude(status=Status.FULL))
+    return [
+        rules.RecruitFacts(
+            recruit.pk,
+            recruit.name,
+            recruit.branch_id,
+            recruit.branch.name,
+            recruitment_selectors.standing(recruit, today),
+        )
+        for recruit in recruits.order_by("branch__code", "name", "pk")
+    ]
+
+
 def _active_user(prefix: str = "") -> Q:
     return Q(**{f"{prefix}user__isnull": False, f"{prefix}user__is_active": True})
 
@@ -174,6 +192,7 @@ def daily_reminders(today: date, lead: rules.LeadTimes, roles_: rules.Roles) -> 
         *rules.probation_reminders(probationary_members(), today, lead, roles_),
         *rules.term_reminders(unit_terms(), today, lead, roles_),
         *rules.appraisal_reminders(open_appraisals()),
+        *rules.recruitment_reminders(recruits_in_progress(today), today, roles_),
     ]
     if rules.pledges_due(today):
         pledge = rules.pledge_reminder(today, members_without_pledge(today.year))
