@@ -23,9 +23,19 @@ def calendar(start: date | None = None) -> rules.Calendar:
     qs = Holiday.objects.all()
     if start is not None:
         qs = qs.filter(day__gte=start, day__lte=start + timedelta(days=rules.SEARCH_LIMIT))
+    return _calendar(qs)
+
+
+def calendar_between(first: date, last: date) -> rules.Calendar:
+    """The days entered from `first` to `last`, both included: one query. AssessmentConfig.ready hands
+    this to core.workdays, through which recruitment counts its 公示 by the same calendar."""
+    return _calendar(Holiday.objects.filter(day__gte=first, day__lte=last))
+
+
+def _calendar(holidays) -> rules.Calendar:
     off: set[date] = set()
     worked: set[date] = set()
-    for day, kind in qs.values_list("day", "kind"):
+    for day, kind in holidays.values_list("day", "kind"):
         (worked if kind == Holiday.Kind.WORKED else off).add(day)
     return rules.Calendar(frozenset(off), frozenset(worked))
 
