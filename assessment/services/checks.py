@@ -59,7 +59,11 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         raise ValidationError(error)
     refuse_if_approved(year)
     check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
-    QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="", heartbeat_at=timezone.now())
+    # The claim stamps the heartbeat (the instance too: it is saved whole at the end).
+    check.heartbeat_at = timezone.now()
+    QuarterCheck.objects.filter(pk=check.pk).update(
+        status=JobStatus.RUNNING, message="", heartbeat_at=check.heartbeat_at
+    )
     with transaction.atomic():
         bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
