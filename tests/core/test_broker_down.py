@@ -114,6 +114,14 @@ def test_a_year_rating_keeps_its_previous_job_state_or_fails(org, login):
     assert (rating.job_status, rating.job_message) == ("done", "已为 2 个支部生成评定结果")
 
 
+def test_the_message_is_english_once_chosen_and_stored_in_chinese(org, login, settings):
+    client = login(org.committee_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("yearbook:start"), {"year": 2025, "unit": ""})
+    assert "The background job service is unavailable and the job did not start" in flashed(client, response)
+    assert ExportJob.objects.get().message == NOT_QUEUED_MESSAGE  # what everyone reads, whatever their language
+
+
 def test_a_dues_export_fails_fast_and_says_so(org, login):
     client = login(org.committee_user)
     response, seconds = timed(lambda: client.post(reverse("dues:export"), {"year": 2025, "unit": ""}))

@@ -7,6 +7,7 @@ worker would leave them, to check every kind of job and what the sweep must leav
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from assessment import tasks as assessment_tasks
@@ -16,6 +17,7 @@ from assessment.yearbook import tasks as yearbook_tasks
 from core.tasks import STALE_MESSAGE, JobTask, fail_stale_jobs, stale_jobs_fail
 from dues import tasks as dues_tasks
 from dues.models import DuesJob
+from tests.config.test_settings import load_settings
 
 JOB_TASKS = [
     assessment_tasks.compute_quarter,
@@ -111,3 +113,11 @@ def test_the_rating_s_beat_keeps_the_quarters_it_computes_alive(org):
     assert YearRating.objects.get(year=2025).heartbeat_at > old
     assert QuarterCheck.objects.get(year=2025, quarter=3).heartbeat_at > old
     assert QuarterCheck.objects.get(year=2024, quarter=3).heartbeat_at == old
+
+
+def test_the_window_is_a_setting_that_must_outlast_two_beats(monkeypatch):
+    loaded = load_settings(monkeypatch, JOB_HEARTBEAT_SECONDS="5", JOB_STALE_SECONDS="20")
+    assert (loaded["JOB_HEARTBEAT_SECONDS"], loaded["JOB_STALE_SECONDS"]) == (5, 20)
+    assert loaded["CELERY_TASK_ACKS_LATE"] and loaded["CELERY_TASK_REJECT_ON_WORKER_LOST"]
+    with pytest.raises(ImproperlyConfigured, match="JOB_STALE_SECONDS"):
+        load_settings(monkeypatch, JOB_HEARTBEAT_SECONDS="30", JOB_STALE_SECONDS="45")
