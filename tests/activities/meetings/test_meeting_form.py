@@ -107,3 +107,19 @@ def test_good_files_wait_while_the_date_is_fixed(org, committee, login):  # noqa
     other = login(org.general_secretary)
     other.post(reverse("activities:create") + f"?unit={org.branch.pk}", marked(org, committee, pending=tokens))
     assert Attachment.objects.count() == 2
+
+
+def test_mending_a_draft_adds_files_beside_those_it_has(org, committee, login):  # noqa: F811
+    client = login(org.secretary)
+    data = marked(org, committee, save="1")
+    data["files"] = [SimpleUploadedFile("会场.jpg", JPEG)]
+    client.post(reverse("activities:create"), data)
+    meeting = Meeting.objects.get()
+    edit = reverse("activities:edit", args=[meeting.pk])
+    assert "已有附件：会场.jpg" in client.get(edit).content.decode()
+    data = marked(org, committee, save="1", topic="研究本月党建工作（修改）")
+    data["files"] = [SimpleUploadedFile("签到表.pdf", PDF)]
+    assert client.post(edit, data).status_code == 302
+    assert sorted(meeting.attachments.values_list("original_name", flat=True)) == ["会场.jpg", "签到表.pdf"]
+    latest = meeting.history.order_by("-history_date", "-history_id").first()
+    assert (latest.history_user, latest.history_change_reason) == (org.secretary, "添加附件：签到表.pdf")
