@@ -63,6 +63,7 @@ def start_worker(settings, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "JOB_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
         "JOB_STALE_SECONDS": str(STALE_SECONDS),
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
 
     def start(*pool: str) -> subprocess.Popen:
