@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .archive import views as archive
 from .views import attachments, compliance, imports, ledger, meetings, talks
 
 app_name = "activities"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/submit/", meetings.meeting_submit, name="submit"),
     path("<int:pk>/return/", meetings.meeting_return, name="return"),
     path("<int:pk>/delete/", meetings.meeting_delete, name="delete"),
+    path("<int:pk>/print/", archive.record_print, name="record_print"),
+    path("<int:pk>/record.pdf", archive.record_pdf, name="record_pdf"),
     path("<int:pk>/attachments/", attachments.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment_delete"),
