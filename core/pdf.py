@@ -5,6 +5,7 @@ WeasyPrint needs Debian's pango (libpango-1.0-0, libpangoft2-1.0-0) and a CJK fo
 or fonts-wqy-microhei); the Makefile and scripts/services.sh install them.
 """
 
+import logging
 from collections.abc import Sequence
 
 from django.contrib.staticfiles import finders
@@ -15,6 +16,9 @@ PRINT_CSS = "css/print-a4.css"
 # A document reads only files and inline data: never the network (no request can be smuggled in
 # through a URL in the text), and nothing but what the template and the stylesheets name.
 ALLOWED_PROTOCOLS = ("file", "data")
+
+# WeasyPrint logs every page it lays out at INFO (hundreds of lines for a year archive): keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_document(
