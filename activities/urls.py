@@ -1,12 +1,13 @@
 from django.urls import path
 
 from .archive import views as archive
-from .views import attachments, compliance, imports, ledger, meetings, talks
+from .views import attachments, compliance, imports, ledger, meetings, search, talks
 
 app_name = "activities"
 urlpatterns = [
     path("", meetings.index, name="index"),
     path("new/", meetings.meeting_create, name="create"),
+    path("search/", search.meeting_search, name="search"),
     path("attendance-table/", meetings.attendance_table, name="attendance_table"),
     path("<int:pk>/", meetings.meeting_detail, name="detail"),
     path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),

@@ -9,12 +9,14 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from activities import compliance
+from activities.search import search_text
 from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
 from core.choices import choice
@@ -109,6 +111,9 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "held_on"]),
             models.Index(fields=["unit", "held_on"]),
+            # Finding a record by any substring of its text (activities/search.py says why trigrams).
+            # Created on PostgreSQL only (migration 0006); SQLite searches without it.
+            GinIndex(OpClass(search_text(), name="gin_trgm_ops"), name="meeting_search_trgm"),
         ]
 
     def __str__(self):
