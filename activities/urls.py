@@ -1,13 +1,15 @@
 from django.urls import path
 
 from .archive import views as archive
-from .views import attachments, compliance, imports, ledger, meetings, search, talks
+from .views import attachments, compliance, imports, ledger, meetings, review, search, talks
 
 app_name = "activities"
 urlpatterns = [
     path("", meetings.index, name="index"),
     path("new/", meetings.meeting_create, name="create"),
     path("search/", search.meeting_search, name="search"),
+    path("review/", review.review_list, name="review"),
+    path("review/bulk/", review.review_bulk, name="review_bulk"),
     path("attendance-table/", meetings.attendance_table, name="attendance_table"),
     path("<int:pk>/", meetings.meeting_detail, name="detail"),
     path("<int:pk>/edit/", meetings.meeting_edit, name="edit"),

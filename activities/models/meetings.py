@@ -31,6 +31,10 @@ class MeetingQuerySet(ScopedQuerySet):
     def submitted(self):
         return self.filter(status=Meeting.Status.SUBMITTED)
 
+    def unreviewed(self):
+        """Submitted records nobody has reviewed since they were (last) submitted."""
+        return self.submitted().exclude(reviewed_at__gte=models.F("submitted_at"))
+
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):
@@ -74,6 +78,17 @@ class Meeting(models.Model):
     returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("退回人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # 已审阅: the general branch or the committee read this submission. A review counts for the submission
+    # it saw: a record returned and submitted again is unreviewed until reviewed again (is_reviewed).
+    reviewed_at = models.DateTimeField(_("审阅时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审阅人"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -130,6 +145,15 @@ class Meeting(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_reviewed(self) -> bool:
+        return (
+            self.is_submitted
+            and self.reviewed_at is not None
+            and self.submitted_at is not None
+            and self.reviewed_at >= self.submitted_at
+        )
 
     @property
     def has_quorum_rule(self) -> bool:
