@@ -17,6 +17,9 @@ from ..models import ArchiveJob
 from . import services, tasks
 
 MIN_YEAR = 2000
+# A branch's archive takes a few seconds of CPU: a zip of more branches than this would outlast the
+# task's time limit (CELERY_TASK_TIME_LIMIT). `manage.py export_archive` has no such limit.
+MAX_ZIP_BRANCHES = 200
 
 
 def archive_scope_error(user, unit: OrgUnit) -> str | None:
@@ -43,6 +46,16 @@ def archive_request(*, user, unit: OrgUnit, year: int, today: date | None = None
     error = archive_scope_error(user, unit)
     if error:
         raise ValidationError(error)
+    if unit.kind != OrgUnit.Kind.BRANCH:
+        count = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH, path__startswith=unit.path).count()
+        if count > MAX_ZIP_BRANCHES:
+            raise ValidationError(
+                _(
+                    "%(unit)s下有 %(n)s 个党支部，超过一次打包的上限 %(max)s 个：请按党总支分别生成，"
+                    "或在服务器上用 manage.py export_archive 生成"
+                )
+                % {"unit": unit.name, "n": count, "max": MAX_ZIP_BRANCHES}
+            )
     services.archive_jobs_prune()
     services.archive_jobs_expire()
     job = ArchiveJob.objects.create(year=year, unit=unit, requested_by=user)

@@ -143,3 +143,45 @@ def test_the_command_refuses_a_group_and_a_wrong_suffix(org, tmp_path):
     with pytest.raises(CommandError, match="不存在"):
         call_command("export_archive", unit="NOPE", year=2025, out=str(tmp_path / "a.pdf"))
     assert services.archive_name(org.branch, 2025) == f"{org.branch.name}2025年度台账.pdf"
+
+
+def test_a_zip_of_too_many_branches_is_refused_with_the_way_out(org, login, monkeypatch):
+    from activities.archive import jobs
+
+    monkeypatch.setattr(jobs, "MAX_ZIP_BRANCHES", 1)
+    response = login(org.committee_user).post(
+        reverse("activities:archive_start"), {"unit": org.committee.pk, "year": 2025}, follow=True
+    )
+    page = response.content.decode()
+    assert "超过一次打包的上限 1 个" in page and "export_archive" in page
+    assert not ArchiveJob.objects.exists()
+
+
+def test_the_progress_page_polls_while_running_and_a_dead_job_stops_waiting(org, login, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = ArchiveJob.objects.create(
+        year=2025,
+        unit=org.branch,
+        requested_by=org.committee_user,
+        status="running",
+        started_at=timezone.now(),
+        step="刑事审判庭党支部：排版（12 份记录）",
+        steps_done=1,
+        steps_total=3,
+    )
+    client = login(org.secretary)  # the branch downloads what the committee asked for
+    page = client.get(reverse("activities:archive_job", args=[job.pk])).content.decode()
+    assert reverse("activities:archive_progress", args=[job.pk]) in page and 'data-sb-width="33"' in page
+    assert (
+        "排版（12 份记录）（第 1/3 步）"
+        in client.get(reverse("activities:archive_progress", args=[job.pk])).content.decode()
+    )
+    assert client.get(reverse("activities:archive_download", args=[job.pk])).status_code == 404
+    ArchiveJob.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    )
+    box = client.get(reverse("activities:archive_progress", args=[job.pk])).content.decode()
+    assert "后台任务可能已中断" in box and "hx-get" not in box
