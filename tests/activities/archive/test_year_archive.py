@@ -185,3 +185,25 @@ def test_the_progress_page_polls_while_running_and_a_dead_job_stops_waiting(org,
     )
     box = client.get(reverse("activities:archive_progress", args=[job.pk])).content.decode()
     assert "后台任务可能已中断" in box and "hx-get" not in box
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_builds_the_archive_sent_through_redis(org, live_worker):
+    import time
+
+    from activities.archive import jobs
+    from config.celery import app as celery_app
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    assert "activities.archive.tasks.build_archive" in celery_app.tasks
+    log_meeting(org.branch, Meeting.Kind.GENERAL_MEETING, date(2025, 3, 6), topic="一季度党员大会")
+    job = jobs.archive_request(user=org.secretary, unit=org.branch, year=2025)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_running:
+            break
+        time.sleep(0.2)
+    assert job.status == "done", job.message
+    assert "一季度党员大会" in "".join(pages_of(job.file.path))
