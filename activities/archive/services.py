@@ -133,6 +133,7 @@ def archive_build(*, job_id: int) -> ArchiveJob | None:
         step="",
         steps_done=0,
         message="",
+        heartbeat_at=timezone.now(),
     )
     if claimed != 1:
         logger.info("archive job %s: nothing to do (gone, finished or failed)", job_id)
@@ -163,6 +164,17 @@ def archive_build(*, job_id: int) -> ArchiveJob | None:
 
 def archive_failed(*, job_id: int, message: str) -> None:
     ArchiveJob.objects.filter(pk=job_id).exclude(status=ArchiveJob.Status.DONE).update(
+        status=ArchiveJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+def archive_beat(*, job_id: int) -> None:
+    ArchiveJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def archive_jobs_stale_fail(*, before, message: str) -> int:
+    """Fail the archives being built whose worker has given no sign of life since `before`."""
+    return ArchiveJob.objects.filter(status=ArchiveJob.Status.RUNNING, heartbeat_at__lt=before).update(
         status=ArchiveJob.Status.FAILED, message=message, finished_at=timezone.now()
     )
 

@@ -43,6 +43,8 @@ class ArchiveJob(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Renewed by the running task (core.tasks: heartbeat=); a running job silent too long is failed.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = ArchiveJobQuerySet.as_manager()
 

@@ -207,3 +207,23 @@ def test_a_real_worker_builds_the_archive_sent_through_redis(org, live_worker):
         time.sleep(0.2)
     assert job.status == "done", job.message
     assert "一季度党员大会" in "".join(pages_of(job.file.path))
+
+
+def test_a_running_archive_whose_worker_went_silent_is_failed_by_the_sweep(org, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.tasks import STALE_MESSAGE, stale_jobs_fail
+
+    now = timezone.now()
+    silent, alive = (
+        ArchiveJob.objects.create(
+            year=2025, unit=org.branch, requested_by=org.secretary, status="running", started_at=now, heartbeat_at=beat
+        )
+        for beat in (now - timedelta(seconds=settings.JOB_STALE_SECONDS + 30), now)
+    )
+    stale_jobs_fail()
+    silent.refresh_from_db()
+    alive.refresh_from_db()
+    assert (silent.status, silent.message) == ("failed", STALE_MESSAGE) and alive.status == "running"
