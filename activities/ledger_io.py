@@ -109,10 +109,20 @@ def ledger_rows(meetings: Iterable[Meeting]):
         ]
 
 
-def write_ledger(meetings: Iterable[Meeting], out) -> None:
-    """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode."""
+# Columns whose text wraps on paper (topic, minutes, who was on leave or absent, unit, resolutions, flags).
+WRAP_COLUMNS = tuple(
+    EXPORT_COLUMNS.index(name) for name in ("主题", "会议记录", "请假人员", "缺席人员", "单位名称", "决议事项", "标记")
+)
+
+
+def write_ledger(meetings: Iterable[Meeting], out, *, title: str = "三会一课台账") -> None:
+    """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode.
+
+    `title` (the unit and the period) heads every printed page, above the repeated column headers."""
     wb = new_workbook()
-    write_sheet(wb, SHEET, EXPORT_COLUMNS, ledger_rows(meetings), widths=EXPORT_WIDTHS, print_title="三会一课台账")
+    write_sheet(
+        wb, SHEET, EXPORT_COLUMNS, ledger_rows(meetings), widths=EXPORT_WIDTHS, print_title=title, wrap=WRAP_COLUMNS
+    )
     wb.save(out)
 
 

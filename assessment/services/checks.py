@@ -373,3 +373,35 @@ def problem_close(*, problem: Problem, by, note: str = "", today: date | None = 
     problem.close_note = (note or "").strip()
     problem.save()
     return problem
+
+
+MAX_BULK_CLOSE = 200
+
+
+@transaction.atomic
+def problems_close(*, ids, by, note: str = "", today: date | None = None) -> int:
+    """销号 in bulk: every chosen problem must be open and have rectification evidence, or none is
+    closed (the message names each one that is not ready). Returns how many were closed."""
+    ids = sorted(set(ids))
+    if not ids:
+        raise ValidationError(_("请先勾选要销号的问题"))
+    if len(ids) > MAX_BULK_CLOSE:
+        raise ValidationError(_("一次最多销号 %(n)s 个问题") % {"n": MAX_BULK_CLOSE})
+    problems = list(
+        Problem.objects.select_for_update(of=("self",)).select_related("branch").filter(pk__in=ids).order_by("pk")
+    )
+    with_evidence = set(Evidence.objects.filter(problem_id__in=ids).values_list("problem_id", flat=True))
+    errors = []
+    if len(problems) != len(ids):
+        errors.append(_("有 %(n)s 个问题不存在") % {"n": len(ids) - len(problems)})
+    for problem in problems:
+        label = f"{problem.branch.name}“{problem.description[:30]}”"
+        if problem.is_closed:
+            errors.append(_("%(problem)s 已经销号") % {"problem": label})
+        elif problem.pk not in with_evidence:
+            errors.append(_("%(problem)s 还没有整改材料") % {"problem": label})
+    if errors:
+        raise ValidationError([*errors, _("没有销号任何问题。")])
+    for problem in problems:
+        problem_close(problem=problem, by=by, note=note, today=today)
+    return len(problems)

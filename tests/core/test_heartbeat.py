@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from activities.archive import tasks as archive_tasks
 from assessment import tasks as assessment_tasks
 from assessment.models import ExportJob, QuarterCheck, YearRating
 from assessment.schedules import beat_schedule
@@ -25,6 +26,7 @@ JOB_TASKS = [
     assessment_tasks.rate_year,
     yearbook_tasks.build_export,
     dues_tasks.run_job,
+    archive_tasks.build_archive,
 ]
 
 
