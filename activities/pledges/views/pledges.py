@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Pledge
 from branches.access import get_visible_or_404
+from core.params import query_year
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 
@@ -25,11 +26,7 @@ from .lookups import branch_or_404
 
 
 def _year_param(request, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= default + 1 else default
+    return query_year(request, default, low=2000, high=default + 1)
 
 
 @login_required
