@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from core.audit import audit_trail, merged
+from core.params import query_id
 from core.service_errors import add_service_errors
 
 from . import rules, services
@@ -210,10 +211,10 @@ def create(request):
     if not parents.exists() and not (scope.is_committee and not has_root):
         raise Http404
     initial = {}
-    if request.GET.get("parent"):
+    if parent_id := query_id(request, "parent"):
         try:
-            initial["parent"] = parents.get(pk=int(request.GET["parent"]))
-        except (ValueError, OrgUnit.DoesNotExist) as exc:
+            initial["parent"] = parents.get(pk=parent_id)
+        except OrgUnit.DoesNotExist as exc:
             raise Http404 from exc
     kinds = kinds_under(parents)
     if scope.is_committee and not has_root:

@@ -373,9 +373,9 @@ FORMS = {"payment": PaymentForm, "base": BaseForm, "exemption": ExemptionForm}
 def member(request, member_id: int, year: int):
     """One member's year: each month's dues, payments (one by one, back payments with their real
     date), bases (a change mid-year from its month), approved 免交/缓交. The member reads their own."""
-    person, can_change = member_or_404(request.user, member_id, year)
     today = timezone.localdate()
-    year = _year(year, today)
+    year = _year(year, today)  # first: the member's lookup works out the year's months
+    person, can_change = member_or_404(request.user, member_id, year)
     scope = dues_scope_for(request.user)
     dues = selectors.member_dues(person, year, today)
     bound = {}

@@ -65,6 +65,7 @@ from tests.factories import (
 YEAR = 2025
 ROLES = ["committee", "general", "secretary", "leader", "member", "anonymous"]
 BIG = [0, 2**31, 2**63, 10**30]
+COUNT_JUNK = [0, 99999, 10**30]  # the roles that send junk paths get one each
 
 # Every query parameter a view or a filter form reads (and the filter forms' own fields, read from the
 # pages), each set to junk. Years, ids and page numbers have pools of their own, as long as there are
@@ -99,8 +100,8 @@ JUNK = [
 ]
 FAR_DATES = ["0001-01-01", "9999-12-31", "\x00", "2025-02-30", "-1", "99999-01-01"]
 FAR_DATETIMES = ["0001-01-01T00:00", "9999-12-31T23:59", "\x00", "2025-13-01T00:00", "0000-00-00T00:00"]
-JUNK_NUMBERS = ["99999999999999999999", "-1", "1e309", "NaN", "\x00", "9223372036854775808", "-0.5"]
-JUNK_TEXT = ["\x00", "a\x00b", "x" * 3000, "<script>", "'; --"]
+JUNK_NUMBERS = ["99999999999999999999", "-1", "1e309", "NaN", "\x00", "9223372036854775808", "-0.5", "²"]
+JUNK_TEXT = ["\x00", "a\x00b", "x" * 3000, "<script>", "'; --", "110101198001010²1X"]
 
 
 # --- the organisation ---------------------------------------------------------------------------
@@ -579,11 +580,17 @@ def _junk_as(world, client, pattern: Pattern, url: str, forms, role: str, n: int
     """A junk query string, then junk ids in the path or a junk post (by turns)."""
     query = junk_query(pattern, ROLES.index(role), forms)
     failures.check(role, "GET", f"{url}?{urlencode(query)}", lambda: client.get(url, query))
-    ids = [p for p in pattern.params if p not in ("year", "quarter", "month", "number")] or pattern.params
-    if n % 2 and ids:
-        junk_ids = real_values(pattern, world) | {p: BIG[(n + i) % len(BIG)] for i, p in enumerate(ids)}
-        junk_url = build_url(pattern, junk_ids)
-        failures.check(role, "GET", junk_url, lambda: client.get(junk_url))
+    # Junk ids of objects beside a real year (or quarter, month, step number), and a junk year beside
+    # real ids: each reaches code the other stops before.
+    counts = [p for p in pattern.params if p in ("year", "quarter", "month", "number")]
+    ids = [p for p in pattern.params if p not in counts]
+    if n % 2 and pattern.params:
+        for junk in (ids, counts):
+            if junk:
+                pool = BIG if junk is ids else COUNT_JUNK
+                values = real_values(pattern, world) | {p: pool[(n // 2 + i) % len(pool)] for i, p in enumerate(junk)}
+                junk_url = build_url(pattern, values)
+                failures.check(role, "GET", junk_url, lambda junk_url=junk_url: client.get(junk_url))
     else:
         data = junk_post(forms, url, n // 2 % 4)
         failures.check(role, "POST", f"{url} {data!r:.300}", lambda: client.post(url, data, follow=True))

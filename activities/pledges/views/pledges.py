@@ -29,6 +29,13 @@ def _year_param(request, default: int) -> int:
     return query_year(request, default, low=2000, high=default + 1)
 
 
+def _year_or_404(year: int) -> int:
+    """A year in the address: the years pledges are kept for (as the index offers), else not found."""
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404
+    return year
+
+
 @login_required
 def index(request):
     today = timezone.localdate()
@@ -192,6 +199,7 @@ def pledge_note_add(request, pk):
 def board(request, branch_id, year):
     """公开承诺墙: big type for a screen in the office, and a layout that prints on A4."""
     branch = branch_or_404(selectors.visible_branches(request.user), branch_id)
+    year = _year_or_404(year)
     context = {
         "board": selectors.board(branch, year),
         "year": year,
@@ -206,6 +214,7 @@ def board(request, branch_id, year):
 def rate(request, branch_id, year):
     """评诺: the branch rates each of the year's items, all on one page."""
     branch = branch_or_404(selectors.managed_branches(request.user), branch_id)
+    year = _year_or_404(year)
     the_board = selectors.board(branch, year)
     pledges = the_board.all_pledges
     rows = [
