@@ -568,23 +568,39 @@ def test_no_input_answers_5xx(world, clients, catalogue, pattern):
     forms, harvest_failures = catalogue.pages[pattern.name]
     failures = Failures(harvest_failures)
     posting = [form for form in catalogue.posting_to.get(url, []) if form not in forms]
-    seed = _seed(pattern.name)
-    for role_index, role in enumerate(ROLES):
+    for role, kind, number in plan(pattern):
         with transaction.atomic():
-            _junk_as(world, clients[role], pattern, url, forms + posting, role, (seed + role_index), failures)
+            _junk_as(world, clients[role], pattern, url, forms + posting, role, kind, number, failures)
             transaction.set_rollback(True)
     assert not failures, "\n".join(failures)
 
 
-def _junk_as(world, client, pattern: Pattern, url: str, forms, role: str, n: int, failures: Failures) -> None:
-    """A junk query string, then junk ids in the path or a junk post (by turns)."""
+def plan(pattern: Pattern) -> list[tuple[str, str, int]]:
+    """What each role sends besides its junk query string: (role, "path", n) junk ids in the path, or
+    (role, "post", variant). Half the roles (by the pattern's seed) send junk paths where the pattern has
+    ids; the others post: the page's own values with far dates first, then junk, then nothing or other
+    junk, so that every pattern gets the first two."""
+    seed = _seed(pattern.name)
+    ring = [1, 2, 0 if seed // 8 % 2 else 3]  # any three in a row hold 1 and 2
+    steps = []
+    for i, role in enumerate(ROLES):
+        if (seed + i) % 2 and pattern.params:
+            steps.append((role, "path", seed + i))
+        else:
+            posted = sum(kind == "post" for _r, kind, _n in steps)
+            steps.append((role, "post", ring[(posted + seed // 2) % len(ring)]))
+    return steps
+
+
+def _junk_as(world, client, pattern: Pattern, url: str, forms, role: str, kind: str, n: int, failures: Failures):
+    """A junk query string, then junk ids in the path or a junk post (as `plan` says)."""
     query = junk_query(pattern, ROLES.index(role), forms)
     failures.check(role, "GET", f"{url}?{urlencode(query)}", lambda: client.get(url, query))
     # Junk ids of objects beside a real year (or quarter, month, step number), and a junk year beside
     # real ids: each reaches code the other stops before.
     counts = [p for p in pattern.params if p in ("year", "quarter", "month", "number")]
     ids = [p for p in pattern.params if p not in counts]
-    if n % 2 and pattern.params:
+    if kind == "path":
         for junk in (ids, counts):
             if junk:
                 pool = BIG if junk is ids else COUNT_JUNK
@@ -592,7 +608,7 @@ def _junk_as(world, client, pattern: Pattern, url: str, forms, role: str, n: int
                 junk_url = build_url(pattern, values)
                 failures.check(role, "GET", junk_url, lambda junk_url=junk_url: client.get(junk_url))
     else:
-        data = junk_post(forms, url, n // 2 % 4)
+        data = junk_post(forms, url, n)
         failures.check(role, "POST", f"{url} {data!r:.300}", lambda: client.post(url, data, follow=True))
 
 
@@ -602,9 +618,12 @@ def test_junk_is_varied_enough():
     queries = [junk_query(pattern, i, []) for i in range(len(ROLES))]
     assert len({tuple(q.items()) for q in queries}) == len(ROLES)
     assert any("\x00" in v for q in queries for v in q.values())
-    # Over the patterns, each role sends each kind of post.
-    posts = {(role, (_seed(p.name) + i) // 2 % 4) for p in PATTERNS for i, role in enumerate(ROLES)}
-    assert len(posts) == len(ROLES) * 4
+    # Every pattern gets far dates in its own forms and junk in every field; over the patterns, each role
+    # sends every kind of post and junk paths.
+    for pattern in PATTERNS:
+        assert {1, 2} <= {n for _role, kind, n in plan(pattern) if kind == "post"}, pattern.name
+    sent = {(role, kind if kind == "path" else n) for p in PATTERNS for role, kind, n in plan(p)}
+    assert len(sent) == len(ROLES) * 5
     assert {q["year"] for q in queries} == set(POOLS["year"])
 
 
