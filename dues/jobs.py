@@ -132,6 +132,7 @@ def _run_import(job: DuesJob) -> None:
 
 
 def _run_export(job: DuesJob) -> None:
+    assert job.year is not None  # export_request always sets the year (only imports have none)
     name = f"dues/exports/{job.year}-{job.pk}.xlsx"
     final = _path(name)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -196,4 +197,4 @@ def jobs_prune(*, now=None) -> int:
 
 
 def download_name(job: DuesJob) -> str:
-    return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit_id else "") + ".xlsx"
+    return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit is not None else "") + ".xlsx"

@@ -138,6 +138,12 @@ class BranchRating(models.Model):
     override_warnings = models.JSONField(_("调整突破的规则"), default=list, blank=True)
 
     objects = BranchRatingQuerySet.as_manager()
+    # Not stored: filled in for the pages by assessment.publication.selectors (attach_notes, public_lines).
+    level_notes: list[str]
+    explanation: str
+    is_adjusted: bool
+    objection_count: int
+    answered_count: int
     # The committee's word only: the computed columns are the job's, rewritten in bulk by every run.
     history = HistoricalRecords(
         excluded_fields=[
