@@ -22,15 +22,19 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from activities import services as activity_services
 from activities.forms import LedgerFilter, MeetingForm, TalkForm
 from activities.models import Meeting
+from assessment.models import Holiday
+from assessment.publication import services as publication_services
+from assessment.services import checks
 from branches.forms import UnitForm
 from branches.models import OrgUnit
 from core import dates
 from core import forms as core_forms
 from members.forms import MemberForm
 from members.models import Member
-from tests.factories import log_meeting
+from tests.factories import log_meeting, make_member, make_recruit, open_dues_year, pay_dues, set_dues_base
 
 ROOT = Path(settings.BASE_DIR)
 APPS = [
@@ -221,3 +225,59 @@ def test_a_member_born_in_year_one_is_repaired_with_a_note_in_the_audit_trail(or
     assert (member.birth_date, member.joined_on) == (date(1900, 1, 1), date(2100, 12, 31))
     page = login(org.secretary).get(reverse("members:detail", args=[member.pk])).content.decode()
     assert "年份不合理" in page and "出生日期“0001-01-01”" in page
+
+
+def _recruit(org):
+    return make_recruit(org.branch, name="欧阳申请")
+
+
+def _payment(org):
+    open_dues_year(2025)
+    set_dues_base(org.member, 2025, "6000")
+    return pay_dues(org.member, 2025, 1, "90")
+
+
+def _problem(org):
+    return checks.problem_create(
+        branch=org.branch, year=2025, quarter=None, description="台账不全", deadline=date(2025, 12, 31), by=None,
+        found_on=date(2025, 3, 1),
+    )  # fmt: skip
+
+
+def _talk(org):
+    colleague = make_member(org.branch, name="李娜")
+    return activity_services.talk_create(
+        by=org.secretary, branch=org.branch, member=colleague, talker=org.member, talked_on=date(2025, 5, 1)
+    )
+
+
+# (app, migration, the one before it, a builder of a record, the date field seeded with 9999-12-31)
+REPAIRS = [
+    ("branches", "0003_dates_within_bounds", "0002_unitrole_history", lambda org: org.branch, "founded_on"),
+    ("recruitment", "0002_dates_within_bounds", "0001_initial", _recruit, "birth_date"),
+    ("dues", "0002_dates_within_bounds", "0001_initial", _payment, "paid_on"),
+    ("assessment", "0007_dates_within_bounds", "0006_publication", _problem, "deadline"),
+    ("activities", "0005_dates_within_bounds", "0004_appraisal_voting_phase", _talk, "talked_on"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app", "name", "previous", "build", "column"), REPAIRS, ids=[r[0] for r in REPAIRS])
+def test_each_apps_migration_moves_its_dates_onto_the_bounds(org, app, name, previous, build, column):
+    record = build(org)
+    table = type(record)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = '9999-12-31' WHERE id = %s", [record.pk])
+    _run(app, name, previous)
+    record.refresh_from_db()
+    assert getattr(record, column) == date(2100, 12, 31)
+
+
+@pytest.mark.django_db
+def test_a_holiday_of_year_one_is_deleted(org):
+    kept = publication_services.holiday_save(day=date(2025, 10, 1), name="国庆节", kind="off", by=None)
+    gone = publication_services.holiday_save(day=date(2025, 10, 2), name="国庆节", kind="off", by=None)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE assessment_holiday SET day = '0001-10-02' WHERE id = %s", [gone.pk])
+    _run("assessment", "0007_dates_within_bounds", "0006_publication")
+    assert list(Holiday.objects.values_list("pk", flat=True)) == [kept.pk]
