@@ -80,9 +80,10 @@ def query_id(request, name: str, params=None) -> int | None:
     return number
 
 
-def query_text(request, name: str, default: str = "", *, max_length: int = 100) -> str:
-    """A search text: NUL bytes (which PostgreSQL cannot compare) removed, trimmed, cut to max_length."""
-    raw = request.GET.get(name)
+def query_text(request, name: str, default: str = "", *, max_length: int = 100, params=None) -> str:
+    """A search text (or, from `params` such as request.POST, a name to look up): NUL bytes (which
+    PostgreSQL cannot compare) removed, trimmed, cut to max_length."""
+    raw = (request.GET if params is None else params).get(name)
     if raw is None:
         return default
     return raw.replace("\x00", "").strip()[:max_length]
