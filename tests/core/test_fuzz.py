@@ -1,18 +1,22 @@
 """No input answers 500: every URL pattern, as every role, with junk ids, query strings and form posts.
 
-The URL patterns are read from the resolver, so a new page is fuzzed without being listed here. Each
-pattern is one test; in it every role (committee staff, general-branch secretary, branch secretary,
-group leader, plain member, anonymous) makes, each inside a savepoint rolled back afterwards:
+The URL patterns are read from the resolver, so a new page is fuzzed without being listed here. A small
+organisation with one object of every kind is built once for the module, and every page is read once
+(GET, with real ids) by the branch secretary and the committee, or the first role it answers, for its
+forms; the forms are filed by where they post (a meeting's page holds the forms of submit and delete).
 
-1. a GET of the page with real ids (from a small organisation built once for the module), whose forms
-   are read for their fields;
-2. a GET with a junk query string: every parameter any view or filter form reads set to a junk value
-   (negative, huge, NUL bytes, far dates, non-numbers), a different mix for each role;
-3. a GET with junk ids in the path (0, 2**31, 2**63, 10**30), when the pattern has ids;
-4. a POST of the page's own forms with junk in every field — or, for one role, the page's own values
-   with only the dates moved to 0001-01-01 / 9999-12-31 — followed through any redirect, so a record
-   saved with a bad date is also rendered.
+Each pattern is then one test, in which every role (committee staff, general-branch secretary — in
+English —, branch secretary, group leader, plain member, anonymous) sends, each inside a savepoint
+rolled back afterwards:
 
+1. a GET with a junk query string: every parameter any view or filter form reads, set to junk
+   (negative, huge, NUL bytes, ², far dates, non-numbers); every role a different year, page and id;
+2. by turns (`plan`), junk in the path — junk ids of objects beside a real year, and a junk year,
+   quarter, month or step beside real ids — or a POST of the forms that post to the pattern: their own
+   values with only the dates moved to 0001-01-01 / 9999-12-31, junk in every field, or nothing,
+   followed through any redirect so that a record saved with a bad date is rendered too.
+
+The roles that reach the forms also send both of the first two posts, whatever the plan gave the others.
 Any answer of 500 or more (or an exception) is collected and reported with its role, method and URL.
 """
 
