@@ -68,7 +68,7 @@ def query_year(
     return query_int(request, name, default, low=low, high=high, warn=warn, strict=strict)
 
 
-def query_id(request, name: str, params=None) -> int | None:
+def query_id(request, name: str, *, params=None) -> int | None:
     """The id of an object named in the query string (or in `params`, e.g. request.POST): None when
     absent, 404 when it is no id at all, as for an object that does not exist."""
     raw = _raw(request.GET if params is None else params, name).strip()

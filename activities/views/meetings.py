@@ -168,7 +168,7 @@ def _meeting_form_page(request, *, units, meeting=None):
 def meeting_create(request):
     scope = scope_for(request.user)
     around = None
-    unit_id = query_id(request, "unit") or query_id(request, "unit", request.POST)
+    unit_id = query_id(request, "unit") or query_id(request, "unit", params=request.POST)
     if unit_id:
         around = get_visible_or_404(OrgUnit.objects, request.user, pk=unit_id)
     elif scope.is_committee:

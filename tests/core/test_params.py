@@ -67,12 +67,13 @@ def test_strict_years_and_junk_ids_are_404():
             params.query_id(_request(unit=junk), "unit")
     assert params.query_id(_request(unit="42"), "unit") == 42
     assert params.query_id(_request(), "unit") is None
-    assert params.query_id(_request(), "unit", {"unit": "7"}) == 7
+    assert params.query_id(_request(), "unit", params={"unit": "7"}) == 7
 
 
 def test_search_text_loses_nul_bytes_and_is_cut():
     assert params.query_text(_request(q=" a\x00b "), "q") == "ab"
     assert len(params.query_text(_request(q="x" * 500), "q")) == 100
+    assert params.query_text(_request(), "username", params={"username": "a\x00b"}, max_length=150) == "ab"
     assert params.query_choice(_request(s="open"), "s", ["open", "closed"]) == "open"
     assert params.query_choice(_request(s="\x00"), "s", ["open", "closed"], "open") == "open"
 
