@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
+from core.tasks import enqueue_on_commit
 
 from . import exports, imports
 from .access import dues_scope_for
@@ -58,7 +59,7 @@ def import_request(*, user, upload, check_only: bool = False) -> DuesJob:
     job.save()
     from .tasks import run_job  # the task module imports this one
 
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    enqueue_on_commit(run_job, job.pk)
     return job
 
 
@@ -91,7 +92,7 @@ def export_request(*, user, year: int, unit: OrgUnit | None = None, today: date 
     job = DuesJob.objects.create(kind=DuesJob.Kind.EXPORT, year=year, unit=unit, requested_by=user)
     from .tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    enqueue_on_commit(run_job, job.pk)
     return job
 
 
@@ -100,7 +101,12 @@ def job_run(*, job_id: int) -> DuesJob | None:
     (a redelivered task) does the same again (an import is all or nothing, an export rewrites the
     same file)."""
     claimed = DuesJob.objects.filter(pk=job_id, status__in=[DuesJob.Status.QUEUED, DuesJob.Status.RUNNING]).update(
-        status=DuesJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, done=0, message=""
+        status=DuesJob.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        done=0,
+        message="",
     )
     if claimed != 1:
         logger.info("dues job %s: nothing to do", job_id)
@@ -164,6 +170,17 @@ def _run_export(job: DuesJob) -> None:
 
 def job_failed(*, job_id: int, message: str) -> None:
     DuesJob.objects.filter(pk=job_id).exclude(status=DuesJob.Status.DONE).update(
+        status=DuesJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+def job_beat(*, job_id: int) -> None:
+    DuesJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def jobs_stale_fail(*, before, message: str) -> int:
+    """Fail the jobs being run whose worker has given no sign of life since `before`."""
+    return DuesJob.objects.filter(status=DuesJob.Status.RUNNING, heartbeat_at__lt=before).update(
         status=DuesJob.Status.FAILED, message=message, finished_at=timezone.now()
     )
 

@@ -59,7 +59,11 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         raise ValidationError(error)
     refuse_if_approved(year)
     check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
-    QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="")
+    # The claim stamps the heartbeat (the instance too: it is saved whole at the end).
+    check.heartbeat_at = timezone.now()
+    QuarterCheck.objects.filter(pk=check.pk).update(
+        status=JobStatus.RUNNING, message="", heartbeat_at=check.heartbeat_at
+    )
     with transaction.atomic():
         bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
@@ -144,6 +148,31 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
 def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
     QuarterCheck.objects.update_or_create(
         year=year, quarter=quarter, defaults={"status": JobStatus.FAILED, "message": message}
+    )
+
+
+# What a request for a check changes on its row, and puts back if the check could not be queued.
+QUARTER_CHECK_REQUEST_FIELDS = ("status", "requested_at", "message")
+
+
+def quarter_check_not_queued(*, year: int, quarter: int, before: dict | None, message: str) -> None:
+    """The check's task never reached the broker: the row is as it was before the request (a done
+    check stays done), or, for a first request, failed with `message`."""
+    queued = QuarterCheck.objects.filter(year=year, quarter=quarter, status=JobStatus.QUEUED)
+    if before is None:
+        queued.update(status=JobStatus.FAILED, message=message)
+    else:
+        queued.update(**before)
+
+
+def quarter_check_beat(*, year: int, quarter: int) -> None:
+    QuarterCheck.objects.filter(year=year, quarter=quarter).update(heartbeat_at=timezone.now())
+
+
+def quarter_checks_stale_fail(*, before, message: str) -> int:
+    """Fail the running checks whose worker has given no sign of life since `before`."""
+    return QuarterCheck.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=before).update(
+        status=JobStatus.FAILED, message=message
     )
 
 

@@ -255,8 +255,8 @@ def _talk(org):
 REPAIRS = [
     ("branches", "0003_dates_within_bounds", "0002_unitrole_history", lambda org: org.branch, "founded_on"),
     ("recruitment", "0002_dates_within_bounds", "0001_initial", _recruit, "birth_date"),
-    ("dues", "0002_dates_within_bounds", "0001_initial", _payment, "paid_on"),
-    ("assessment", "0007_dates_within_bounds", "0006_publication", _problem, "deadline"),
+    ("dues", "0003_dates_within_bounds", "0002_job_heartbeat", _payment, "paid_on"),
+    ("assessment", "0008_dates_within_bounds", "0007_job_heartbeat", _problem, "deadline"),
     ("activities", "0005_dates_within_bounds", "0004_appraisal_voting_phase", _talk, "talked_on"),
 ]
 
@@ -279,5 +279,5 @@ def test_a_holiday_of_year_one_is_deleted(org):
     gone = publication_services.holiday_save(day=date(2025, 10, 2), name="国庆节", kind="off", by=None)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE assessment_holiday SET day = '0001-10-02' WHERE id = %s", [gone.pk])
-    _run("assessment", "0007_dates_within_bounds", "0006_publication")
+    _run("assessment", "0008_dates_within_bounds", "0007_job_heartbeat")
     assert list(Holiday.objects.values_list("pk", flat=True)) == [kept.pk]

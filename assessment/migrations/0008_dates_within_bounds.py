@@ -20,6 +20,6 @@ def repair(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessment", "0006_publication")]
+    dependencies = [("assessment", "0007_job_heartbeat")]
 
     operations = [migrations.RunPython(repair, migrations.RunPython.noop)]

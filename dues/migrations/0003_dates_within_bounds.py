@@ -17,6 +17,6 @@ def repair(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dues", "0001_initial")]
+    dependencies = [("dues", "0002_job_heartbeat")]
 
     operations = [migrations.RunPython(repair, migrations.RunPython.noop)]
