@@ -109,3 +109,12 @@ def test_the_pages_that_used_to_answer_500(org, login):
     assert index.status_code == 200
     assert client.get(reverse("activities:create"), {"unit": "²"}).status_code == 404
     assert client.get(reverse("activities:talk_create"), {"branch": "²", "member": "²"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["x" * 3000, "a\x00b"])
+def test_a_sign_in_with_a_junk_name_is_a_failed_sign_in(client, name):
+    """axes records the name it was given (AXES_USERNAME_CALLABLE cuts it to a username's length)."""
+    for url in (reverse("login"), reverse("admin:login")):
+        response = client.post(url, {"username": name, "password": "x"})
+        assert response.status_code in (200, 403, 429)
