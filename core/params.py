@@ -1,8 +1,10 @@
 """Reading a query string: junk is ignored with a message or answered 404, never a 500.
 
-Every view reads `request.GET` through these. A parameter that is absent gives the default; one that is
-junk (not a number, negative, too large for the database, a NUL byte) gives the default too, and the
-page says what was ignored — or, for the id of an object, a 404, as for an object the user may not see.
+Views read numbers, years, ids and texts to look up from `request.GET` through these (a value only
+compared with a fixed list of choices, or a page number for Paginator.get_page, which copes with any,
+may be read as it is). A parameter that is absent gives the default; one that is junk (not a number,
+negative, too large for the database, ², a NUL byte) gives the default too, and the page says what was
+ignored — or, for the id of an object, a 404, as for an object the user may not see.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def _raw(params, name: str) -> str:
 def _ignored(request, name: str, value: str, warn: bool) -> None:
     if warn:
         shown = value.replace("\x00", "").strip()[:_SHOWN]
-        messages.warning(request, _("参数“%(name)s”的值“%(value)s”无效，已忽略") % {"name": name, "value": shown})
+        text = _("参数“%(name)s”的值“%(value)s”无效，已忽略") % {"name": name, "value": shown}
+        messages.warning(request, text, fail_silently=True)
 
 
 def parse_int(value: str, low: int, high: int) -> int | None:
