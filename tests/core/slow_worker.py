@@ -2,10 +2,10 @@
 
 The only change from the app's worker: on a job's first attempt the year-end workbook takes ten
 minutes, so the test finds the export running and kills the worker in the middle of it. A second
-attempt (the message given back by reject-on-worker-lost) builds the workbook as usual.
+attempt (the message given back by reject-on-worker-lost) builds the workbook as usual. Under
+`pytest -n`, it takes the test process's media folder and Redis key prefix (tests/conftest.py).
 """
 
-import json
 import os
 import sys
 import time
@@ -13,6 +13,8 @@ import time
 import django
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
 
 from assessment.models import ExportJob  # noqa: E402
 from assessment.yearbook import services  # noqa: E402
@@ -28,9 +30,10 @@ def slow_on_the_first_attempt(*args, progress, **kwargs):
 
 
 services.workbook_write = slow_on_the_first_attempt
+settings.MEDIA_ROOT = os.environ["TEST_MEDIA_ROOT"]
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**options, "global_keyprefix": f"tests-{os.environ['PYTEST_XDIST_WORKER']}:"}
 
 if __name__ == "__main__":
-    # Under pytest-xdist each test process has its own key prefix in Redis (tests/conftest.py): the
-    # worker must read the queue of the process that started it.
-    app.conf.broker_transport_options = json.loads(os.environ.get("TEST_BROKER_TRANSPORT_OPTIONS", "{}"))
     app.worker_main(["worker", "--without-gossip", "--without-mingle", "--without-heartbeat", *sys.argv[1:]])

@@ -11,7 +11,6 @@ database; the test kills it with SIGKILL, as the kernel's out-of-memory killer o
   marks it failed with a Chinese message once it is JOB_STALE_SECONDS old — and not while it beats.
 """
 
-import json
 import os
 import signal
 import subprocess
@@ -64,7 +63,7 @@ def start_worker(settings, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "JOB_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
         "JOB_STALE_SECONDS": str(STALE_SECONDS),
-        "TEST_BROKER_TRANSPORT_OPTIONS": json.dumps(celery_app.conf.broker_transport_options),
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
 
     def start(*pool: str) -> subprocess.Popen:
