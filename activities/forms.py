@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
 from core.choices import choices
+from core.forms import DateField, DateTimeField, YearField
 from core.periods import QUARTER_LABELS
 from members.models import Member
 
@@ -52,7 +53,7 @@ class MeetingForm(forms.ModelForm):
     """The record's fields. Attendance is posted beside it as att-<member id> / reason-<member id>."""
 
     unit = UnitChoiceField(label=_("召开单位"), queryset=OrgUnit.objects.none(), empty_label=None)
-    held_at = forms.DateTimeField(
+    held_at = DateTimeField(
         label=_("召开时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -159,8 +160,14 @@ FLAG_CHOICES = [
 ]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year within the bounds of every date: junk (-1, 99999999999) is reported on the field and ignored."""
+
+    field_class = YearField
+
+
 class LedgerFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="held_on", lookup_expr="year", label=_("年度"))
     quarter = django_filters.ChoiceFilter(choices=QUARTER_CHOICES, method="filter_quarter", label=_("季度"))
     kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices, label=_("状态"))
@@ -192,6 +199,7 @@ class TalkForm(forms.ModelForm):
             "talked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"talked_on": DateField}
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

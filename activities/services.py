@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from branches.models import OrgUnit
 from core import events
 from core.audit import set_change_reason, set_history_user
+from core.dates import FIRST_DAY, LAST_DAY, OUT_OF_BOUNDS, date_is_sensible
 from members.models import Member
 from members.selectors import members_of_unit_on
 
@@ -158,6 +159,8 @@ def _validate_fields(meeting: Meeting, now: datetime) -> None:
     errors: dict[str, str | list[str]] = {}
     if meeting.held_on > _local_date(now):
         errors["held_at"] = _("会议时间不能晚于今天")
+    elif not date_is_sensible(meeting.held_on):  # a meeting of year 1 could never be shown again
+        errors["held_at"] = str(OUT_OF_BOUNDS % {"first": FIRST_DAY, "last": LAST_DAY})
     try:
         meeting.full_clean(exclude=["unit", "branch", "similar_to", "created_by", "returned_by"])
     except ValidationError as exc:

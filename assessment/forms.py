@@ -6,6 +6,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import choices
+from core.forms import DateField
 from core.periods import QUARTER_LABELS
 
 from . import standard as spec
@@ -68,7 +69,7 @@ class ProblemForm(forms.Form):
     )
     indicator = forms.ChoiceField(label=_("相关指标"), required=False)
     description = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
+
 from . import rules
 from .models import OrgUnit
 
@@ -42,6 +44,7 @@ class UnitForm(forms.ModelForm):
         model = OrgUnit
         fields = ["code", "name", "kind", "founded_on", "elected_on", "departments"]
         widgets = {"founded_on": DateInput(), "elected_on": DateInput()}
+        field_classes = {"founded_on": DateField, "elected_on": DateField}
 
     field_order = ["parent", "kind", "code", "name", "founded_on", "elected_on", "departments"]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from core.audit import audit_trail, merged
+from core.params import query_id, query_text
 from core.service_errors import add_service_errors
 
 from . import rules, services
@@ -156,7 +157,7 @@ def role_grant(request, pk):
         context = {"unit": unit, **_role_context(scope, unit), "standalone": True}
         return render(request, "branches/role_grant.html", context)
     role = request.POST.get("role", "")
-    username = request.POST.get("username", "").strip()
+    username = query_text(request, "username", max_length=150, params=request.POST)
     user = get_user_model().objects.filter(username=username).first() if username else None
     if role not in may_grant:
         messages.error(request, _("您不能在%(unit)s授予这个角色") % {"unit": unit.name})
@@ -210,10 +211,10 @@ def create(request):
     if not parents.exists() and not (scope.is_committee and not has_root):
         raise Http404
     initial = {}
-    if request.GET.get("parent"):
+    if parent_id := query_id(request, "parent"):
         try:
-            initial["parent"] = parents.get(pk=int(request.GET["parent"]))
-        except (ValueError, OrgUnit.DoesNotExist) as exc:
+            initial["parent"] = parents.get(pk=parent_id)
+        except OrgUnit.DoesNotExist as exc:
             raise Http404 from exc
     kinds = kinds_under(parents)
     if scope.is_committee and not has_root:

@@ -264,6 +264,7 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "security.lockout.TieredAxesHandler"
 AXES_CLIENT_IP_CALLABLE = "security.proxy.client_ip"
+AXES_USERNAME_CALLABLE = "security.lockout.attempted_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

@@ -17,6 +17,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .dates import year_is_sensible
+
 # A text cell starting with one of these is a formula to Excel (DDE / formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -240,6 +242,6 @@ def parse_date(value) -> date | None:
 
 
 def _check_year(parsed, shown):
-    if not 1900 <= parsed.year <= 2100:
+    if not year_is_sensible(parsed.year):
         raise CellError(f"日期“{parse_text(shown)}”的年份不合理")
     return parsed

@@ -6,6 +6,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
+
 from . import rules
 from .models import Category, DuesExemption, Rounding
 
@@ -57,7 +59,7 @@ BaseRowFormSet = formset_factory(BaseRowForm, extra=0)
 class PaymentForm(forms.Form):
     month = forms.TypedChoiceField(label=_("所属月份"), choices=MONTH_CHOICES, coerce=int)
     amount = _money(_("实交金额（元）"), min_value=rules.CENT)
-    paid_on = forms.DateField(label=_("交纳日期"), widget=DATE_INPUT, help_text=_("晚于所属月份月底即为补交"))
+    paid_on = DateField(label=_("交纳日期"), widget=DATE_INPUT, help_text=_("晚于所属月份月底即为补交"))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
@@ -79,7 +81,7 @@ CollectionRowFormSet = formset_factory(CollectionRowForm, extra=0)
 
 
 class CollectionDateForm(forms.Form):
-    paid_on = forms.DateField(label=_("交纳日期"), widget=DATE_INPUT)
+    paid_on = DateField(label=_("交纳日期"), widget=DATE_INPUT)
 
 
 class ExemptionForm(forms.Form):
@@ -88,14 +90,14 @@ class ExemptionForm(forms.Form):
     last_month = forms.TypedChoiceField(label=_("截止月份"), choices=MONTH_CHOICES, coerce=int)
     reason = forms.CharField(label=_("理由"), max_length=200)
     approved_by = forms.CharField(label=_("批准组织"), max_length=100, help_text=_("如：XX党支部支委会、机关党委"))
-    approved_on = forms.DateField(label=_("批准日期"), widget=DATE_INPUT)
+    approved_on = DateField(label=_("批准日期"), widget=DATE_INPUT)
 
 
 class RemittanceForm(forms.Form):
     first_month = forms.TypedChoiceField(label=_("起始月份"), choices=MONTH_CHOICES, coerce=int, initial=1)
     last_month = forms.TypedChoiceField(label=_("截止月份"), choices=MONTH_CHOICES, coerce=int, initial=6)
     amount = _money(_("上缴金额（元）"), min_value=rules.CENT)
-    remitted_on = forms.DateField(label=_("上缴日期"), widget=DATE_INPUT)
+    remitted_on = DateField(label=_("上缴日期"), widget=DATE_INPUT)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 

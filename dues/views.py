@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from branches.access import get_visible_or_404
 from branches.models import OrgUnit
+from core.params import query_id, query_year
 from core.service_errors import flash_service_errors
 from members.models import Member
 
@@ -96,18 +97,13 @@ def overview(request):
     attention list — a page at a time, each page counted by the database in one go."""
     scope = _keeper(request)
     today = timezone.localdate()
-    raw_year = request.GET.get("year") or str(today.year)
-    if not raw_year.isdigit():
-        raise Http404
-    year = _year(int(raw_year), today)
+    year = query_year(request, today.year, low=rules.MIN_YEAR, high=today.year + 1, strict=True)
     branches = managed_branches(scope).order_by("code")
     parents = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.GENERAL_BRANCH).order_by("code")
     parent = None
-    if request.GET.get("unit"):
-        if not request.GET["unit"].isdigit():
-            raise Http404
+    if unit_id := query_id(request, "unit"):
         general_branches = OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH)
-        parent = get_visible_or_404(general_branches, scope, pk=int(request.GET["unit"]))
+        parent = get_visible_or_404(general_branches, scope, pk=unit_id)
         branches = branches.filter(path__startswith=parent.path)
     page = Paginator(branches, PAGE_SIZE).get_page(request.GET.get("page"))
     summaries = selectors.branch_summaries([b.pk for b in page], year, today)
@@ -210,7 +206,11 @@ def collect(request, branch_id: int, year: int, month: int):
     if request.method == "POST":
         date_form = CollectionDateForm(request.POST)
         formset = CollectionRowFormSet(request.POST, initial=[_initial(line) for line in lines])
-        if date_form.is_valid() and formset.is_valid():
+        if len(formset.forms) != len(lines):
+            # The rows posted are not the month's list (it changed meanwhile, or the form came damaged).
+            messages.error(request, _("提交的名单与本月应交名单不一致，请核对后重新提交"))
+            formset = CollectionRowFormSet(initial=[_initial(line) for line in lines])
+        elif date_form.is_valid() and formset.is_valid():
             entries = []
             for row in formset.cleaned_data:
                 line = members.get(row.get("member"))
@@ -373,9 +373,9 @@ FORMS = {"payment": PaymentForm, "base": BaseForm, "exemption": ExemptionForm}
 def member(request, member_id: int, year: int):
     """One member's year: each month's dues, payments (one by one, back payments with their real
     date), bases (a change mid-year from its month), approved 免交/缓交. The member reads their own."""
-    person, can_change = member_or_404(request.user, member_id, year)
     today = timezone.localdate()
-    year = _year(year, today)
+    year = _year(year, today)  # first: the member's lookup works out the year's months
+    person, can_change = member_or_404(request.user, member_id, year)
     scope = dues_scope_for(request.user)
     dues = selectors.member_dues(person, year, today)
     bound = {}

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.dates import year_is_sensible
 from core.spreadsheets import CellError, Percent, RowError, is_blank, parse_date, parse_text
 from members import idcard
 from members.roster_io import clean_header, parse_id_number
@@ -114,7 +115,7 @@ def parse_month(value) -> Month:
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise CellError(f"“{text}”中的月份应为1–12")
-    if not 1900 <= year <= 2100:
+    if not year_is_sensible(year):
         raise CellError(f"“{text}”的年份不合理")
     return Month(year, month)
 
@@ -134,7 +135,7 @@ def _parse_int(value, what: str) -> int:
 
 def parse_year(value) -> int:
     year = _parse_int(value, "年度（如 2026）")
-    if not 1900 <= year <= 2100:
+    if not year_is_sensible(year):
         raise CellError(f"年度“{year}”不合理")
     return year
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.forms import DateInput, GroupChoiceField
 from branches.models import OrgUnit
 from branches.rules import COMMITTEE_POSTS
+from core.forms import DateField
 
 from . import idcard
 from .models import Member
@@ -29,7 +30,7 @@ class MemberForm(forms.ModelForm):
     On edit the branch is not offered: moving a member is a transfer (组织关系转接).
     """
 
-    since = forms.DateField(
+    since = DateField(
         label=_("进入本支部日期"),
         required=False,
         widget=DateInput(),
@@ -71,6 +72,7 @@ class MemberForm(forms.ModelForm):
             "committee_post": forms.TextInput(attrs={"list": "committee-posts"}),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
         }
+        field_classes = dict.fromkeys(["birth_date", "joined_on", "full_on", "probation_extended_until"], DateField)
 
     def __init__(self, *args, branches=None, groups, show_id_number=True, **kwargs):
         """`branches`: where a new member may go (None when editing); `groups`: the groups offered.
@@ -145,7 +147,7 @@ class TransferForm(forms.Form):
     manage it, so the list is every branch, not the user's scope."""
 
     to_branch = BranchChoiceField(label=_("转入支部"), queryset=OrgUnit.objects.none())
-    on = forms.DateField(label=_("转接日期"), widget=DateInput())
+    on = DateField(label=_("转接日期"), widget=DateInput())
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, member, **kwargs):
@@ -162,9 +164,7 @@ class LeaveForm(forms.Form):
     """A member leaves the organisation: 转出本单位, 去世 or another reason, from a date."""
 
     reason = forms.ChoiceField(label=_("离开原因"), choices=Member.LeaveReason.choices)
-    on = forms.DateField(
-        label=_("离开日期"), widget=DateInput(), help_text=_("从这一天起不再计入本单位党员人数和应到人数")
-    )
+    on = DateField(label=_("离开日期"), widget=DateInput(), help_text=_("从这一天起不再计入本单位党员人数和应到人数"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):

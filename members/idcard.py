@@ -37,7 +37,8 @@ def id_number_errors(number: str, birth_date: date | None = None) -> list[str]:
     number = normalise(number)
     if len(number) != 18:
         return [f"身份证号应为18位，当前为{len(number)}位"]
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isascii: str.isdigit() also takes digits such as ² that int() refuses.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         return ["身份证号前17位应为数字，最后一位应为数字或X"]
     errors = []
     born = birth_date_of(number)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from branches.access import get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.params import parse_int
 
 from . import channels, selectors, services
 from .forms import INAPP, LeadTimeForm, PreferenceForm, SentFilter, TestEmailForm, UnitCodeForm, WebhookForm
@@ -106,9 +107,9 @@ def settings_page(request):
     _committee_only(request)
     today = timezone.localdate()
     year = today.year
-    requested = request.GET.get("year") or request.POST.get("year")
-    if requested and requested.isdigit() and 2000 <= int(requested) <= 2100:
-        year = int(requested)
+    requested = parse_int(request.GET.get("year") or request.POST.get("year") or "", 2000, 2100)
+    if requested is not None:
+        year = requested
     current = LeadTimeSetting.objects.filter(year=year).first()
     effective = selectors.lead_times(year)
     initial = {

@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
+from core.forms import DateField
 
 from . import rules
 
@@ -20,7 +21,7 @@ class RecruitForm(forms.Form):
     education = forms.CharField(label=_("学历"), max_length=30, required=False)
     ethnicity = forms.CharField(label=_("民族"), max_length=20, initial="汉族")
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
-    applied_on = forms.DateField(label=_("递交入党申请书日期"), widget=DATE_WIDGET)
+    applied_on = DateField(label=_("递交入党申请书日期"), widget=DATE_WIDGET)
     actor = forms.CharField(label=_("接收人"), max_length=100, required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -46,7 +47,7 @@ class SponsorField(forms.ModelMultipleChoiceField):
 class StepForm(forms.Form):
     """One step: its date, who did it, a note, and what that step's rule needs."""
 
-    done_on = forms.DateField(label=_("日期"), widget=DATE_WIDGET)
+    done_on = DateField(label=_("日期"), widget=DATE_WIDGET)
     actor = forms.CharField(label=_("经办人"), max_length=100, required=False, help_text=_("谈话人、审查人、主持人等"))
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -67,8 +68,8 @@ class StepForm(forms.Form):
                 label=_("培训学时"), min_value=0, required=False, help_text=_("不少于3天或24个学时")
             )
         if number == rules.PRE_REVIEW:
-            self.fields["notice_start"] = forms.DateField(label=_("公示开始日期"), widget=DATE_WIDGET)
-            self.fields["notice_end"] = forms.DateField(
+            self.fields["notice_start"] = DateField(label=_("公示开始日期"), widget=DATE_WIDGET)
+            self.fields["notice_end"] = DateField(
                 label=_("公示结束日期"), widget=DATE_WIDGET, help_text=_("公示不少于5个工作日")
             )
         if number == rules.BRANCH_MEETING:

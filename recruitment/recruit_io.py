@@ -350,7 +350,7 @@ def _read_int(check: _Check, number: int, column: str, value) -> int | None:
     if is_blank(value):
         return None
     text = parse_text(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # isdigit() alone takes ², which int() refuses
         check.error(number, column, f"“{text}”不是人数，应为不小于0的整数")
         return None
     return int(text)

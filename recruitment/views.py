@@ -4,7 +4,6 @@ so anyone else — another branch, a group leader, a plain member — gets a 404
 """
 
 import tempfile
-from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from branches.access import get_managed_or_404, scope_for
 from branches.models import OrgUnit
 from core import pdf
+from core.params import query_id, query_year
 from core.service_errors import add_service_errors
 
 from . import recruit_io, rules, selectors, services
@@ -70,11 +70,8 @@ def recruit_list(request):
     scope = _manager_scope(request)
     recruits = _recruits(request)
     unit = None
-    if request.GET.get("unit"):
-        try:
-            unit = get_managed_or_404(OrgUnit.objects, request.user, pk=int(request.GET["unit"]))
-        except ValueError as exc:
-            raise Http404 from exc
+    if unit_id := query_id(request, "unit"):
+        unit = get_managed_or_404(OrgUnit.objects, request.user, pk=unit_id)
         recruits = selectors.in_unit(recruits, unit)
     status = request.GET.get("status", "")
     if status in rules.STATUS_LABELS:
@@ -103,11 +100,8 @@ def recruit_create(request):
     scope = _manager_scope(request)
     branches = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.BRANCH)
     initial = {}
-    if request.GET.get("branch"):
-        try:
-            initial["branch"] = get_managed_or_404(branches, request.user, pk=int(request.GET["branch"]))
-        except ValueError as exc:
-            raise Http404 from exc
+    if branch_id := query_id(request, "branch"):
+        initial["branch"] = get_managed_or_404(branches, request.user, pk=branch_id)
     elif len(only := list(branches[:2])) == 1:
         initial["branch"] = only[0]
     form = RecruitForm(request.POST or None, branches=branches, initial=initial)
@@ -250,10 +244,10 @@ def step_record(request, pk, number):
         raise Http404
     recruit = get_managed_or_404(_recruits(request).select_related("branch", "member"), request.user, pk=pk)
     step = None
-    if request.GET.get("step"):
+    if step_id := query_id(request, "step"):
         try:
-            step = recruit.steps.get(pk=int(request.GET["step"]), number=number)
-        except (ValueError, RecruitStep.DoesNotExist) as exc:
+            step = recruit.steps.get(pk=step_id, number=number)
+        except RecruitStep.DoesNotExist as exc:
             raise Http404 from exc
     elif not rules.STEPS[number].repeatable:
         step = recruit.steps.filter(number=number).first()
@@ -433,17 +427,10 @@ def template_download(request):
 @login_required
 def export_download(request):
     _manager_scope(request)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-        date(year, 1, 1)
-    except ValueError as exc:
-        raise Http404 from exc
+    year = query_year(request, timezone.localdate().year, warn=False)
     recruits = selectors.recruits_of_year(_recruits(request), year)
-    if request.GET.get("unit"):
-        try:
-            unit = get_managed_or_404(OrgUnit.objects, request.user, pk=int(request.GET["unit"]))
-        except ValueError as exc:
-            raise Http404 from exc
+    if unit_id := query_id(request, "unit"):
+        unit = get_managed_or_404(OrgUnit.objects, request.user, pk=unit_id)
         recruits = selectors.in_unit(recruits, unit)
     filename = _("发展党员纪实-%(year)s.xlsx") % {"year": year}
     return _xlsx_response(lambda out: recruit_io.write_recruits(recruits, out), filename)

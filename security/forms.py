@@ -4,6 +4,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
+
 from .models import SignInEvent
 
 # Nothing was logged before the app existed; a year like 0001 would overflow the time-zone shift.
@@ -19,10 +21,10 @@ class SignInFilterForm(forms.Form):
 
     username = forms.CharField(label=_("用户名"), required=False, max_length=150)
     kind = forms.ChoiceField(label=_("结果"), required=False, choices=[("", _("全部")), *SignInEvent.Kind.choices])
-    since = forms.DateField(
+    since = DateField(
         label=_("起始日期"), required=False, validators=_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = DateField(
         label=_("截止日期"), required=False, validators=_DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -21,6 +21,16 @@ from django.conf import settings
 from django.db.models import Sum
 
 ADDRESS, USERNAME = "address", "username"
+USERNAME_LENGTH = 150  # django.contrib.auth's username
+
+
+def attempted_username(request, credentials=None) -> str | None:
+    """The name a sign-in tried, as axes records it (AXES_USERNAME_CALLABLE): without NUL bytes and cut
+    to the 150 characters a username can have, so that junk typed as a name (axes' column holds 255)
+    is a failed sign-in like any other rather than a 500."""
+    source = credentials or getattr(request, "data", request.POST)
+    name = source.get(getattr(settings, "AXES_USERNAME_FORM_FIELD", "username"))
+    return None if name is None else str(name).replace("\x00", "")[:USERNAME_LENGTH]
 
 
 def username_failures(failures_per_address: Iterable[int], per_address_cap: int) -> int:

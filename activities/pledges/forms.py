@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import AppraisalEntry, Pledge
 from activities.models.pledges import QUARTER_CHOICES
+from core.forms import DateField
 
 from . import rules
 
@@ -61,7 +62,7 @@ class PledgeEditForm(forms.ModelForm):
 
 
 class PledgeNoteForm(forms.Form):
-    noted_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    noted_on = DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("践诺情况"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from branches.access import GROUP_LEADER, scope_for
 from branches.models import OrgUnit
+from core.params import query_int, query_year
 from core.periods import Period, quarter_of
 
 from .. import compliance, selectors
@@ -20,14 +21,8 @@ from ..models import Meeting
 
 def _year_quarter(request, today):
     year, quarter = quarter_of(today)
-    try:
-        year = int(request.GET.get("year", year))
-        quarter = int(request.GET.get("quarter", quarter))
-    except ValueError:
-        pass
-    if quarter not in (1, 2, 3, 4) or not 2000 <= year <= today.year + 1:
-        year, quarter = quarter_of(today)
-    return year, quarter
+    year = query_year(request, year, low=2000, high=today.year + 1)
+    return year, query_int(request, "quarter", quarter, low=1, high=4)
 
 
 @login_required

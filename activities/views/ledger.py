@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from branches.access import get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.params import query_year
 
 from .. import compliance, ledger_io, selectors
 from ..forms import LedgerFilter
@@ -21,11 +22,13 @@ from ..models import Attendance
 from . import PAGE_SIZE
 
 
-def _ledger_queryset(request, unit):
+def _ledger_queryset(request, unit, warn=True):
+    """The filtered records. No year, or a year that is no year (-1, 99999999999): this year's (with a
+    message on the page), rather than every year's — the export of a junk year is not the whole ledger."""
     base = selectors.ledger_meetings(unit)
     data = request.GET.copy()
-    if "year" not in data:
-        data["year"] = str(timezone.localdate().year)
+    if "year" not in data or data["year"].strip():
+        data["year"] = str(query_year(request, timezone.localdate().year, warn=warn))
     return LedgerFilter(data, queryset=base)
 
 
@@ -70,7 +73,7 @@ def _print_title(unit, filterset) -> str:
 @login_required
 def ledger_export(request, unit_id):
     unit = get_visible_or_404(OrgUnit.objects, request.user, pk=unit_id)
-    filterset = _ledger_queryset(request, unit)
+    filterset = _ledger_queryset(request, unit, warn=False)
     absences = Attendance.objects.exclude(status=compliance.PRESENT).select_related("member").order_by("member__name")
     meetings = (
         filterset.qs.select_related("unit")

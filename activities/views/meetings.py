@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 
 from branches.access import GROUP_LEADER, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.dates import date_is_sensible
+from core.params import query_id, query_text
 from core.periods import Period, quarter_of
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
@@ -39,7 +41,7 @@ def index(request):
     if not scope.has_units:
         raise Http404
     units = OrgUnit.objects.visible_to(scope).filter(kind__in=[OrgUnit.Kind.BRANCH, OrgUnit.Kind.GROUP])
-    q = (request.GET.get("q") or "").strip()
+    q = query_text(request, "q")
     if q:
         units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
     page = Paginator(units.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -146,9 +148,9 @@ def _meeting_form_page(request, *, units, meeting=None):
         else:
             today = timezone.localdate()
             unit, kind = _suggest(scope, units, today)
-            requested_unit = request.GET.get("unit")
-            if requested_unit and requested_unit.isdigit():
-                unit = next((u for u in units if u.pk == int(requested_unit)), unit)
+            requested_unit = query_id(request, "unit")
+            if requested_unit:
+                unit = next((u for u in units if u.pk == requested_unit), unit)
             requested_kind = request.GET.get("kind")
             if requested_kind in compliance.KIND_LABELS:
                 kind = requested_kind
@@ -186,8 +188,8 @@ def _meeting_form_page(request, *, units, meeting=None):
 def meeting_create(request):
     scope = scope_for(request.user)
     around = None
-    unit_id = request.GET.get("unit") or request.POST.get("unit")
-    if unit_id and str(unit_id).isdigit():
+    unit_id = query_id(request, "unit") or query_id(request, "unit", params=request.POST)
+    if unit_id:
         around = get_visible_or_404(OrgUnit.objects, request.user, pk=unit_id)
     elif scope.is_committee:
         # The whole tree is theirs: ask which unit rather than list thousands in a select.
@@ -206,14 +208,15 @@ def meeting_create(request):
 def attendance_table(request):
     """The attendance table for a unit, kind and date (htmx swaps it in when those change)."""
     scope = scope_for(request.user)
-    unit_id = request.GET.get("unit", "")
-    unit = get_visible_or_404(OrgUnit.objects, request.user, pk=int(unit_id) if unit_id.isdigit() else 0)
+    unit = get_visible_or_404(OrgUnit.objects, request.user, pk=query_id(request, "unit") or 0)
     if not selectors.can_log(scope, unit):
         raise Http404
     kind = request.GET.get("kind")
     try:
-        held_at = dt.datetime.fromisoformat(request.GET.get("held_at", ""))
+        held_at = dt.datetime.fromisoformat(query_text(request, "held_at"))
     except ValueError:
+        held_at = None
+    if held_at is not None and not date_is_sensible(held_at):
         held_at = None
     rows: tuple[services.AttendanceLine, ...] = ()
     if kind in compliance.KIND_LABELS and held_at is not None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from branches.access import get_managed_or_404, scope_for
 from branches.models import OrgUnit
+from core.params import query_id, query_int, query_year
 from core.service_errors import add_service_errors
 from members.selectors import members_of_unit_on
 
@@ -33,16 +34,11 @@ def talk_list(request):
     if not scope.is_manager:
         raise Http404
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
+    year = query_year(request, today.year)
     branches = selectors.branches_in_scope(scope, managed=True).order_by("code")
     branch = None
-    if request.GET.get("branch", "").isdigit():
-        branch = get_managed_or_404(
-            OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH), request.user, pk=request.GET["branch"]
-        )
+    if branch_id := query_id(request, "branch"):
+        branch = get_managed_or_404(OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH), request.user, pk=branch_id)
     elif branches.count() == 1:
         branch = branches.first()
     talks = Talk.objects.managed_by(scope).filter(talked_on__year=year).select_related("branch", "member", "talker")
@@ -79,8 +75,8 @@ def _talk_form_page(request, *, branch, talk=None):
     if talk is not None and talk.member not in members:
         members.append(talk.member)
     initial = {"talked_on": today}
-    if request.GET.get("member", "").isdigit():
-        initial["member"] = int(request.GET["member"])
+    if member_id := query_int(request, "member", low=1, warn=False):
+        initial["member"] = member_id
     me = scope_for(request.user).member_id
     if me and any(m.pk == me for m in members):
         initial["talker"] = me
@@ -105,9 +101,9 @@ def talk_create(request):
     scope = scope_for(request.user)
     if not scope.is_manager:
         raise Http404
-    branch_id = request.GET.get("branch", "")
+    branch_id = query_id(request, "branch")
     branches = selectors.branches_in_scope(scope, managed=True)
-    if branch_id.isdigit():
+    if branch_id:
         branch = get_managed_or_404(OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH), request.user, pk=branch_id)
     elif branches.count() == 1:
         branch = branches.first()

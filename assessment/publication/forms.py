@@ -4,6 +4,8 @@ the services check the rules."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
+
 from ..models import Holiday, Objection
 from ..models.ratings import LEVEL_CHOICES
 from . import rules
@@ -38,13 +40,13 @@ class AnswerForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=_("名称"), max_length=50)
     kind = forms.ChoiceField(label=_("类别"), choices=Holiday.Kind.choices, initial=Holiday.Kind.OFF)
 
 
 class InterviewForm(forms.Form):
-    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
     interviewers = forms.CharField(
         label=_("约谈人"), max_length=200, help_text=_("姓名和职务，如“机关党委副书记 王强”")
     )
@@ -57,7 +59,7 @@ class InterviewForm(forms.Form):
         max_length=500,
         help_text=_("填写后记入该支部的问题清单，按期整改、销号。"),
     )
-    deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -68,7 +70,7 @@ class InterviewForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("整改问题"), max_length=500)
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DocumentForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from branches.access import Scope
 from branches.models import OrgUnit
 from core.bulk import among
+from core.params import MAX_ID, parse_int
 
 from .. import rating
 from .. import selectors as assessment_selectors
@@ -237,7 +238,7 @@ def with_documents(table: list[dict], branch: OrgUnit, year: int) -> list[dict]:
 
 def cited_documents(branch: OrgUnit, indicator, ids: Iterable[str]) -> list[SupportingDocument]:
     """The documents a checker ticked in the score form: only the branch's own for that indicator."""
-    wanted = [int(i) for i in ids if str(i).isdigit()]
+    wanted = [pk for i in ids if (pk := parse_int(str(i), 1, MAX_ID)) is not None]
     if not wanted:
         return []
     return list(SupportingDocument.objects.filter(branch=branch, indicator=indicator, pk__in=wanted))

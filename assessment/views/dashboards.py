@@ -4,18 +4,18 @@ from collections import Counter
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.params import query_year
 from core.periods import QUARTERS, Period, previous_quarter
 
 from .. import rating, selectors
 from ..models import Application, BranchRating, Problem, Standard, StarHistory, YearRating
 from ..models.ratings import LEVEL_CHOICES
 from ..publication import selectors as publication_selectors
-from .access import branch_or_404, can_read, reader_only, year_or_404
+from .access import MAX_YEAR, MIN_YEAR, branch_or_404, can_read, reader_only, year_or_404
 
 RANKING_LIMIT = 100  # the dashboard's ranking; the review page and the workbook list every branch
 
@@ -33,10 +33,7 @@ def index(request):
     units = selectors.visible_branches(scope)
     if not scope.is_committee and len(units) == 1:
         return redirect("assessment:branch", units[0].pk)
-    try:
-        year = year_or_404(int(request.GET.get("year") or _default_year(today)))
-    except ValueError as exc:
-        raise Http404 from exc
+    year = year_or_404(query_year(request, _default_year(today), low=MIN_YEAR, high=MAX_YEAR, strict=True))
     year_rating = YearRating.objects.filter(year=year).first()
     rows = list(
         BranchRating.objects.for_viewer(scope)

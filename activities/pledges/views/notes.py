@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import StudyNote
 from branches.access import get_visible_or_404, scope_for
+from core.params import query_id
 from core.service_errors import add_service_errors
 from members.models import Member
 
@@ -37,11 +38,10 @@ def note_list(request):
 
 def _note_author(request) -> Member:
     """Whose note a new one is: the user's own, or (?member=) a member of a branch they manage."""
-    member_id = request.GET.get("member")
-    if member_id:
+    if member_id := query_id(request, "member"):
         try:
-            return Member.objects.managed_by(request.user).select_related("branch").get(pk=int(member_id))
-        except (ValueError, Member.DoesNotExist) as exc:
+            return Member.objects.managed_by(request.user).select_related("branch").get(pk=member_id)
+        except Member.DoesNotExist as exc:
             raise Http404 from exc
     me = selectors.own_member(request.user)
     if me is None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Pledge
 from branches.access import get_visible_or_404
+from core.params import query_year
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 
@@ -25,11 +26,14 @@ from .lookups import branch_or_404
 
 
 def _year_param(request, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", default))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= default + 1 else default
+    return query_year(request, default, low=2000, high=default + 1)
+
+
+def _year_or_404(year: int) -> int:
+    """A year in the address: the years pledges are kept for (as the index offers), else not found."""
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404
+    return year
 
 
 @login_required
@@ -195,6 +199,7 @@ def pledge_note_add(request, pk):
 def board(request, branch_id, year):
     """公开承诺墙: big type for a screen in the office, and a layout that prints on A4."""
     branch = branch_or_404(selectors.visible_branches(request.user), branch_id)
+    year = _year_or_404(year)
     context = {
         "board": selectors.board(branch, year),
         "year": year,
@@ -209,6 +214,7 @@ def board(request, branch_id, year):
 def rate(request, branch_id, year):
     """评诺: the branch rates each of the year's items, all on one page."""
     branch = branch_or_404(selectors.managed_branches(request.user), branch_id)
+    year = _year_or_404(year)
     the_board = selectors.board(branch, year)
     pledges = the_board.all_pledges
     rows = [

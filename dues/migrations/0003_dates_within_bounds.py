@@ -1,0 +1,22 @@
+"""Dates outside 1900–2100, stored before the forms refused them, moved onto the bounds with a history
+entry saying what they were (core/date_repair.py)."""
+
+from django.db import migrations
+
+from core.date_repair import repair_dates
+
+FIELDS = {
+    "DuesPayment": ["paid_on"],
+    "DuesExemption": ["approved_on"],
+    "Remittance": ["remitted_on"],
+}
+
+
+def repair(apps, schema_editor):
+    repair_dates(apps, schema_editor, "dues", FIELDS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dues", "0002_job_heartbeat")]
+
+    operations = [migrations.RunPython(repair, migrations.RunPython.noop)]
