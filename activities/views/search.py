@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from branches.access import get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core import params
 
 from .. import search
 from ..models import Attendance, Meeting
@@ -20,29 +21,19 @@ from ..models import Attendance, Meeting
 PAGE_SIZE = 20
 
 
-def _year(value) -> int | None:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
 @login_required
 def meeting_search(request):
     scope = scope_for(request.user)
     if not scope.has_units:
         raise Http404
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = params.query_text(request, "q", max_length=200)
     terms = search.terms_of(q)
-    year = _year(request.GET.get("year"))
+    year = params.query_int(request, "year", None, low=2000, high=2100)
     unit = None
     meetings = Meeting.objects.visible_to(scope)
-    if request.GET.get("unit"):
-        unit_id = request.GET["unit"]
-        if not unit_id.isdigit():
-            raise Http404
-        unit = get_visible_or_404(OrgUnit.objects, request.user, pk=int(unit_id))
+    unit_id = params.query_id(request, "unit")
+    if unit_id is not None:
+        unit = get_visible_or_404(OrgUnit.objects, request.user, pk=unit_id)
         meetings = meetings.filter(unit__path__startswith=unit.path)
     if year:
         meetings = meetings.filter(held_on__year=year)

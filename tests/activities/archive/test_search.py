@@ -118,3 +118,13 @@ def test_the_trigram_index_answers_a_three_character_term(org, records):
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show its choice
         plan = found.explain()
     assert "meeting_search_trgm" in plan
+
+
+def test_junk_in_the_search_box_and_its_filters_answers_without_a_server_error(org, login, records):
+    client = login(org.secretary)
+    url = reverse("activities:search")
+    # A NUL byte cannot go into a PostgreSQL string; ² passes str.isdigit() but not int().
+    assert client.get(url, {"q": "司法\x00为民"}).status_code == 200
+    assert client.get(url, {"q": "司法为民", "year": "-1"}).status_code == 200
+    assert client.get(url, {"q": "司法为民", "unit": "²"}).status_code == 404
+    assert client.get(url, {"q": "司法为民", "unit": "9" * 30}).status_code == 404
