@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import OrgUnit
 from core.choices import choices
 from core.periods import QUARTER_LABELS
+from core.uploads import import_file_field
 from members.models import Member
 
 from . import compliance
@@ -112,7 +113,7 @@ class AttachmentForm(forms.Form):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label=_("台账文件（.xlsx）"))
+    file = import_file_field(label=_("台账文件（.xlsx）"))
 
 
 QUARTER_CHOICES = choices(QUARTER_LABELS)

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable
 
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from branches.access import Scope
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
 from members import idcard
 
 from . import compliance
@@ -204,7 +204,7 @@ def _resolve_names(ctx: _Rows, row: int, column: str, text: str, expected: list[
     return ids
 
 
-def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = None):
+def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = None, on_row=None):
     """Validate a ledger workbook. Returns (rows, errors); rows are only usable when errors is empty.
 
     With `scope`, every unit must be one the user may log for (the browser upload); without, any unit
@@ -213,20 +213,24 @@ def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = Non
     today = today or timezone.localdate()
     ctx = _Rows(scope, today)
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))]
     except Exception:  # openpyxl raises many kinds of error on a file that is not a workbook
         return [], [RowError(SHEET, None, "", "无法读取文件：请上传 Excel 工作簿（.xlsx）")]
     try:
         if SHEET not in wb.sheetnames:
             return [], [RowError(SHEET, None, "", f"找不到名为“{SHEET}”的工作表（现有：{'、'.join(wb.sheetnames)}）")]
-        rows = _read_sheet(wb[SHEET], ctx)
+        rows = _read_sheet(wb[SHEET], ctx, on_row)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))]
     finally:
         wb.close()
     return (rows if not ctx.errors else []), ctx.errors
 
 
-def _read_sheet(ws, ctx: _Rows) -> list[MeetingImport]:
-    sheet_rows = ws.iter_rows(values_only=True)
+def _read_sheet(ws, ctx: _Rows, on_row=None) -> list[MeetingImport]:
+    sheet_rows = bounded_rows(ws.iter_rows(values_only=True), sheet=SHEET, on_row=on_row)
     header = next(sheet_rows, None)
     if header is None:
         ctx.error(1, "", "工作表是空的")

@@ -150,6 +150,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: X-Forwarded-* from anyone but TRUSTED_PROXIES is dropped before anything reads it.
     "security.middleware.TrustedProxyMiddleware",
+    # Before anything reads the body: an upload larger than any the app takes is a 413 at once.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "security.middleware.PermissionsPolicyMiddleware",
@@ -342,6 +344,22 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Bounded uploads (core/uploads.py, docs/configuration.md#uploads-and-imports). Sizes in bytes.
+MB = 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 20) * MB  # an .xlsx as uploaded
+# Any request body: the largest upload (an import; attachments are capped at 10 MB) and the form around it.
+REQUEST_MAX_BYTES = max(IMPORT_MAX_UPLOAD_BYTES, 10 * MB) + MB
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 200) * MB  # all its parts unzipped
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 50) * MB  # held in memory whole
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 150)  # per part of 1 MB or more
+IMPORT_MAX_PARTS = env_int("IMPORT_MAX_PARTS", 1000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # data rows per sheet
+# An import larger than this (declared rows, or unzipped bytes) runs as a background job.
+IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 2_000)
+IMPORT_JOB_BYTES = env_int("IMPORT_JOB_MB", 5) * MB
+# How many of an import's errors its page lists; the rest are in the marked workbook to download.
+IMPORT_ERRORS_SHOWN = 50
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

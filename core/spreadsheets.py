@@ -135,6 +135,8 @@ class RowError:
     message: str
 
     def __str__(self):
+        if not self.sheet:
+            return self.message  # about the whole file (unreadable, too large)
         where = f"工作表“{self.sheet}”"
         if self.row:
             where += f"第{self.row}行"

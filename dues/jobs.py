@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
+from core.uploads import UploadRefused, check_size
 
 from . import exports, imports
 from .access import dues_scope_for
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 
 KEEP = timedelta(days=1)
 PROGRESS_INTERVAL = 0.5
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _path(name: str) -> Path:
@@ -50,8 +50,10 @@ def import_request(*, user, upload, check_only: bool = False) -> DuesJob:
     name = os.path.basename(upload.name or "")
     if not name.lower().endswith(".xlsx"):
         raise ValidationError({"file": _("请上传 Excel 工作簿（.xlsx）")})
-    if upload.size > MAX_UPLOAD:
-        raise ValidationError({"file": _("文件超过 20 MB")})
+    try:
+        check_size(upload, settings.IMPORT_MAX_UPLOAD_BYTES)
+    except UploadRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
     _housekeeping()
     job = DuesJob(kind=DuesJob.Kind.IMPORT, check_only=check_only, requested_by=user, upload_name=name[:200])
     job.upload.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)

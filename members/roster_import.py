@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from branches import services as unit_services
 from branches.access import Scope
 from branches.models import OrgUnit
+from core.uploads import UploadRefused, bounded_rows, open_workbook
 
 from . import roster_io as io
 from . import selectors
@@ -70,12 +70,16 @@ class _WriteFailed(Exception):
         self.error = error
 
 
-def read_workbook(file) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], list[str]]:
-    """Both sheets of the workbook, parsed cell by cell. `file` is a path or a binary file object."""
+def read_workbook(file, *, on_row=None) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], list[str]]:
+    """Both sheets of the workbook, parsed cell by cell. `file` is a path or a binary file object.
+
+    A file over the limits of core.uploads is refused before it is parsed (one error, no sheets)."""
     errors: list[io.RowError] = []
     warnings: list[str] = []
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = open_workbook(file)
+    except UploadRefused as exc:
+        return {}, [io.RowError("", None, None, str(exc))], warnings
     except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
         return {}, [io.RowError("", None, None, "无法读取文件：它不是有效的Excel工作簿（.xlsx）")], warnings
     sheets = {}
@@ -89,7 +93,11 @@ def read_workbook(file) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], l
             worksheet = workbook[by_name[name]]
             # Files from other tools may carry a wrong "used range"; read whatever rows there are.
             worksheet.reset_dimensions()
-            sheet = io.read_sheet(name, worksheet.iter_rows(values_only=True), errors)
+            rows = bounded_rows(worksheet.iter_rows(values_only=True), sheet=name, on_row=on_row)
+            try:
+                sheet = io.read_sheet(name, rows, errors)
+            except UploadRefused as exc:
+                return {}, [io.RowError("", None, None, str(exc))], warnings
             sheets[name] = sheet
             if sheet.ignored_headers:
                 warnings.append(f"工作表“{name}”中以下列未识别，已忽略：{'、'.join(sheet.ignored_headers)}")

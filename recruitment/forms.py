@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
+from core.uploads import import_file_field
 
 from . import rules
 
@@ -98,5 +99,5 @@ class DocumentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("发展党员文件（.xlsx）"))
+    file = import_file_field(label=_("发展党员文件（.xlsx）"))
     check_only = forms.BooleanField(label=_("只检查，不写入"), required=False)

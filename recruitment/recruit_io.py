@@ -15,11 +15,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from branches.access import Scope
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, is_blank, new_workbook, parse_date, parse_text, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
 from members import idcard
 from members import rules as member_rules
 from members.models import Member
@@ -230,7 +230,7 @@ class _Check:
         self.errors.append(RowError(SHEET, row, column, message))
 
 
-def read_recruits(file, *, scope: Scope | None = None, today: date | None = None):
+def read_recruits(file, *, scope: Scope | None = None, today: date | None = None, on_row=None):
     """Check a workbook. Returns (rows, errors, warnings); the rows are usable only without errors.
 
     With `scope` (the browser upload) every branch must be one the user manages, and introducers are
@@ -238,7 +238,9 @@ def read_recruits(file, *, scope: Scope | None = None, today: date | None = None
     """
     check = _Check(scope, today or timezone.localdate())
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))], []
     except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
         return [], [RowError(SHEET, None, "", "无法读取文件：请上传 Excel 工作簿（.xlsx）")], []
     try:
@@ -247,14 +249,16 @@ def read_recruits(file, *, scope: Scope | None = None, today: date | None = None
             return [], [RowError(SHEET, None, "", f"找不到名为“{SHEET}”的工作表（现有：{found}）")], []
         ws = wb[next(name for name in wb.sheetnames if name.strip() == SHEET)]
         ws.reset_dimensions()
-        rows = _read_sheet(ws, check)
+        rows = _read_sheet(ws, check, on_row)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))], []
     finally:
         wb.close()
     return (rows if not check.errors else []), check.errors, check.warnings
 
 
-def _read_sheet(ws, check: _Check) -> list[RecruitRow]:
-    sheet_rows = ws.iter_rows(values_only=True)
+def _read_sheet(ws, check: _Check, on_row=None) -> list[RecruitRow]:
+    sheet_rows = bounded_rows(ws.iter_rows(values_only=True), sheet=SHEET, on_row=on_row)
     header = next(sheet_rows, None)
     if header is None:
         check.error(1, "", "工作表是空的")
