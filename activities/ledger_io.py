@@ -10,18 +10,21 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
 from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 from members import idcard
 
 from . import compliance
 from .models import Meeting
 from .selectors import Expected, can_log, expected_attendees
-from .services import MeetingImport
+from .services import MeetingImport, meetings_import
 
 SHEET = "会议"
 IMPORT_COLUMNS = [
@@ -352,3 +355,21 @@ def _read_row(ctx: _Rows, number: int, cells: dict, units: dict) -> MeetingImpor
     return MeetingImport(
         row=number, unit=unit, kind=kind, held_at=held_at, fields=fields, marks=marks, expected=expected
     )
+
+
+def ledger_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The ledger import of an import job (imports.jobs): checked in the uploader's scope, then
+    written all or nothing (services.meetings_import is one transaction)."""
+    user = job.requested_by
+    rows, errors = read_ledger(file, scope=scope_for(user), on_row=progress.rows)
+    if errors:
+        return Outcome(errors=errors)
+    if job.check_only:
+        return Outcome(summary=f"检查通过，未写入任何数据。可导入 {len(rows)} 条会议记录")
+    progress.stage("写入数据")
+    try:
+        created = meetings_import(rows=rows, by=user)
+    except ValidationError as exc:  # a rule only the write could check: nothing is kept
+        return Outcome(errors=[RowError("", None, None, "；".join(exc.messages))])
+    backfilled = sum(meeting.is_backfilled for meeting in created)
+    return Outcome(summary=f"已导入 {len(created)} 条会议记录（其中补录 {backfilled} 条）")

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from branches.models import OrgUnit
 from core.spreadsheets import RowError, new_workbook, parse_text, write_sheet
 from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk
@@ -254,6 +256,15 @@ def _write(parsed: _Parsed, by) -> ImportResult:
         batch_size=1000,
     )
     return ImportResult(len(parsed.applications), len(parsed.scores), len(parsed.history))
+
+
+def scores_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The score import of an import job (imports.jobs), recorded as by the user who uploaded it."""
+    try:
+        result = import_scores(file, by=job.requested_by, on_row=progress.rows)
+    except ImportFailed as exc:
+        return Outcome(errors=exc.errors)
+    return Outcome(summary=result.summary)
 
 
 # --- the template --------------------------------------------------------------------------------

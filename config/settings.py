@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "csp",
     "branches",
     "security",
+    "imports",
     "members",
     "activities",
     "dues",

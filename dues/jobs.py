@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
-from core.uploads import UploadRefused, check_size
+from core.spreadsheets import write_marked_workbook
+from core.uploads import UploadRefused, check_size, open_workbook
 
 from . import exports, imports
 from .access import dues_scope_for
@@ -121,16 +122,42 @@ def _run_import(job: DuesJob) -> None:
     scope = dues_scope_for(user)
     with job.upload.open("rb") as handle:
         result = imports.dues_import(file=handle, scope=scope, by=user, check_only=job.check_only)
-    errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+    # The page lists the first errors; all of them are in the upload marked row by row (the job's
+    # `file`, which an import has no other use for).
+    shown = settings.IMPORT_ERRORS_SHOWN
+    errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message} for e in result.errors[:shown]]
+    marked = _marked_errors(job, result.errors) if any(e.row for e in result.errors) else ""
     job.upload.delete(save=False)
+    message = result.summary
+    if not result.ok:
+        message = f"发现{len(result.errors)}处问题，未导入任何数据"
+        if len(result.errors) > shown:
+            message += f"；下表列出前{shown}处，全部问题见标注了错误的工作簿"
     DuesJob.objects.filter(pk=job.pk).update(
         status=DuesJob.Status.DONE if result.ok else DuesJob.Status.FAILED,
         stage="",
         errors=errors,
         upload="",
-        message=result.summary if result.ok else f"发现{len(errors)}处问题，未导入任何数据",
+        file=marked,
+        message=message,
         finished_at=timezone.now(),
     )
+
+
+def _marked_errors(job: DuesJob, errors) -> str:
+    """The upload with each bad row marked and explained (core.spreadsheets.write_marked_workbook)."""
+    DuesJob.objects.filter(pk=job.pk).update(stage="标注错误")
+    name = f"dues/exports/errors-{job.pk}-{uuid.uuid4().hex}.xlsx"
+    path = _path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with job.upload.open("rb") as source, open(path, "wb") as out:
+            write_marked_workbook(source, errors, out, open_workbook=open_workbook)
+    except Exception:  # the list on the page still says what is wrong; the marked copy is a help
+        logger.exception("dues job %s: could not mark the workbook", job.pk)
+        path.unlink(missing_ok=True)
+        return ""
+    return name
 
 
 def _run_export(job: DuesJob) -> None:
@@ -198,4 +225,6 @@ def jobs_prune(*, now=None) -> int:
 
 
 def download_name(job: DuesJob) -> str:
+    if job.kind == DuesJob.Kind.IMPORT:
+        return f"{os.path.splitext(job.upload_name)[0] or '党费'}-错误标注.xlsx"
     return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit_id else "") + ".xlsx"

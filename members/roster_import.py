@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches import services as unit_services
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
 from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 
 from . import roster_io as io
 from . import selectors
@@ -140,7 +142,14 @@ def _managed_codes(scope: Scope | None) -> set[str] | None:
 
 
 def roster_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
+    on_stage=None,
 ) -> ImportResult:
     """Import the workbook `file`. `scope` limits a secretary to their subtree (None: everything).
 
@@ -148,7 +157,7 @@ def roster_import(
     transaction. A member whose branch changes is transferred on `today`, so history is kept.
     """
     today = today or timezone.localdate()
-    sheets, errors, warnings = read_workbook(file)
+    sheets, errors, warnings = read_workbook(file, on_row=on_row)
     result = ImportResult(warnings=warnings, checked_only=check_only)
     if not sheets:
         result.errors = errors
@@ -168,6 +177,8 @@ def roster_import(
     result.errors = sorted(set(errors + row_errors), key=io.error_sort_key)
     if result.errors:
         return result
+    if on_stage is not None:
+        on_stage("写入数据")
     try:
         with transaction.atomic():
             _write(result, tree, members_sheet.rows, known_units, by=by, today=today)
@@ -256,3 +267,17 @@ def _write_member(result, row, units, units_by_id, existing, *, by, today) -> No
         result.members_updated += 1
     elif not transferred:
         result.members_unchanged += 1
+
+
+def roster_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The roster import of an import job (imports.jobs): as the user who uploaded it, in their scope."""
+    user = job.requested_by
+    result = roster_import(
+        file=file,
+        scope=scope_for(user),
+        by=user,
+        check_only=job.check_only,
+        on_row=progress.rows,
+        on_stage=progress.stage,
+    )
+    return Outcome(result.errors, result.warnings, result.summary)

@@ -16,10 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, is_blank, new_workbook, parse_date, parse_text, write_sheet
 from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 from members import idcard
 from members import rules as member_rules
 from members.models import Member
@@ -520,14 +522,23 @@ class _WriteFailed(Exception):
 
 
 def recruit_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
+    on_stage=None,
 ) -> ImportResult:
     """Import the workbook `file`: all of it, or nothing when any row has a problem."""
     today = today or timezone.localdate()
-    rows, errors, warnings = read_recruits(file, scope=scope, today=today)
+    rows, errors, warnings = read_recruits(file, scope=scope, today=today, on_row=on_row)
     result = ImportResult(errors=errors, warnings=warnings, checked_only=check_only)
     if errors:
         return result
+    if on_stage is not None:
+        on_stage("写入数据")
     try:
         with transaction.atomic():
             for row in rows:
@@ -597,3 +608,18 @@ def _write_row(result: ImportResult, row: RecruitRow, *, by, today: date) -> Non
             result.members_full += 1
     except ValidationError as exc:
         raise _WriteFailed(RowError(SHEET, row.row, column, "；".join(exc.messages))) from exc
+
+
+def recruit_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The import of an import job (imports.jobs): as the user who uploaded it, in their scope."""
+    user = job.requested_by
+    scope = scope_for(user)
+    result = recruit_import(
+        file=file,
+        scope=None if scope.is_committee else scope,
+        by=user,
+        check_only=job.check_only,
+        on_row=progress.rows,
+        on_stage=progress.stage,
+    )
+    return Outcome(result.errors, result.warnings, result.summary)

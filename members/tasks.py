@@ -1,0 +1,13 @@
+"""The roster import's Celery task: thin, takes the job id; retries and failures follow core.tasks."""
+
+from core.tasks import job_task
+from imports import jobs
+from imports.tasks import ERROR_MESSAGE, GAVE_UP_MESSAGE, record_failure
+
+from . import roster_import
+
+
+@job_task(record_failure=record_failure, gave_up_message=GAVE_UP_MESSAGE, error_message=ERROR_MESSAGE)
+def run_roster_import(self, job_id: int) -> str | None:
+    job = jobs.job_run(job_id=job_id, runner=roster_import.roster_job)
+    return job.message if job else None
