@@ -18,6 +18,7 @@ from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
 from dues import services as dues_services
 from dues.models import DuesJob
+from imports.models import ImportJob
 from dues.rules import DEFERRED, Month
 from members.models import Member
 from tests.factories import (
@@ -113,6 +114,15 @@ def _dues_args(attr):
     return lambda org: [getattr(_dues(org), attr).pk]
 
 
+def _import_job(org):
+    """A refused import of the committee's (only the uploader sees an import job: outsiders get 404)."""
+    return [
+        ImportJob.objects.create(
+            kind=ImportJob.Kind.LEDGER, requested_by=org.committee_user, status=ImportJob.Status.FAILED, message="x"
+        ).pk
+    ]
+
+
 OBJECT_URLS = [
     ("branches:detail", _args("branch"), None),
     ("branches:detail", _args("group"), None),
@@ -161,6 +171,8 @@ OBJECT_URLS = [
     ("dues:remittance_delete", _dues_args("dues_remittance"), None),
     ("dues:job", _dues_args("dues_job"), None),
     ("dues:job_progress", _dues_args("dues_job"), None),
+    ("imports:job", _import_job, None),
+    ("imports:job_progress", _import_job, None),
     # The committee's own pages (a unit's work-chat robot, a sent message): 404 for everyone else.
     ("notices:webhook", _args("branch"), None),
     ("notices:webhook", _args("group"), None),
