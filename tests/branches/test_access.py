@@ -18,8 +18,8 @@ from assessment.services.standards import standard_ensure
 from branches.models import OrgUnit
 from dues import services as dues_services
 from dues.models import DuesJob
-from imports.models import ImportJob
 from dues.rules import DEFERRED, Month
+from imports.models import ImportJob
 from members.models import Member
 from tests.factories import (
     make_delivery,

@@ -197,3 +197,33 @@ def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(org, logi
     response = client.post(reverse("activities:import"), {"file": SimpleUploadedFile("big.xlsx", b"\0" * (2 * MB))})
     assert response.status_code == 413
     assert "超过了 1 MB 的上限" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("roster", "members:roster_import"),
+        ("ledger", "activities:import"),
+        ("scores", "assessment:import"),
+        ("recruits", "recruitment:import"),
+    ],
+)
+def test_each_upload_page_refuses_a_bomb_in_seconds_and_says_why(org, login, bombs, key, url):
+    client = login(org.committee_user)
+    started = time.monotonic()
+    response = client.post(reverse(url), {"file": SimpleUploadedFile("炸弹.xlsx", bombs[key].read_bytes())})
+    assert time.monotonic() - started < 3
+    html = response.content.decode()
+    assert response.status_code == 200 and "疑似压缩炸弹，已拒绝" in html and "文件中有1处错误" in html
+    assert not Member.objects.exclude(pk=org.member.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_dues_upload_refuses_a_bomb_on_its_job_page(org, login, bombs, django_capture_on_commit_callbacks):
+    client = login(org.committee_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("dues:import"), {"file": SimpleUploadedFile("炸弹.xlsx", bombs["dues"].read_bytes())}
+        )
+    assert "疑似压缩炸弹，已拒绝" in client.get(response.url).content.decode()
