@@ -368,7 +368,7 @@ def ledger_job(job: ImportJob, file, progress: Progress) -> Outcome:
         return Outcome(summary=f"检查通过，未写入任何数据。可导入 {len(rows)} 条会议记录")
     progress.stage("写入数据")
     try:
-        created = meetings_import(rows=rows, by=user)
+        created = meetings_import(rows=rows, by=user, on_written=progress.written)
     except ValidationError as exc:  # a rule only the write could check: nothing is kept
         return Outcome(errors=[RowError("", None, None, "；".join(exc.messages))])
     backfilled = sum(meeting.is_backfilled for meeting in created)

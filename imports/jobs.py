@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -54,31 +56,60 @@ class Outcome:
     summary: str = ""
 
 
-class Progress:
-    """Writes a job's stage and row count, at most every PROGRESS_INTERVAL seconds.
+def _live_key(job_id: int) -> str:
+    return f"imports:job:{job_id}:progress"
 
-    `rows` is the on_row callback of core.uploads.bounded_rows; its counts restart with each sheet,
-    so a count lower than the last starts the next sheet."""
+
+class Progress:
+    """A job's stage and counts while it runs, at most every PROGRESS_INTERVAL seconds.
+
+    Reading counts rows against the rows the sheets declare (`rows` is the on_row callback of
+    core.uploads.bounded_rows; its counts restart with each sheet, so a count lower than the last
+    starts the next sheet). Writing counts written rows against the rows to write (`written`). The
+    writes happen inside the import's one transaction, where an UPDATE of the job would stay unseen
+    until the end, so the counts go to the cache (Redis, shared by web and workers), which the
+    progress box reads first (`live`); the job's row gets them too when no transaction is open."""
 
     def __init__(self, job: ImportJob):
         self.job_id = job.pk
         self.total = job.total
+        self.current = job.stage
         self.base = 0
         self.last = 0
         self.written_at = 0.0
 
-    def stage(self, text: str) -> None:
-        ImportJob.objects.filter(pk=self.job_id).update(stage=text[:40])
+    def _publish(self, done: int, total: int, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self.written_at < PROGRESS_INTERVAL:
+            return
+        cache.set(_live_key(self.job_id), {"stage": self.current, "done": done, "total": total}, timeout=3600)
+        if not transaction.get_connection().in_atomic_block:
+            ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(
+                stage=self.current, done=done, total=total
+            )
         self.written_at = time.monotonic()
+
+    def stage(self, text: str) -> None:
+        self.current = text[:40]
+        self._publish(0, 0, force=True)
 
     def rows(self, count: int) -> None:
         if count < self.last:
             self.base += self.last
         self.last = count
-        if time.monotonic() - self.written_at >= PROGRESS_INTERVAL:
-            done = min(self.base + count, self.total) if self.total else self.base + count
-            ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(done=done)
-            self.written_at = time.monotonic()
+        done = self.base + count
+        self._publish(min(done, self.total) if self.total else done, self.total)
+
+    def written(self, count: int, total: int) -> None:
+        self._publish(count, total, force=count >= total)
+
+
+def live(job: ImportJob) -> ImportJob:
+    """`job` with the stage and counts its worker last published, while it runs (see Progress)."""
+    if job.is_running:
+        found = cache.get(_live_key(job.pk))
+        if found:
+            job.stage, job.done, job.total = found["stage"], found["done"], found["total"]
+    return job
 
 
 Runner = Callable[[ImportJob, Any, Progress], Outcome]

@@ -15,7 +15,7 @@ def _job(request, pk: int) -> ImportJob:
 
 
 def _context(job: ImportJob) -> dict:
-    return {"job": job, "back": jobs.PAGES.get(job.kind)}
+    return {"job": jobs.live(job), "back": jobs.PAGES.get(job.kind)}
 
 
 @login_required

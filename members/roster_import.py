@@ -150,6 +150,7 @@ def roster_import(
     check_only: bool = False,
     on_row=None,
     on_stage=None,
+    on_written=None,
 ) -> ImportResult:
     """Import the workbook `file`. `scope` limits a secretary to their subtree (None: everything).
 
@@ -181,7 +182,7 @@ def roster_import(
         on_stage("写入数据")
     try:
         with transaction.atomic():
-            _write(result, tree, members_sheet.rows, known_units, by=by, today=today)
+            _write(result, tree, members_sheet.rows, known_units, by=by, today=today, on_written=on_written)
             if check_only:
                 transaction.set_rollback(True)
     except _WriteFailed as exc:
@@ -194,7 +195,8 @@ def _failure(sheet: str, row: int, exc: ValidationError) -> _WriteFailed:
     return _WriteFailed(io.RowError(sheet, row, None, "；".join(exc.messages)))
 
 
-def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by, today) -> None:
+def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by, today, on_written=None) -> None:
+    """Write the checked rows; `on_written(n, total)` hears how many members are written so far."""
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     moved = False
     for code in io.unit_write_order(tree):
@@ -232,11 +234,13 @@ def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by,
     units_by_id = {unit.pk: unit for unit in units.values()}
 
     existing = selectors.members_by_id_numbers(row.values["id_number"] for row in member_rows)
-    for row in member_rows:
+    for count, row in enumerate(member_rows, start=1):
         try:
             _write_member(result, row, units, units_by_id, existing, by=by, today=today)
         except ValidationError as exc:
             raise _failure(io.MEMBER_SHEET, row.row, exc) from exc
+        if on_written is not None and (count % 100 == 0 or count == len(member_rows)):
+            on_written(count, len(member_rows))
 
 
 def _write_member(result, row, units, units_by_id, existing, *, by, today) -> None:
@@ -279,5 +283,6 @@ def roster_job(job: ImportJob, file, progress: Progress) -> Outcome:
         check_only=job.check_only,
         on_row=progress.rows,
         on_stage=progress.stage,
+        on_written=progress.written,
     )
     return Outcome(result.errors, result.warnings, result.summary)

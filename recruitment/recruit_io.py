@@ -530,6 +530,7 @@ def recruit_import(
     check_only: bool = False,
     on_row=None,
     on_stage=None,
+    on_written=None,
 ) -> ImportResult:
     """Import the workbook `file`: all of it, or nothing when any row has a problem."""
     today = today or timezone.localdate()
@@ -541,8 +542,10 @@ def recruit_import(
         on_stage("写入数据")
     try:
         with transaction.atomic():
-            for row in rows:
+            for count, row in enumerate(rows, start=1):
                 _write_row(result, row, by=by, today=today)
+                if on_written is not None and (count % 100 == 0 or count == len(rows)):
+                    on_written(count, len(rows))
             if check_only:
                 transaction.set_rollback(True)
     except _WriteFailed as exc:
@@ -621,5 +624,6 @@ def recruit_job(job: ImportJob, file, progress: Progress) -> Outcome:
         check_only=job.check_only,
         on_row=progress.rows,
         on_stage=progress.stage,
+        on_written=progress.written,
     )
     return Outcome(result.errors, result.warnings, result.summary)
