@@ -105,7 +105,7 @@ class Progress:
 
 def live(job: ImportJob) -> ImportJob:
     """`job` with the stage and counts its worker last published, while it runs (see Progress)."""
-    if job.is_running:
+    if job.status == ImportJob.Status.RUNNING:
         found = cache.get(_live_key(job.pk))
         if found:
             job.stage, job.done, job.total = found["stage"], found["done"], found["total"]
@@ -135,6 +135,7 @@ def import_request(*, kind: str, user, upload, check_only: bool = False, task) -
     upload.seek(0)
     job.upload.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
     job.save()
+    cache.delete(_live_key(job.pk))  # nothing left by an earlier job of the same id (a reset database)
     if is_large(shape):
         enqueue_on_commit(task, job.pk)
         return job
@@ -154,6 +155,7 @@ def job_run(*, job_id: int, runner: Runner) -> ImportJob | None:
     if claimed != 1:
         logger.info("import job %s: nothing to do", job_id)
         return None
+    cache.delete(_live_key(job_id))  # a run before this one (a redelivered task) published its own
     job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
     progress = Progress(job)
     with job.upload.open("rb") as handle:
@@ -170,6 +172,7 @@ def job_run(*, job_id: int, runner: Runner) -> ImportJob | None:
             finished_at=timezone.now(),
         )
     _delete_upload(job)
+    cache.delete(_live_key(job.pk))
     return ImportJob.objects.get(pk=job.pk)
 
 
