@@ -5,7 +5,8 @@ Sheets: 申报 (支部编码, 年度, 申报星级), 评分 (支部编码, 年�
 first and every bad row is reported (sheet, row, column); nothing is written unless all of it is good.
 
 The error report is Chinese in any language, like the sheet and column names it points at (and like
-the roster and ledger imports); only the summary of a good import follows the reader's language.
+the roster and ledger imports); so is the summary of a good import in the browser, which is stored on
+its import job (imports.jobs) for everyone to read.
 """
 
 from collections.abc import Iterable
