@@ -114,14 +114,20 @@ def _existing(payment_rows: list[wb.Row], known: dict[str, wb.KnownMember]):
 
 
 def dues_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
 ) -> ImportResult:
     """Import `file`. `scope` (the user's dues scope) limits the rows to the branches whose dues the
     user keeps; None (the command line) allows every branch. Nothing is written unless every row of
     both sheets passes; then everything is written in one transaction."""
     today = today or timezone.localdate()
     result = ImportResult(checked_only=check_only)
-    sheets, errors = read_file(file)
+    sheets, errors = read_file(file, on_row=on_row)
     if not sheets:
         result.errors = errors
         return result

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
 from core.spreadsheets import write_marked_workbook
-from core.uploads import UploadRefused, check_size, open_workbook
+from core.uploads import UploadRefused, check_size, inspect_xlsx, open_workbook
 
 from . import exports, imports
 from .access import dues_scope_for
@@ -120,8 +120,21 @@ def _run_import(job: DuesJob) -> None:
     DuesJob.objects.filter(pk=job.pk).update(stage="检查文件")
     user = get_user_model().objects.get(pk=job.requested_by_id)
     scope = dues_scope_for(user)
+    last = [0.0]
+
+    def progress(rows: int) -> None:  # rows read so far (core.uploads.bounded_rows), before any write
+        if time.monotonic() - last[0] >= PROGRESS_INTERVAL:
+            DuesJob.objects.filter(pk=job.pk, status=DuesJob.Status.RUNNING).update(done=rows)
+            last[0] = time.monotonic()
+
     with job.upload.open("rb") as handle:
-        result = imports.dues_import(file=handle, scope=scope, by=user, check_only=job.check_only)
+        try:
+            shape = inspect_xlsx(handle)
+        except UploadRefused:
+            shape = None  # the import itself refuses it, with the message
+        DuesJob.objects.filter(pk=job.pk).update(total=shape.declared_rows if shape else 0)
+        handle.seek(0)
+        result = imports.dues_import(file=handle, scope=scope, by=user, check_only=job.check_only, on_row=progress)
     # The page lists the first errors; all of them are in the upload marked row by row (the job's
     # `file`, which an import has no other use for).
     shown = settings.IMPORT_ERRORS_SHOWN
