@@ -229,6 +229,9 @@ BAD_ROW_FILL = PatternFill("solid", fgColor="FDE9E7")
 BAD_CELL_FILL = PatternFill("solid", fgColor="F4B6B0")
 ERROR_FONT = Font(color="9C0006")
 COMMENT_AUTHOR = "星级支部"
+# Bad rows filled cell by cell (and commented): each styled cell costs time, and openpyxl keeps every
+# comment in memory until the file is saved. Past this many, the conditional format fills the rows.
+MAX_MARKED = 2000
 
 
 def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workbook) -> int:
@@ -237,11 +240,14 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
     `source` is the upload (a path or a binary file), already within the limits of core.uploads
     (`open_workbook` is core.uploads.open_workbook, passed in to keep this module free of the
     limits). The first sheet, 错误清单, lists every error; each sheet of the upload follows with its
-    values (formatting is not kept), a bad row filled light red, the cell a message names filled
-    darker with the message as a comment, and the row's messages in an added 错误说明 column.
-    Streams row by row in both directions (read-only in, write-only out). Returns the errors written.
+    values (formatting is not kept) and an added 错误说明 column holding each bad row's messages. A
+    conditional format fills every row with a 错误说明 light red (in Excel and WPS, whatever the
+    number of rows); the first MAX_MARKED bad rows are also filled cell by cell, the cell a message
+    names darker with the message as a comment, for viewers without conditional formats. Streams row
+    by row in both directions (read-only in, write-only out). Returns the errors listed.
     """
     from openpyxl.comments import Comment
+    from openpyxl.formatting.rule import FormulaRule
 
     from core.uploads import bounded_rows
 
@@ -257,6 +263,7 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
         ((e.sheet, e.row, e.column or "", e.message) for e in errors),
         widths=[14, 8, 16, 90],
     )
+    marked = 0
     source_book = open_workbook(source)
     try:
         for title in source_book.sheetnames:
@@ -270,8 +277,9 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
             headers: list[str] = []
             width = 0
             stale: int | None = None  # the 错误说明 column of a marked file uploaded again
-            rows = bounded_rows(worksheet.iter_rows(values_only=True), sheet=title)
-            for number, row in enumerate(rows, start=1):
+            last = 0
+            for number, row in enumerate(bounded_rows(worksheet.iter_rows(values_only=True), sheet=title), start=1):
+                last = number
                 values = list(row)
                 if number == 1:
                     names = [parse_text(v) for v in values]
@@ -294,7 +302,13 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
                 if not row_errors:
                     target.append(cells)
                     continue
-                marked = []
+                note = WriteOnlyCell(target, "；".join(_explained(e) for e in row_errors))
+                note.font = ERROR_FONT
+                if marked >= MAX_MARKED:
+                    target.append([*cells, note])
+                    continue
+                marked += 1
+                filled = []
                 for index, value in enumerate(cells):
                     out_cell = value if isinstance(value, Cell) else WriteOnlyCell(target, value)
                     column = headers[index] if index < len(headers) else ""
@@ -302,10 +316,15 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
                     out_cell.fill = BAD_CELL_FILL if named else BAD_ROW_FILL
                     if named:
                         out_cell.comment = Comment("；".join(named), COMMENT_AUTHOR, width=300, height=120)
-                    marked.append(out_cell)
-                note = WriteOnlyCell(target, "；".join(_explained(e) for e in row_errors))
-                note.font, note.fill = ERROR_FONT, BAD_ROW_FILL
-                target.append([*marked, note])
+                    filled.append(out_cell)
+                note.fill = BAD_ROW_FILL
+                target.append([*filled, note])
+            if width and last > 1:
+                note_column = get_column_letter(width + 1)
+                target.conditional_formatting.add(
+                    f"A2:{note_column}{last}",
+                    FormulaRule(formula=[f'${note_column}2<>""'], fill=PatternFill("solid", bgColor="FDE9E7")),
+                )
     finally:
         source_book.close()
     book.save(out)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from activities import ledger_io
 from activities.models import Meeting
@@ -77,6 +78,10 @@ def test_the_marked_workbook_fills_and_explains_each_bad_row(tmp_path):
     assert bad_cell.comment is not None and "不存在" in bad_cell.comment.text
     assert sheet.cell(3, HEADER.index("主题") + 1).fill.fgColor.rgb.endswith("FDE9E7")
     assert sheet.cell(2, 1).fill.fill_type is None and sheet.cell(2, width + 1).value is None
+    # Past the rows filled cell by cell, a conditional format fills every row that has a 错误说明.
+    (rule_range,) = list(sheet.conditional_formatting)
+    note = get_column_letter(width + 1)
+    assert str(rule_range.sqref) == f"A2:{note}4" and rule_range.rules[0].formula == [f'${note}2<>""']
     # The marked file uploaded again is marked again, without a second 错误说明 column.
     again = BytesIO()
     write_marked_workbook(BytesIO(out.getvalue()), errors[:1], again, open_workbook=open_workbook)
@@ -229,3 +234,18 @@ def test_a_real_worker_imports_a_large_roster_sent_through_redis(org, live_worke
         time.sleep(0.2)
     assert job.status == ImportJob.Status.DONE, job.message
     assert "党员：新增" in job.message and job.percent == 100
+
+
+def test_past_max_marked_rows_are_explained_and_left_to_the_conditional_format(monkeypatch):
+    import core.spreadsheets as spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "MAX_MARKED", 1)
+    source = ledger_file([meeting(1, code="NOPE"), meeting(2, code="NOPE")])
+    errors = [RowError("会议", row, "单位编码", "不存在") for row in (2, 3)]
+    out = BytesIO()
+    write_marked_workbook(BytesIO(source.read()), errors, out, open_workbook=open_workbook)
+    sheet = load_workbook(BytesIO(out.getvalue()))["会议"]
+    column = HEADER.index("单位编码") + 1
+    assert sheet.cell(2, column).comment is not None and sheet.cell(2, column).fill.fill_type == "solid"
+    assert sheet.cell(3, column).comment is None and sheet.cell(3, column).fill.fill_type is None
+    assert sheet.cell(3, len(HEADER) + 1).value == "单位编码：不存在"
