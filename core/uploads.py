@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ RATIO_CHECKED_FROM = 1024 * 1024
 # How far into a sheet's XML its <dimension> may be: it follows <sheetPr>, within the first bytes.
 DIMENSION_WINDOW = 64 * 1024
 PROGRESS_EVERY = 500
+# The zip's end record (22 bytes and a comment of at most 64 KB) is within the file's last bytes.
+END_WINDOW = 22 + 65535
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]*)(\d*))?\"")
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"[^>]*?\br:id=\"([^\"]*)\"|"
@@ -173,6 +176,27 @@ def _declared_rows(archive: zipfile.ZipFile, part: str) -> int | None:
     return int(last) if last else None
 
 
+def _declared_parts(file) -> int | None:
+    """The number of parts the zip's end record declares (65,535 or more for a zip64 one), read
+    from the file's last bytes: zipfile builds an object per part, so a zip of a million tiny parts
+    is refused before it does. None when there is no end record (not a zip)."""
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as handle:
+            return _declared_parts(handle)
+    position = file.tell()
+    try:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(max(0, size - END_WINDOW))
+        tail = file.read(END_WINDOW)
+    finally:
+        file.seek(position)
+    found = tail.rfind(b"PK\x05\x06")
+    if found < 0 or len(tail) < found + 22:
+        return None
+    return struct.unpack("<H", tail[found + 10 : found + 12])[0]
+
+
 def inspect_xlsx(file, *, max_bytes: int | None = None) -> WorkbookShape | None:
     """Check an .xlsx against the limits without parsing it. Raises UploadRefused; returns None
     for a file that is not a zip at all (the reader then says it is not a workbook, as before)."""
@@ -180,6 +204,12 @@ def inspect_xlsx(file, *, max_bytes: int | None = None) -> WorkbookShape | None:
     check_size(file, max_bytes or limits.IMPORT_MAX_UPLOAD_BYTES)
     size = file_size(file)
     position = None if isinstance(file, str | os.PathLike) else file.tell()
+    parts = _declared_parts(file)
+    if parts is not None and parts > limits.IMPORT_MAX_PARTS:
+        raise UploadRefused(
+            _("文件包含 %(found)s 个部件，超过了 %(limit)s 个的上限，不像是正常的Excel工作簿")
+            % {"found": f"{parts:,}" if parts < 0xFFFF else "65,535+", "limit": f"{limits.IMPORT_MAX_PARTS:,}"}
+        )
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

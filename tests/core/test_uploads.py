@@ -227,3 +227,19 @@ def test_the_dues_upload_refuses_a_bomb_on_its_job_page(org, login, bombs, djang
             reverse("dues:import"), {"file": SimpleUploadedFile("炸弹.xlsx", bombs["dues"].read_bytes())}
         )
     assert "疑似压缩炸弹，已拒绝" in client.get(response.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_zip_of_very_many_parts_is_refused_before_zipfile_reads_its_directory(org, tmp_path, monkeypatch):
+    path = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for n in range(3000):
+            archive.writestr(f"x/{n}", b"")
+
+    def not_opened(*args, **kwargs):
+        raise AssertionError("the zip's directory was read")
+
+    monkeypatch.setattr("core.uploads.zipfile.ZipFile", not_opened)
+    errors, seconds, peak = _measured(lambda: _ledger(path))
+    assert errors == ["文件包含 3,000 个部件，超过了 1,000 个的上限，不像是正常的Excel工作簿"]
+    assert peak < 2 * MB
