@@ -264,15 +264,13 @@ def inspect_xlsx(file, *, max_bytes: int | None = None) -> WorkbookShape | None:
     return WorkbookShape(size, total, declared)
 
 
-def open_workbook(file, *, shape_out: list[WorkbookShape] | None = None):
+def open_workbook(file):
     """Check `file` (a path or a binary file object) with inspect_xlsx, then load it in openpyxl's
     read-only mode. Raises UploadRefused for a file over a limit; anything openpyxl raises for a
     file that is not a workbook passes through, for the reader to word as it does."""
     from openpyxl import load_workbook
 
-    shape = inspect_xlsx(file)
-    if shape_out is not None and shape is not None:
-        shape_out.append(shape)
+    inspect_xlsx(file)
     return load_workbook(file, read_only=True, data_only=True)
 
 
