@@ -151,11 +151,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: X-Forwarded-* from anyone but TRUSTED_PROXIES is dropped before anything reads it.
     "security.middleware.TrustedProxyMiddleware",
-    # Before anything reads the body: an upload larger than any the app takes is a 413 at once.
-    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "security.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the body (CSRF reads the form): an upload larger than any the app takes
+    # is a 413 at once, with the security headers above.
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",

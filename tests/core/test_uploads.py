@@ -243,3 +243,11 @@ def test_a_zip_of_very_many_parts_is_refused_before_zipfile_reads_its_directory(
     errors, seconds, peak = _measured(lambda: _ledger(path))
     assert errors == ["文件包含 3,000 个部件，超过了 1,000 个的上限，不像是正常的Excel工作簿"]
     assert peak < 2 * MB
+
+
+@pytest.mark.django_db
+def test_the_413_page_carries_the_security_headers(client, settings):
+    settings.REQUEST_MAX_BYTES = 1 * MB
+    response = client.post(reverse("login"), {"file": SimpleUploadedFile("big.bin", b"\0" * (2 * MB))})
+    assert response.status_code == 413
+    assert "script-src 'self'" in response["Content-Security-Policy"]
