@@ -257,3 +257,8 @@ def jobs_prune(*, now=None) -> int:
                 default_storage.delete(name)
     ImportJob.objects.filter(pk__in=[pk for pk, _u, _e in old]).delete()
     return len(old)
+
+
+def recent_jobs(user, kind: str, *, limit: int = 5) -> list[ImportJob]:
+    """The user's latest imports of `kind`, for the upload page (a job left running is found there)."""
+    return list(ImportJob.objects.visible_to(user).filter(kind=kind)[:limit])

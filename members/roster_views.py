@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from branches.access import scope_for
-from imports.jobs import import_request
+from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
 from . import tasks
@@ -59,7 +59,11 @@ def import_page(request):
                 messages.warning(request, warning)
             messages.success(request, _("导入成功。%(summary)s") % {"summary": job.message})
             return redirect("members:roster_import")
-    return render(request, "members/roster_import.html", {"form": form, "job": job, "scope": scope})
+    return render(
+        request,
+        "members/roster_import.html",
+        {"form": form, "job": job, "scope": scope, "recent": recent_jobs(request.user, ImportJob.Kind.ROSTER)},
+    )
 
 
 @login_required

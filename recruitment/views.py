@@ -24,7 +24,7 @@ from branches.access import get_managed_or_404, scope_for
 from branches.models import OrgUnit
 from core import pdf
 from core.service_errors import add_service_errors
-from imports.jobs import import_request
+from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
 from . import recruit_io, rules, selectors, services, tasks
@@ -425,7 +425,11 @@ def import_page(request):
                 messages.warning(request, warning)
             messages.success(request, _("导入成功。%(summary)s") % {"summary": job.message})
             return redirect("recruitment:import")
-    return render(request, "recruitment/import.html", {"form": form, "job": job, "scope": scope})
+    return render(
+        request,
+        "recruitment/import.html",
+        {"form": form, "job": job, "scope": scope, "recent": recent_jobs(request.user, ImportJob.Kind.RECRUITS)},
+    )
 
 
 @login_required

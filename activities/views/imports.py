@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from branches.access import GROUP_LEADER, scope_for
-from imports.jobs import import_request
+from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
 from .. import ledger_io
@@ -35,7 +35,11 @@ def ledger_import(request):
         if job.is_done:
             messages.success(request, job.message)
             return redirect("activities:index")
-    return render(request, "activities/import.html", {"form": form, "job": job})
+    return render(
+        request,
+        "activities/import.html",
+        {"form": form, "job": job, "recent": recent_jobs(request.user, ImportJob.Kind.LEDGER)},
+    )
 
 
 @login_required

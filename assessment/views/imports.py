@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import previous_quarter
-from imports.jobs import import_request
+from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
 from .. import score_io, selectors
@@ -36,7 +36,16 @@ def import_scores(request):
     today = timezone.localdate()
     year, quarter = previous_quarter(today)
     template_form = TemplateForm(initial={"year": year, "quarter": quarter})
-    return render(request, "assessment/import.html", {"form": form, "job": job, "template_form": template_form})
+    return render(
+        request,
+        "assessment/import.html",
+        {
+            "form": form,
+            "job": job,
+            "template_form": template_form,
+            "recent": recent_jobs(request.user, ImportJob.Kind.SCORES),
+        },
+    )
 
 
 @login_required

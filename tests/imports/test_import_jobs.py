@@ -114,7 +114,11 @@ def test_the_page_lists_the_first_errors_with_the_total_and_offers_the_marked_wo
     assert book[ERROR_SHEET].max_row == 61  # every error, not only those on the page
     marked = [r for r in book["会议"].iter_rows(min_row=2) if r[len(HEADER)].value]
     assert len(marked) == 60
+    # The upload page lists the uploader's recent imports, so a job left running is found again.
+    job_link = reverse("imports:job", args=[job.pk])
+    assert job_link in client.get(reverse("activities:import")).content.decode()
     # The file and its errors are the uploader's alone.
+    assert job_link not in login(org.outsider).get(reverse("activities:import")).content.decode()
     assert login(org.outsider).get(link).status_code == 404
     assert login(org.outsider).get(reverse("imports:job", args=[job.pk])).status_code == 404
 
