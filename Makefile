@@ -80,11 +80,12 @@ beat: $(RUNTIME_STAMP)
 ## make vendor: refresh static/vendor from the npm registry (versions in package.json)
 vendor:
 	rm -rf node_modules && npm install --no-save --ignore-scripts --no-audit --no-fund
-	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/bootstrap-icons
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/bootstrap-icons static/vendor/axe-core
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 	rm -rf node_modules
 
 clean:

@@ -15,6 +15,31 @@ from . import compliance
 from .models import Meeting, Talk
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several photos or scans at once. Each is checked by activities.services.attachment_problem, which
+    names the file at fault, so the field itself only gathers them."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("附件"))
+        kwargs.setdefault("help_text", _("照片、签到表扫描件等：jpg、png、pdf、docx、xlsx，单个不超过10MB"))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [upload for upload in uploads if upload]
+
+
+# What the file chooser offers: photos from the gallery or the camera, and the documents we accept.
+EVIDENCE_ACCEPT = "image/*,.jpg,.jpeg,.png,.pdf,.docx,.xlsx"
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return (
@@ -32,6 +57,7 @@ class MeetingForm(forms.ModelForm):
         label=_("召开时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    files = EvidenceField(widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
 
     class Meta:
         model = Meeting
@@ -81,6 +107,17 @@ class MeetingForm(forms.ModelForm):
             self.add_error("held_at", _("会议时间不能晚于今天"))
         return data
 
+    def posted(self, name: str):
+        """What the user entered in field `name`, even where a rule of the form refused it (a future date,
+        a unit that cannot hold the kind): the attendance card is drawn from it, so no mark is lost."""
+        if name in self.cleaned_data:
+            return self.cleaned_data[name]
+        field = self.fields[name]
+        try:
+            return field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+        except forms.ValidationError:
+            return None
+
 
 def marks_from_post(data, expected_ids) -> tuple[dict[int, tuple[str, str]], list[str]]:
     """Leave and absence marks for the expected members, from att-<id> and reason-<id> fields."""
@@ -107,9 +144,7 @@ class ReturnForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label=_("附件"), help_text=_("照片、签到表扫描件等：jpg、png、pdf、docx、xlsx，单个不超过10MB")
-    )
+    files = EvidenceField(widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
 
 
 class LedgerImportForm(forms.Form):

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.access import Scope, scope_for
 from branches.models import OrgUnit
@@ -110,30 +112,58 @@ def ledger_rows(meetings: Iterable[Meeting]):
         ]
 
 
-def write_ledger(meetings: Iterable[Meeting], out) -> None:
-    """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode."""
+# Columns whose text wraps on paper (topic, minutes, who was on leave or absent, unit, resolutions, flags).
+WRAP_COLUMNS = tuple(
+    EXPORT_COLUMNS.index(name) for name in ("主题", "会议记录", "请假人员", "缺席人员", "单位名称", "决议事项", "标记")
+)
+
+
+def write_ledger(meetings: Iterable[Meeting], out, *, title: str = "三会一课台账") -> None:
+    """Stream the ledger into `out` (a path or a binary file) with openpyxl's write-only mode.
+
+    `title` (the unit and the period) heads every printed page, above the repeated column headers."""
     wb = new_workbook()
-    write_sheet(wb, SHEET, EXPORT_COLUMNS, ledger_rows(meetings), widths=EXPORT_WIDTHS, print_title="三会一课台账")
+    write_sheet(
+        wb, SHEET, EXPORT_COLUMNS, ledger_rows(meetings), widths=EXPORT_WIDTHS, print_title=title, wrap=WRAP_COLUMNS
+    )
     wb.save(out)
 
 
-def template_workbook(out) -> None:
-    """An empty import sheet with the headers and one example row."""
+def template_workbook(out, *, unit: OrgUnit | None = None, today: dt.date | None = None) -> None:
+    """An import sheet with the headers, a drop-down of the kinds under 类型, and one example row.
+
+    With `unit` (one the downloader may log for) the example is a meeting that unit could have held
+    yesterday, so the template imports as it is; without, a placeholder code.
+    """
+    today = today or timezone.localdate()
+    is_group = unit is not None and unit.kind == OrgUnit.Kind.GROUP
+    kind = compliance.GROUP_MEETING if is_group else compliance.THEME_DAY
     example = [
-        "ZB01",
-        "支部委员会",
-        "2024-03-05 15:00",
+        unit.code if unit is not None else "ZB01",
+        compliance.KIND_LABELS[kind],
+        f"{today - dt.timedelta(days=1):%Y-%m-%d} 15:00",
         "三楼党员活动室",
         "王建国",
         "李明",
         "",
-        "研究第一季度党建工作",
-        "会议由王建国主持……",
-        "赵强、张伟(110101199003074514)",
+        "示例：学习党的二十届三中全会精神",
+        "会议由王建国主持……（请假、缺席的同志写姓名，用顿号分隔；同名的写“姓名(身份证号)”）",
+        "",
         "",
     ]
     wb = new_workbook()
     write_sheet(wb, SHEET, IMPORT_COLUMNS, [example], widths=EXPORT_WIDTHS[: len(IMPORT_COLUMNS)])
+    kinds = DataValidation(
+        type="list",
+        formula1='"' + ",".join(compliance.KIND_LABELS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="类型",
+        error="请从下拉列表中选择会议类型",
+    )
+    column = get_column_letter(IMPORT_COLUMNS.index("类型") + 1)
+    kinds.add(f"{column}2:{column}2000")
+    wb.worksheets[-1].data_validations.append(kinds)
     wb.save(out)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from branches.models import OrgUnit
 from core import events
-from core.audit import set_history_user
+from core.audit import set_change_reason, set_history_user
 from members.models import Member
 from members.selectors import members_of_unit_on
 
@@ -175,12 +175,14 @@ def meeting_create(
     held_at: datetime,
     marks: Marks | None = None,
     attendance: AttendancePlan | None = None,
+    uploads: list | None = None,
     now: datetime | None = None,
     **fields,
 ) -> Meeting:
     """Log a meeting as a draft. Attendance: everyone expected, present unless in `marks`.
 
     `attendance`: the plan the form showed (attendance_plan), so who is expected is not worked out twice.
+    `uploads`: photos and scans chosen on the form, attached with the record (all or nothing).
     """
     now = now or timezone.now()
     _check_kind_unit(kind, unit)
@@ -196,9 +198,11 @@ def meeting_create(
     _stamp(meeting)
     _validate_fields(meeting, now)
     rows = _plan_attendance(meeting, marks or {}, attendance)
+    _check_upload_files(uploads)
     set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
+    _attach_with_record(meeting, by, uploads)
     similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
     meeting.refresh_from_db(fields=["similar_to", "similarity"])
     return meeting
@@ -214,11 +218,12 @@ def meeting_update(
     held_at: datetime | None = None,
     marks: Marks | None = None,
     attendance: AttendancePlan | None = None,
+    uploads: list | None = None,
     now: datetime | None = None,
     **fields,
 ) -> Meeting:
-    """Mend a draft or returned record. `marks=None` keeps the marks already recorded; `attendance` as
-    for meeting_create."""
+    """Mend a draft or returned record. `marks=None` keeps the marks already recorded; `attendance` and
+    `uploads` as for meeting_create."""
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.is_editable:
@@ -240,9 +245,11 @@ def meeting_update(
     _stamp(meeting)
     _validate_fields(meeting, now)
     rows = _plan_attendance(meeting, marks, attendance)
+    _check_upload_files(uploads)
     set_history_user(meeting, by)
     meeting.save()
     _replace_attendance(meeting, rows)
+    _attach_with_record(meeting, by, uploads)
     if meeting.minutes != old_minutes:
         similarity_refresh(branch_id=meeting.branch_id, changed_ids=[meeting.pk])
     meeting.refresh_from_db(fields=["similar_to", "similarity"])
@@ -432,45 +439,94 @@ def sniff(upload) -> str | None:
     return None
 
 
-@transaction.atomic
-def attachment_add(*, meeting: Meeting, by, upload) -> Attachment:
-    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+def attachment_problem(upload) -> str | None:
+    """Why `upload` cannot be attached (its type, size or content), in words naming the file; None if it can."""
+    name = _upload_name(upload)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_TYPES:
-        raise ValidationError({"file": _("“%(name)s”：只能上传 jpg、png、pdf、docx、xlsx 文件") % {"name": name}})
+        return _("“%(name)s”：只能上传 jpg、png、pdf、docx、xlsx 文件") % {"name": name}
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s”超过 %(mb)s MB，请压缩后再上传")
-                % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 1024 // 1024}
-            }
-        )
+        return _("“%(name)s”超过 %(mb)s MB，请压缩后再上传") % {
+            "name": name,
+            "mb": MAX_ATTACHMENT_BYTES // 1024 // 1024,
+        }
     if upload.size == 0:
-        raise ValidationError({"file": _("“%(name)s”是空文件") % {"name": name}})
-    content_type, expected_kind = ALLOWED_TYPES[ext]
-    actual = sniff(upload)
-    if actual != expected_kind:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s”的内容不是%(kind)s，文件可能已损坏或扩展名不对")
-                % {"name": name, "kind": KIND_NAMES[expected_kind]}
-            }
-        )
-    if meeting.attachments.count() >= MAX_ATTACHMENTS:
-        raise ValidationError({"file": _("每条记录最多 %(n)s 个附件") % {"n": MAX_ATTACHMENTS}})
-    attachment = Attachment(meeting=meeting, original_name=name, content_type=content_type, size=upload.size)
-    attachment.uploaded_by = by
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    return attachment
+        return _("“%(name)s”是空文件") % {"name": name}
+    expected_kind = ALLOWED_TYPES[ext][1]
+    if sniff(upload) != expected_kind:
+        return _("“%(name)s”的内容不是%(kind)s，文件可能已损坏或扩展名不对") % {
+            "name": name,
+            "kind": KIND_NAMES[expected_kind],
+        }
+    return None
+
+
+def _upload_name(upload) -> str:
+    return (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+
+
+def _store_uploads(meeting: Meeting, by, uploads: list) -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        name = _upload_name(upload)
+        content_type = ALLOWED_TYPES[name.rsplit(".", 1)[-1].lower()][0]
+        attachment = Attachment(meeting=meeting, original_name=name, content_type=content_type, size=upload.size)
+        attachment.uploaded_by = by
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _check_upload_files(uploads: list | None) -> None:
+    """Every file must pass its checks; nothing is stored otherwise."""
+    problems = [p for p in (attachment_problem(u) for u in uploads or []) if p]
+    if problems:
+        raise ValidationError({"files": problems})
+
+
+def _attach_with_record(meeting: Meeting, by, uploads: list | None) -> list[Attachment]:
+    """Store files that passed _check_upload_files, if the record has room for all, and log them in its history."""
+    if not uploads:
+        return []
+    if meeting.attachments.count() + len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationError({"files": _("每条记录最多 %(n)s 个附件") % {"n": MAX_ATTACHMENTS}})
+    stored = _store_uploads(meeting, by, uploads)
+    _log_attachments(meeting, by, _("添加附件：%(names)s") % {"names": _("、").join(a.original_name for a in stored)})
+    return stored
+
+
+def _log_attachments(meeting: Meeting, by, reason: str) -> None:
+    """An entry in the record's history (who, when, what), as for any other change to it."""
+    set_history_user(meeting, by)
+    set_change_reason(meeting, reason[:100])
+    meeting.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def attachments_add(*, meeting: Meeting, by, uploads: list) -> list[Attachment]:
+    """Attach photos and scans to a record, all or none. A submitted record takes new evidence too;
+    each addition is logged in its history."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not uploads:
+        raise ValidationError({"files": _("请选择要上传的文件。")})
+    _check_upload_files(uploads)
+    return _attach_with_record(meeting, by, uploads)
+
+
+def attachment_add(*, meeting: Meeting, by, upload) -> Attachment:
+    return attachments_add(meeting=meeting, by=by, uploads=[upload])[0]
 
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by) -> None:
-    if not attachment.meeting.is_editable:
-        raise ValidationError(_("已提交记录的附件不能删除"))
+    meeting = Meeting.objects.select_for_update().get(pk=attachment.meeting_id)
+    if not meeting.is_editable:
+        raise ValidationError(_("已提交记录的附件不能删除；如需删除，请上级党组织先退回该记录"))
+    name = attachment.original_name
     attachment.file.delete(save=False)
     attachment.delete()
+    _log_attachments(meeting, by, _("删除附件：%(name)s") % {"name": name})
 
 
 # Talks --------------------------------------------------------------------------------------------

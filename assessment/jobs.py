@@ -1,6 +1,7 @@
 """Asking for a computation: record that it was asked for, and enqueue its task once the request commits."""
 
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from core.tasks import enqueue_on_commit
 
 from . import tasks
 from .models import JobStatus, QuarterCheck, YearRating
+from .services import checks, ratings
 from .services.checks import quarter_period_error, refuse_if_approved
 
 
@@ -20,12 +22,20 @@ def quarter_check_request(*, year: int, quarter: int, today: date | None = None)
     if error:
         raise ValidationError(error)
     refuse_if_approved(year)
+    before = (
+        QuarterCheck.objects.select_for_update()
+        .filter(year=year, quarter=quarter)
+        .values(*checks.QUARTER_CHECK_REQUEST_FIELDS)
+        .first()
+    )
     check, _created = QuarterCheck.objects.update_or_create(
         year=year,
         quarter=quarter,
         defaults={"status": JobStatus.QUEUED, "requested_at": timezone.now(), "message": ""},
     )
-    enqueue_on_commit(tasks.compute_quarter, year, quarter)
+    # Redis down: a done check stays done (and says nothing new), the user is told (JobNotQueued).
+    not_sent = partial(checks.quarter_check_not_queued, year=year, quarter=quarter, before=before)
+    enqueue_on_commit(tasks.compute_quarter, year, quarter, not_sent=not_sent)
     return check
 
 
@@ -35,8 +45,12 @@ def year_rating_request(*, year: int, today: date | None = None) -> YearRating:
     if year >= today.year:
         raise ValidationError(_("%(year)s年度尚未结束，年终后才能评定星级") % {"year": year})
     refuse_if_approved(year)
+    before = (
+        YearRating.objects.select_for_update().filter(year=year).values(*ratings.YEAR_RATING_REQUEST_FIELDS).first()
+    )
     year_rating, _created = YearRating.objects.update_or_create(
         year=year, defaults={"job_status": JobStatus.QUEUED, "job_message": "", "requested_at": timezone.now()}
     )
-    enqueue_on_commit(tasks.rate_year, year)
+    not_sent = partial(ratings.year_rating_not_queued, year=year, before=before)
+    enqueue_on_commit(tasks.rate_year, year, not_sent=not_sent)
     return year_rating

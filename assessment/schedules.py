@@ -15,12 +15,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Five days after each quarter ends, the quarter before; on 15 January, the year before; every
 # morning at 07:00, the day's reminders and each person's digest (notices); every night, the sign-in
-# log's old lines.
+# log's old lines; every minute, the running jobs whose worker died (no heartbeat, core.tasks).
 DEFAULT_CRONS = {
     "QUARTER_CHECK_CRON": "0 2 5 1,4,7,10 *",
     "RATE_YEAR_CRON": "0 3 15 1 *",
     "NOTICES_CRON": "0 7 * * *",
     "SIGNIN_LOG_PURGE_CRON": "30 3 * * *",
+    "STALE_JOBS_CRON": "* * * * *",
 }
 # Tasks are named, not imported: a schedule may start a job of an app above this one.
 JOBS = {
@@ -29,10 +30,14 @@ JOBS = {
     "每日提醒": ("NOTICES_CRON", "notices.tasks.send_due_notices"),
     # Every night, the sign-in log older than SIGNIN_LOG_RETENTION_DAYS.
     "登录日志清理": ("SIGNIN_LOG_PURGE_CRON", "security.tasks.purge_signin_log"),
+    # Every minute, running jobs without a heartbeat for JOB_STALE_SECONDS are marked failed.
+    "中断任务检查": ("STALE_JOBS_CRON", "core.tasks.fail_stale_jobs"),
 }
 OFF = {"off", "false", "no", "0", "disabled"}
-# A run that could not start within six hours waits for the next one rather than piling up.
+# A run that could not start within six hours waits for the next one rather than piling up; the
+# every-minute sweep within two minutes.
 EXPIRE_SECONDS = 6 * 3600
+EXPIRE_SECONDS_OF = {"STALE_JOBS_CRON": 120}
 
 
 def cron(text: str, variable: str) -> crontab:
@@ -60,7 +65,7 @@ def beat_schedule(environ: Mapping[str, str] = os.environ) -> dict:
         schedule[name] = {
             "task": task,
             "schedule": cron(text if enabled else DEFAULT_CRONS[variable], variable),
-            "options": {"expire_seconds": EXPIRE_SECONDS},
+            "options": {"expire_seconds": EXPIRE_SECONDS_OF.get(variable, EXPIRE_SECONDS)},
             # Read by django-celery-beat (a PeriodicTask field); celery's own file scheduler is not used.
             "enabled": enabled,
         }

@@ -23,16 +23,24 @@ def _quarter_failed(year: int, quarter: int, *, message: str) -> None:
     checks.quarter_check_failed(year=year, quarter=quarter, message=message)
 
 
+def _quarter_beat(year: int, quarter: int) -> None:
+    checks.quarter_check_beat(year=year, quarter=quarter)
+
+
 def _year_failed(year: int, *, message: str) -> None:
     ratings.year_rating_failed(year=year, message=message)
 
 
-@job_task(record_failure=_quarter_failed)
+def _year_beat(year: int) -> None:
+    ratings.year_rating_beat(year=year)
+
+
+@job_task(record_failure=_quarter_failed, heartbeat=_quarter_beat, fail_stale=checks.quarter_checks_stale_fail)
 def compute_quarter(self, year: int, quarter: int) -> str:
     return checks.quarter_compute(year=year, quarter=quarter).message
 
 
-@job_task(record_failure=_year_failed)
+@job_task(record_failure=_year_failed, heartbeat=_year_beat, fail_stale=ratings.year_ratings_stale_fail)
 def rate_year(self, year: int) -> str:
     return ratings.year_propose(year=year).job_message
 

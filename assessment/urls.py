@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checks, dashboards, imports, problems, ratings, standards
+from .views import checks, dashboards, imports, problems, problems_bulk, ratings, standards
 
 app_name = "assessment"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("branch/<int:branch_id>/<int:year>/problem/", problems.problem_create, name="problem_create"),
     path("score/<int:pk>/clear/", checks.score_clear, name="score_clear"),
     path("problems/", problems.problem_list, name="problems"),
+    path("problems/close/", problems_bulk.problems_close_list, name="problems_close"),
+    path("problems/close/bulk/", problems_bulk.problems_close_bulk, name="problems_close_bulk"),
     path("problems/<int:pk>/", problems.problem_detail, name="problem"),
     path("problems/<int:pk>/evidence/", problems.evidence_upload, name="evidence_upload"),
     path("problems/<int:pk>/close/", problems.problem_close, name="problem_close"),

@@ -329,6 +329,105 @@ def run_export(year: int, today: date) -> list[dict]:
     ]
 
 
+# --- the year archive and the search (issue 13) ----------------------------------------------------------
+
+SEARCH_TARGET = 0.3  # seconds: a search of the whole organisation answers within this
+
+
+def largest_branch() -> OrgUnit:
+    from django.db.models import Count
+
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).annotate(n=Count("members")).order_by("-n", "code").first()
+
+
+def run_archive(year: int, today: date) -> list[dict]:
+    """The year archive (one PDF) of the branch with the most members, as its job builds it."""
+    from activities.archive import services as archive
+    from activities.models import Meeting
+
+    branch = largest_branch()
+    records = Meeting.objects.submitted().filter(branch=branch, held_on__year=year).count()
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "archive.pdf")
+        cpu = time.process_time()
+        took, (_branches, pages) = _timed(lambda: archive.archive_write(unit=branch, year=year, out=out, today=today))
+        cpu = time.process_time() - cpu  # the layout is pure Python: on a shared machine CPU time says more
+        size = os.path.getsize(out)
+    return [
+        {
+            "n": branch_count(),
+            "job": "year_archive",
+            "time": took,
+            "cpu": cpu,
+            "branch": branch.code,
+            "members": branch.n,
+            "records": records,
+            "pages": pages,
+            "bytes": size,
+        }
+    ]
+
+
+def run_search(year: int) -> list[dict]:
+    """The committee's search over every record, as the page runs it: the count and the first page."""
+    from activities import search
+    from activities.models import Attendance, Meeting
+
+    branch = largest_branch()
+    name = (
+        Attendance.objects.filter(meeting__branch=branch, meeting__held_on__year=year)
+        .order_by("pk")
+        .values_list("member__name", flat=True)
+        .first()
+    ) or "张伟"
+    queries = [
+        ("one branch's code in the minutes", [branch.code], None),
+        ("a phrase in every record", ["传达学习"], None),
+        ("a member's name", [name], None),
+        ("two characters (text in one year)", ["党员"], year),
+    ]
+    lines = []
+    for label, terms, text_year in queries:
+
+        def run(terms=terms, text_year=text_year):
+            found = search.search_meetings(Meeting.objects.all(), terms, Attendance.objects.all(), text_year=text_year)
+            return found.count(), list(found.select_related("unit").order_by("-held_at", "-pk")[:20])
+
+        run()  # warm the cache, as a user's second search would be
+        timings = [_timed(run) for _ in range(FLOOR_REPEATS)]
+        took, (hits, _page) = min(timings, key=lambda t: t[0])
+        lines.append(
+            {
+                "n": branch_count(),
+                "job": "search",
+                "query": label,
+                "terms": terms,
+                "time": took,
+                "hits": hits,
+                "records": Meeting.objects.count(),
+            }
+        )
+    return lines
+
+
+def _archive_and_search_lines(lines: list[dict]) -> list[str]:
+    out = []
+    for line in sorted(lines, key=lambda r: r["n"]):
+        if line.get("job") == "year_archive":
+            out.append(
+                f"{line['n']:>6}  year_archive    {line['time']:>9.2f}  CPU {line['cpu']:.2f} s;"
+                f" branch {line['branch']}: {line['members']}"
+                f" members, {line['records']} records, {line['pages']} pages, {line['bytes'] / 1e6:.1f} MB"
+            )
+        elif line.get("job") == "search":
+            within = "within" if line["time"] <= SEARCH_TARGET else "OVER"
+            out.append(
+                f"{line['n']:>6}  search          {line['time']:>9.3f}  {line['query']}: {line['hits']:,} of"
+                f" {line['records']:,} records ({within} {SEARCH_TARGET:g} s)"
+            )
+    return out
+
+
 # --- the report ----------------------------------------------------------------------------------------
 
 JOBS = ("compute_quarter", "rate_year", "export_year")
@@ -381,6 +480,10 @@ def report(lines: list[dict]) -> tuple[str, bool]:
         out.append(
             "seed_scale: " + "; ".join(f"N={s['n']:,} {s['time']:.1f} s" for s in sorted(seeds, key=lambda s: s["n"]))
         )
+    extra_lines = _archive_and_search_lines(lines)
+    if extra_lines:
+        out.append("")
+        out.extend(extra_lines)
     sizes = sorted({r["n"] for r in rows})
     if len(sizes) >= 2:
         big, mid = sizes[-1], sizes[-2]

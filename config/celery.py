@@ -8,4 +8,4 @@ app = Celery("star_branch")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # autodiscover looks only at <app>.tasks; the workbook's task lives one package deeper.
-app.autodiscover_tasks(["assessment.yearbook"])
+app.autodiscover_tasks(["assessment.yearbook", "activities.archive"])

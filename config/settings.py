@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # OpClass in index expressions (the trigram index of activities/search.py); harmless on SQLite.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -160,6 +162,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    # The database down: the Chinese 503 page, before anything below reads the session or the user.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -200,6 +204,10 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that does not answer: give up after DB_CONNECT_TIMEOUT seconds (libpq
+        # would wait for ever) and show the 503 page (core.middleware).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {
@@ -378,6 +386,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker killed mid-task: its unacknowledged message goes back to the queue (a child of the prefork
+# pool at once, a whole worker after the broker's visibility timeout) and the task runs again. Every
+# task is safe to run twice (its job is claimed by status and rewritten whole).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis down: sending a task (a request starting a job) fails within about BROKER_TIMEOUT seconds
+# instead of holding the request ~20 s through Celery's default retries; core.tasks.enqueue_on_commit
+# then records the job as not started. A worker's own reconnecting is not affected.
+BROKER_TIMEOUT = env_int("BROKER_TIMEOUT", 2)
+_SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_TIMEOUT}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _SEND_RETRY_POLICY
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _SEND_RETRY_POLICY}
+# The heartbeat of a running job (core.tasks): its row's heartbeat_at is renewed every
+# JOB_HEARTBEAT_SECONDS while the task runs; a running job silent for JOB_STALE_SECONDS (its worker
+# died) is marked failed by the STALE_JOBS_CRON sweep (assessment/schedules.py).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 180)
+if JOB_HEARTBEAT_SECONDS < 1 or JOB_STALE_SECONDS < 2 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS (and that at least 1)")
 # Periodic jobs (quarterly check, yearly rating, daily notices): QUARTER_CHECK_CRON, RATE_YEAR_CRON,
 # NOTICES_CRON, see assessment/schedules.py.
 CELERY_BEAT_SCHEDULE = beat_schedule()

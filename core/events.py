@@ -12,7 +12,6 @@ This module names no app and imports none: an event nobody subscribed to costs n
 to no domain.
 """
 
-import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -42,11 +41,18 @@ def handlers(event: str) -> list[Callable[..., object]]:
 def emit(event: str, **ids: int) -> None:
     """Announce `event` with the ids of what changed, once the current transaction commits."""
     for handler in handlers(event):
-        # robust: the write is committed already; a failing handler (a broker that is down) is
-        # logged, and the notices' daily job catches up on what it missed.
-        transaction.on_commit(functools.partial(_run, event, handler, ids), robust=True)
+        transaction.on_commit(_runner(event, handler, ids))
 
 
-def _run(event: str, handler: Callable[..., object], ids: dict) -> None:
-    logger.debug("event %s %s → %s", event, ids, getattr(handler, "__qualname__", handler))
-    handler(**ids)
+def _runner(event: str, handler: Callable[..., object], ids: dict) -> Callable[[], None]:
+    def run() -> None:
+        logger.debug("event %s %s → %s", event, ids, getattr(handler, "__qualname__", handler))
+        try:
+            handler(**ids)
+        except Exception:
+            # The write is committed already; a failing handler (a broker that is down) is logged,
+            # and the notices' daily job catches up on what it missed. Not on_commit(robust=True):
+            # Django's log line for it needs __qualname__, which a functools.partial lacks (a 500).
+            logger.exception("event %s %s: handler %s failed", event, ids, getattr(handler, "__qualname__", handler))
+
+    return run

@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,6 +28,11 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DECIMAL_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 PAPER_A4 = "9"  # the OOXML paper-size code for A4
+# Long text that wraps on paper: aligned to the top, its row as tall as its lines (Excel does not grow
+# a row written with the file; it keeps the height it finds).
+WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+LINE_POINTS = 14.5  # one line of the default 11 pt font
+MAX_ROW_POINTS = 409  # Excel's highest row
 
 
 class Percent(float):
@@ -77,6 +81,15 @@ def cell(ws, value):
     return WriteOnlyCell(ws, value)
 
 
+def text_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a column `width` characters wide (a Chinese character counts two)."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        size = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
+        lines += max(1, -(-size // max(1, int(width) - 1)))
+    return lines
+
+
 def write_sheet(
     wb: Workbook,
     title: str,
@@ -86,14 +99,17 @@ def write_sheet(
     widths: Sequence[float] | None = None,
     print_title: str | None = None,
     on_row=None,
+    wrap: Sequence[int] = (),
 ) -> int:
     """Stream `rows` into a new sheet under one frozen header row. Returns the number of rows.
 
-    `on_row(n)` is called every 500 rows, for progress reporting.
+    `on_row(n)` is called every 500 rows, for progress reporting. Text in the `wrap` columns (0-based)
+    wraps, and each row is made tall enough for its longest wrapped cell.
     """
     ws = wb.create_sheet(title=title)
     ws.freeze_panes = "A2"
-    for index, width in enumerate(widths or [max(10, len(h) * 2.2 + 2) for h in headers], start=1):
+    widths = widths or [max(10, len(h) * 2.2 + 2) for h in headers]
+    for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPER_A4
@@ -111,7 +127,18 @@ def write_sheet(
     ws.append(header_cells)
     count = 0
     for row in rows:
-        ws.append([cell(ws, value) for value in row])
+        cells = [cell(ws, value) for value in row]
+        lines = 1
+        for index in wrap:
+            value = row[index] if index < len(row) else None
+            if isinstance(value, str) and value:
+                wrapped = cells[index] if isinstance(cells[index], Cell) else WriteOnlyCell(ws, value)
+                wrapped.alignment = WRAP_ALIGNMENT
+                cells[index] = wrapped
+                lines = max(lines, text_lines(value, widths[index]))
+        if lines > 1:
+            ws.row_dimensions[count + 2].height = min(MAX_ROW_POINTS, lines * LINE_POINTS)
+        ws.append(cells)
         count += 1
         if on_row is not None and count % 500 == 0:
             on_row(count)

@@ -19,21 +19,38 @@ task returns None instead of raising. With no worker (the embedded default, and 
 runs inside the request that enqueued it, and a failed job belongs on the job's page, not in a 500.
 What a job records is stored text everyone reads, so tasks run in the default language (Chinese),
 also when one runs in-process inside a request made in English.
+
+Faults (issue 12):
+- The broker down when a job is asked for: `enqueue_on_commit` sends the task after the commit; if
+  Redis does not take it (the broker settings make that fail within seconds), the job is recorded
+  as not started, in a transaction of its own (the request's is committed already), through the
+  caller's `not_sent` or else the task's `record_failure`, and `JobNotQueued` (a ValidationError)
+  tells the user, through the view's usual handling of a service's refusal.
+- A worker killed mid-task: late acknowledgement and reject-on-worker-lost (settings) give the
+  message back to the queue, and a task declared with `heartbeat=` renews its job row's
+  `heartbeat_at` from a thread every JOB_HEARTBEAT_SECONDS while it runs. `fail_stale_jobs`, run
+  every minute by beat (STALE_JOBS_CRON), marks failed every running job whose heartbeat is older
+  than JOB_STALE_SECONDS, through each task's `fail_stale`, so its page stops waiting and says so.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import kombu.exceptions
-from celery import Task, shared_task
+from celery import Task, current_app, shared_task
 from celery.exceptions import Ignore, Reject, Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
-from django.utils import translation
+from django.db import InterfaceError, OperationalError, connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +64,14 @@ RETRY_BACKOFF_MAX = 600
 
 GAVE_UP_MESSAGE = "数据库错误，已重试 {retries} 次"
 ERROR_MESSAGE = "任务出错，请稍后重试；如仍失败，请联系系统管理员"
+# Recorded on a job its task could not be sent for (the broker, Redis, is down), and told the user.
+NOT_QUEUED_MESSAGE = gettext_noop("后台任务服务暂时不可用，任务未能开始，请稍后重试；如仍失败，请联系系统管理员")
+# Recorded on a running job whose worker stopped giving signs of life (killed, or its machine down).
+STALE_MESSAGE = "后台任务已中断（处理进程停止响应），请重新提交"
+
+
+class JobNotQueued(ValidationError):
+    """The job was recorded but its task could not be handed to the broker: it will not run."""
 
 
 def refusal_message(exc: ValidationError) -> str:
@@ -67,14 +92,19 @@ class JobTask(Task):
     record_failure: Callable[..., None] | None = None
     gave_up_message = GAVE_UP_MESSAGE
     error_message = ERROR_MESSAGE
+    # `heartbeat(*task args)` renews the job row's heartbeat_at; `fail_stale(before=…, message=…)`
+    # marks failed the task's running jobs whose heartbeat is older than `before` and returns how many.
+    heartbeat: Callable[..., None] | None = None
+    fail_stale: Callable[..., int] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with translation.override(settings.LANGUAGE_CODE):
             logger.info("%s%r: start (attempt %s)", self.name, args, self.request.retries + 1)
             try:
-                # self.run, not super().__call__: that would push a fresh request over the worker's
-                # and lose the retry count (Celery's docs call run from a custom __call__ too).
-                return self.run(*args, **kwargs)
+                with self.beating(args, kwargs):
+                    # self.run, not super().__call__: that would push a fresh request over the
+                    # worker's and lose the retry count (Celery's docs call run from a custom __call__ too).
+                    return self.run(*args, **kwargs)
             except (Retry, Ignore, Reject):
                 raise  # Celery's own signals: a retry is scheduled, or the message is dealt with
             except ValidationError as exc:
@@ -93,31 +123,126 @@ class JobTask(Task):
         if self.record_failure is not None:
             self.record_failure(*args, **kwargs, message=message)
 
+    @contextmanager
+    def beating(self, args: tuple, kwargs: dict) -> Iterator[None]:
+        """While the body runs on a worker, renew the job's heartbeat from a thread of its own.
+
+        Not in-process (eager, or called as a function): the job then lives and dies with the
+        request that runs it, and a second connection would wait on the rows its transaction holds.
+        """
+        heartbeat = self.heartbeat
+        if heartbeat is None or self.request.called_directly or self.request.is_eager:
+            yield
+            return
+        beat = Heartbeat(lambda: heartbeat(*args, **kwargs), settings.JOB_HEARTBEAT_SECONDS, self.name)
+        beat.start()
+        try:
+            yield
+        finally:
+            beat.stop()
+
+
+class Heartbeat(threading.Thread):
+    """Calls `beat` at once and then every `interval` seconds until stopped, on its own connection."""
+
+    def __init__(self, beat: Callable[[], None], interval: float, name: str):
+        super().__init__(name=f"heartbeat {name}", daemon=True)
+        self.beat = beat
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    self.beat()
+                except Exception:  # a database hiccup: the next beat tries again
+                    logger.warning("%s failed", self.name, exc_info=True)
+                if self.stopped.wait(self.interval):
+                    return
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=self.interval + 5)
+
 
 def job_task(
     *,
     record_failure: Callable[..., None] | None = None,
     gave_up_message: str = GAVE_UP_MESSAGE,
     error_message: str = ERROR_MESSAGE,
+    heartbeat: Callable[..., None] | None = None,
+    fail_stale: Callable[..., int] | None = None,
     **options: Any,
 ) -> Callable[[Callable[..., Any]], JobTask]:
     """Declare a task with the shared policy; the task gets itself as its first argument (bind).
 
     `record_failure(*task args, message=…)` records a refusal or a failure on the task's job.
     `gave_up_message` (with `{retries}`) and `error_message` are what it records for a transient
-    error that outlived the retries and for any other error.
+    error that outlived the retries and for any other error. A task with a job row a page follows
+    also gives `heartbeat(*task args)` and `fail_stale(*, before, message) -> int` (see the module).
     """
+    hooks = {"record_failure": record_failure, "heartbeat": heartbeat, "fail_stale": fail_stale}
     return shared_task(
         base=JobTask,
         bind=True,
         # A plain function as a class attribute would be bound to the task as a method.
-        record_failure=staticmethod(record_failure) if record_failure is not None else None,
+        **{name: staticmethod(hook) if hook is not None else None for name, hook in hooks.items()},
         gave_up_message=gave_up_message,
         error_message=error_message,
         **options,
     )
 
 
-def enqueue_on_commit(task: Task, *args: Any) -> None:
-    """Send `task(*args)` once the current transaction commits, so the worker finds what it reads."""
-    transaction.on_commit(lambda: task.delay(*args))
+def enqueue_on_commit(task: Task, *args: Any, not_sent: Callable[..., None] | None = None) -> None:
+    """Send `task(*args)` once the current transaction commits, so the worker finds what it reads.
+
+    If the broker cannot take it, the job will never run: `not_sent(message=…)` (default: the
+    task's record_failure) records that, in a transaction of its own since the request's is
+    committed, and JobNotQueued is raised from the commit, for the view to show like a refusal.
+    Django runs no later on-commit function of the same transaction then: enqueue last.
+    """
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception as exc:  # the broker or the result store is down (or refused the message)
+            logger.exception("%s%r: could not be queued", task.name, args)
+            _record_not_queued(task, args, not_sent)
+            raise JobNotQueued(_(NOT_QUEUED_MESSAGE)) from exc
+
+    transaction.on_commit(send)
+
+
+def _record_not_queued(task: Task, args: tuple, not_sent: Callable[..., None] | None) -> None:
+    try:
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            message = _(NOT_QUEUED_MESSAGE)
+            if not_sent is not None:
+                not_sent(message=message)
+            elif isinstance(task, JobTask):
+                task.job_failed(args, {}, message)
+    except Exception:  # the database went too: the job expires as never started (CELERY_TASK_TIME_LIMIT)
+        logger.exception("%s%r: could not record that it was not queued", task.name, args)
+
+
+def stale_jobs_fail(*, now: datetime | None = None) -> int:
+    """Mark failed every running job whose heartbeat is older than JOB_STALE_SECONDS; how many."""
+    current_app.loader.import_default_modules()  # every app's tasks, as a worker registers them
+    before = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    failed = 0
+    for task in list(current_app.tasks.values()):
+        if isinstance(task, JobTask) and task.fail_stale is not None:
+            count = task.fail_stale(before=before, message=STALE_MESSAGE)
+            if count:
+                logger.warning("%s: %s running job(s) silent since %s marked failed", task.name, count, before)
+            failed += count
+    return failed
+
+
+@job_task()
+def fail_stale_jobs(self) -> int:
+    """The sweep beat runs every minute (STALE_JOBS_CRON): running jobs whose worker died fail."""
+    return stale_jobs_fail()

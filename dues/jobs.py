@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
 from core.spreadsheets import write_marked_workbook
+from core.tasks import enqueue_on_commit
 from core.uploads import UploadRefused, check_size, inspect_xlsx, open_workbook
 
 from . import exports, imports
@@ -61,7 +62,7 @@ def import_request(*, user, upload, check_only: bool = False) -> DuesJob:
     job.save()
     from .tasks import run_job  # the task module imports this one
 
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    enqueue_on_commit(run_job, job.pk)
     return job
 
 
@@ -94,7 +95,7 @@ def export_request(*, user, year: int, unit: OrgUnit | None = None, today: date 
     job = DuesJob.objects.create(kind=DuesJob.Kind.EXPORT, year=year, unit=unit, requested_by=user)
     from .tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(job.pk))
+    enqueue_on_commit(run_job, job.pk)
     return job
 
 
@@ -103,7 +104,12 @@ def job_run(*, job_id: int) -> DuesJob | None:
     (a redelivered task) does the same again (an import is all or nothing, an export rewrites the
     same file)."""
     claimed = DuesJob.objects.filter(pk=job_id, status__in=[DuesJob.Status.QUEUED, DuesJob.Status.RUNNING]).update(
-        status=DuesJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, done=0, message=""
+        status=DuesJob.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        done=0,
+        message="",
     )
     if claimed != 1:
         logger.info("dues job %s: nothing to do", job_id)
@@ -174,6 +180,7 @@ def _marked_errors(job: DuesJob, errors) -> str:
 
 
 def _run_export(job: DuesJob) -> None:
+    assert job.year is not None  # export_request always sets the year (only imports have none)
     name = f"dues/exports/{job.year}-{job.pk}.xlsx"
     final = _path(name)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +216,17 @@ def job_failed(*, job_id: int, message: str) -> None:
     )
 
 
+def job_beat(*, job_id: int) -> None:
+    DuesJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def jobs_stale_fail(*, before, message: str) -> int:
+    """Fail the jobs being run whose worker has given no sign of life since `before`."""
+    return DuesJob.objects.filter(status=DuesJob.Status.RUNNING, heartbeat_at__lt=before).update(
+        status=DuesJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
 def jobs_expire(*, now=None) -> int:
     """Fail the jobs no worker can still be running (past Celery's time limit), so their page says so."""
     now = now or timezone.now()
@@ -240,4 +258,4 @@ def jobs_prune(*, now=None) -> int:
 def download_name(job: DuesJob) -> str:
     if job.kind == DuesJob.Kind.IMPORT:
         return f"{os.path.splitext(job.upload_name)[0] or '党费'}-错误标注.xlsx"
-    return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit_id else "") + ".xlsx"
+    return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit is not None else "") + ".xlsx"

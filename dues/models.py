@@ -265,6 +265,8 @@ class DuesJob(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = DuesJobQuerySet.as_manager()
 

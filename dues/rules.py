@@ -79,9 +79,12 @@ def monthly_due(category: str, base: Decimal | None, rounding: str = DEFAULT_ROU
     are what they are (rounding 0.20 to the yuan would make a student's dues nothing)."""
     if category == STUDENT:
         return STUDENT_AMOUNT
+    # base_errors refuses a missing base for the other categories before anything is computed.
+    assert base is not None, f"{category}: no base"
     if category == FIXED:
         return Decimal(base).quantize(CENT, rounding=ROUND_HALF_UP)
     share = rate(category, base)
+    assert share is not None, f"{category}: no rate"  # only 学生 and 其他固定额 have none
     return round_amount(Decimal(base) * share, rounding)
 
 
@@ -133,11 +136,12 @@ class Month(NamedTuple):
         return cls(day.year, day.month)
 
     @classmethod
-    def from_index(cls, index: int) -> Month:
-        return cls(index // 12, index % 12 + 1)
+    def from_ordinal(cls, ordinal: int) -> Month:
+        return cls(ordinal // 12, ordinal % 12 + 1)
 
     @property
-    def index(self) -> int:
+    def ordinal(self) -> int:
+        """Months since January of year 0 (named so as not to hide tuple.index)."""
         return self.year * 12 + self.month - 1
 
     @property
@@ -149,14 +153,14 @@ class Month(NamedTuple):
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def shift(self, months: int) -> Month:
-        return Month.from_index(self.index + months)
+        return Month.from_ordinal(self.ordinal + months)
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
-    return [Month.from_index(i) for i in range(first.index, last.index + 1)]
+    return [Month.from_ordinal(i) for i in range(first.ordinal, last.ordinal + 1)]
 
 
 def year_months(year: int, today: date) -> list[Month]:

@@ -129,7 +129,7 @@ def streaks(
             run = rules.unpaid_streak({m: d for m, (_b, d) in months.items()}, ref)
             at_ref = months.get(ref)
             result[pk] = (run, at_ref[0] if at_ref else None)
-            if run == ref.index - first.index + 1 and first > start:
+            if run == ref.ordinal - first.ordinal + 1 and first > start:
                 again.append(pk)
         if not again:
             break
@@ -171,6 +171,7 @@ def year_ledgers(branch_ids: Iterable[int], year: int, today: date) -> YearLedge
     result = YearLedgers(year, months, months[-1] if months else None)
     if not months or not branch_ids:
         return result
+    assert start is not None  # ledger_months is empty without a ledger
     first_month, ref = months[0], months[-1]
     spans = Membership.objects.filter(branch_id__in=among(branch_ids)).filter(
         Q(start__isnull=True) | Q(start__lte=ref.last), Q(end__isnull=True) | Q(end__gte=first_month.first)
@@ -185,9 +186,9 @@ def year_ledgers(branch_ids: Iterable[int], year: int, today: date) -> YearLedge
         owed = known[pk].months(months)
         for branch_id in {b for b, _d in owed.values()} & wanted:
             result.rows.setdefault(branch_id, []).append(rules.member_year(pk, owed, branch_id, year))
-    for pk, (run, branch_id) in streaks(member_ids, ref, start, first_read, known).items():
+    for pk, (run, owed_to) in streaks(member_ids, ref, start, first_read, known).items():
         result.streak[pk] = run
-        result.ref_branch[pk] = branch_id
+        result.ref_branch[pk] = owed_to
     for rows in result.rows.values():
         for row in rows:
             row.streak = result.streak.get(row.member_id, 0)
@@ -209,7 +210,7 @@ class LedgerCell:
 
     @property
     def label(self) -> str:
-        return MonthState(self.dues.state).label if self.dues else ""
+        return str(MonthState(self.dues.state).label) if self.dues else ""
 
 
 @dataclass
@@ -299,7 +300,7 @@ class MemberMonth:
 
     @property
     def label(self) -> str:
-        return MonthState(self.dues.state).label if self.dues else ""
+        return str(MonthState(self.dues.state).label) if self.dues else ""
 
 
 @dataclass
@@ -317,21 +318,25 @@ class MemberDues:
         return [m for m in self.months if m.dues is not None]
 
     @property
+    def owed_dues(self) -> list[rules.MonthDues]:
+        return [m.dues for m in self.months if m.dues is not None]
+
+    @property
     def due_total(self) -> Decimal:
-        return sum((m.dues.due or 0 for m in self.owed_months), Decimal(0))
+        return sum((d.due or Decimal(0) for d in self.owed_dues), Decimal(0))
 
     @property
     def paid_total(self) -> Decimal:
-        return sum((m.dues.paid for m in self.owed_months), Decimal(0))
+        return sum((d.paid for d in self.owed_dues), Decimal(0))
 
     @property
     def arrears(self) -> Decimal:
-        return sum((m.dues.owed for m in self.owed_months), Decimal(0))
+        return sum((d.owed for d in self.owed_dues), Decimal(0))
 
     @property
     def open_months(self) -> list[MemberMonth]:
         """Months owed and not yet paid in full (without a base, the amount is unknown: open too)."""
-        return [m for m in self.owed_months if not m.dues.in_full]
+        return [m for m in self.months if m.dues is not None and not m.dues.in_full]
 
     @property
     def attention(self) -> bool:
@@ -361,6 +366,7 @@ def member_dues(member: Member, year: int, today: date) -> MemberDues:
     streak = 0
     owed: dict[Month, tuple[int, rules.MonthDues]] = {}
     if months:
+        assert start is not None  # ledger_months is empty without a ledger
         ref = months[-1]
         first_read = max(start, min(months[0], ref.shift(-LOOKBACK_MONTHS + 1)))
         known = histories([member.pk], first_read, year_last)
@@ -677,16 +683,18 @@ def attention_list(branch_ids: Iterable[int], today: date, *, in_sql: bool | Non
     months = ledger_months(today.year, today, start)
     if not months or not branch_ids:
         return []
+    assert start is not None  # ledger_months is empty without a ledger
     ref = months[-1]
     if in_sql is None:
         in_sql = connections[Membership.objects.db].vendor == "postgresql"
+    runs: dict[int, int]  # member id → run of unpaid months ending with ref
     if in_sql:
         found = dict((member_id, branch_id) for branch_id, member_id in attention_rows(branch_ids, ref, start))
         if not found:
             return []
         first_read = max(start, ref.shift(-LOOKBACK_MONTHS + 1))
-        runs = streaks(list(found), ref, start, first_read, histories(list(found), first_read, ref))
-        runs = {pk: run for pk, (run, _b) in runs.items()}
+        streak_and_branch = streaks(list(found), ref, start, first_read, histories(list(found), first_read, ref))
+        runs = {pk: run for pk, (run, _b) in streak_and_branch.items()}
     else:
         ledgers = year_ledgers(branch_ids, today.year, today)
         found = {pk: b for b in branch_ids for pk in ledgers.attention(b)}

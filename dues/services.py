@@ -249,6 +249,7 @@ def payment_record(
     branch_id, errors = _payment_checks(member, month, amount, paid_on, today, scope, first)
     if errors:
         raise ValidationError(errors)
+    assert branch_id is not None  # _month_error gives a branch or an error
     _ensure_year(month.year, today, first)
     return DuesPayment.objects.create(
         member=member,
@@ -397,6 +398,7 @@ def exemption_create(
             errors["first_month"] = error
     if errors:
         raise ValidationError(errors)
+    assert branch_id is not None  # _month_error gives a branch or an error
     return DuesExemption.objects.create(
         member=member,
         branch_id=branch_id,

@@ -9,7 +9,7 @@ are Chinese and stay Chinese, as every import's error report does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -292,7 +292,7 @@ def validate(
     today: date,
     first_year: int | None,
     managed: set[int] | None = None,
-    existing: set[tuple[int, Month, Decimal, date]] = frozenset(),
+    existing: Set[tuple[int, Month, Decimal, date]] = frozenset(),
 ) -> Checked:
     """Every reason the file cannot be imported (none: `bases` and `payments` are what to write).
 
@@ -301,7 +301,7 @@ def validate(
     `first_year` is the ledger's first year; `existing` the payments already recorded.
     """
     out = Checked()
-    seen_bases: dict[tuple, int] = {}
+    seen_bases: dict[tuple[int, int, int], int] = {}
     for row in base_rows:
         member = _member(row, known, managed, out.errors)
         if member is not None and managed is not None and member.branch_id not in managed:
@@ -325,18 +325,18 @@ def validate(
                 row.bad.add(BASE)
         if member is None or not row.ok(YEAR, FROM_MONTH, CATEGORY, BASE):
             continue
-        key = (member.pk, row.values[YEAR], row.values[FROM_MONTH])
-        if key in seen_bases:
+        base_key = (member.pk, row.values[YEAR], row.values[FROM_MONTH])
+        if base_key in seen_bases:
             out.errors.append(
                 RowError(
                     BASE_SHEET,
                     row.row,
                     FROM_MONTH,
-                    f"与第{seen_bases[key]}行重复（同一党员、同一年度、同一起始月份）",
+                    f"与第{seen_bases[base_key]}行重复（同一党员、同一年度、同一起始月份）",
                 )
             )
             continue
-        seen_bases[key] = row.row
+        seen_bases[base_key] = row.row
         out.bases.append(
             BaseImport(
                 member.pk, row.values[YEAR], row.values[FROM_MONTH], row.values[CATEGORY], row.values[BASE], row.row
@@ -426,10 +426,10 @@ def _month_error(month: Month, member: KnownMember | None, today: date, first_ye
     branch_id = rules.dues_branches(member.spans, member.joined_on, [month]).get(month)
     if branch_id is None:
         starts = [s.start for s in member.spans if s.start is not None]
-        ends = [s.end for s in member.spans]
+        ends = [s.end for s in member.spans if s.end is not None]
         if starts and len(starts) == len(member.spans) and month.last < min(starts):
             return f"{month}早于该党员编入支部（{min(starts):%Y-%m-%d}），不属于任何支部"
-        if ends and None not in ends and month.last > max(ends):
+        if ends and len(ends) == len(member.spans) and month.last > max(ends):
             return f"{month}晚于该党员离开支部（{max(ends):%Y-%m-%d}）"
         return f"{month}该党员不属于任何党支部"
     if managed is not None and branch_id not in managed:

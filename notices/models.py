@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     PLEDGES_MISSING = rules.PLEDGES_MISSING, _("公开承诺")
     RATING_APPROVED = rules.RATING_APPROVED, _("星级评定结果")
     RATING_REVERSED = rules.RATING_REVERSED, _("星级评定撤销")
+    RECRUITMENT = rules.RECRUITMENT, _("发展党员")
 
 
 class Occasion(models.Model):

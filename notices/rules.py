@@ -22,6 +22,7 @@ from datetime import date, datetime
 from activities import compliance
 from assessment import rating as rating_rules
 from branches import rules as tree_rules
+from recruitment import rules as recruitment_rules
 
 # ---------------------------------------------------------------------------------------------
 # Kinds of reminder
@@ -38,6 +39,7 @@ APPRAISAL_OPEN = "appraisal_open"
 PLEDGES_MISSING = "pledges_missing"
 RATING_APPROVED = "rating_approved"
 RATING_REVERSED = "rating_reversed"
+RECRUITMENT = "recruitment"
 
 KIND_LABELS = {
     MEETING_DUE: "会议提醒",
@@ -52,6 +54,7 @@ KIND_LABELS = {
     PLEDGES_MISSING: "公开承诺",
     RATING_APPROVED: "星级评定结果",
     RATING_REVERSED: "星级评定撤销",
+    RECRUITMENT: "发展党员",
 }
 
 # Events told at once (an immediate mail even to those who take the daily digest). The rest are
@@ -80,6 +83,11 @@ class LeadTimes:
     term: int = 90  # before a committee's term ends
 
 
+# Recruitment's deadlines (谈话, 培养考察, 审批, 转正审批) come this many days ahead; not the committee's
+# setting: the talk's whole window is one month, so a talk is told as soon as the application is in.
+RECRUITMENT_LEAD_DAYS = 30
+
+
 DEFAULT_LEAD_TIMES = LeadTimes()
 
 
@@ -89,7 +97,7 @@ class Link:
 
     name: str
     args: tuple = ()
-    query: tuple[tuple[str, object], ...] = ()
+    query: tuple[tuple[str, str | int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -360,6 +368,68 @@ def term_reminders(units: Iterable[TermFacts], today: date, lead: LeadTimes, rol
 
 
 # ---------------------------------------------------------------------------------------------
+# Recruitment (发展党员): the steps due, late, or now possible
+
+
+@dataclass(frozen=True)
+class RecruitFacts:
+    recruit_id: int
+    name: str
+    branch_id: int
+    branch_name: str
+    progress: recruitment_rules.Progress  # recruitment.selectors.standing as of the day judged
+
+
+# Per recruitment alert: who the person is at that stage, and what is due. 转正 itself (FULL_MEETING_DUE)
+# is left out: the person is a probationary member on the roster by then, and probation_reminders tells it.
+_RECRUIT_DUE_WORDS = {
+    recruitment_rules.TALK_DUE: ("入党申请人", "派人谈话"),
+    recruitment_rules.ASSESSMENT_DUE: ("入党积极分子", "培养考察"),
+    recruitment_rules.APPROVAL_WAITING: ("发展对象", "经上级党委审批"),
+    recruitment_rules.FULL_APPROVAL_WAITING: ("预备党员", "经上级党委审批转正"),
+}
+
+
+def recruitment_reminders(recruits: Iterable[RecruitFacts], today: date, roles: Roles) -> list[Reminder]:
+    """Recruitment's due steps: a talk, a half-yearly assessment, an approval waiting for the committee
+    (recruitment.rules.progress's alerts), each once `RECRUITMENT_LEAD_DAYS` before its deadline (or when
+    first seen, if later) and once more when missed; and an activist who may now be made a 发展对象
+    (one year as an activist, the assessments recorded), once. The branch's steps go to the branch
+    secretary, the committee's (审批, 转正审批) to the committee staff. Never to a group chat: they name
+    a person."""
+    reminders = []
+    for r in recruits:
+        for alert in r.progress.alerts:
+            if alert.kind not in _RECRUIT_DUE_WORDS:
+                continue
+            who, what = _RECRUIT_DUE_WORDS[alert.kind]
+            days = (alert.due_on - today).days
+            if alert.late:
+                key = f"{RECRUITMENT}:{r.recruit_id}:{alert.kind}:{_ymd(alert.due_on)}:late"
+                text = f"{r.branch_name} {who}{r.name}应于{_ymd(alert.due_on)}前{what}，已逾期 {-days} 天，请尽快办理"
+            elif days <= RECRUITMENT_LEAD_DAYS:
+                key = f"{RECRUITMENT}:{r.recruit_id}:{alert.kind}:{_ymd(alert.due_on)}"
+                left = "今天到期" if days == 0 else f"还剩 {days} 天"
+                text = f"{r.branch_name} {who}{r.name}应于{_ymd(alert.due_on)}前{what}，{left}"
+            else:
+                continue
+            recipients = roles.committee_staff if alert.for_committee else roles.of_branch(r.branch_id)
+            reminders.append(Reminder(key, RECRUITMENT, text, Link("recruitment:detail", (r.recruit_id,)), recipients))
+        ready_on = r.progress.next_not_before
+        if r.progress.next_step == recruitment_rules.CANDIDATE and ready_on is not None and ready_on <= today:
+            reminders.append(
+                Reminder(
+                    key=f"{RECRUITMENT}:{r.recruit_id}:candidate_ready:{_ymd(ready_on)}",
+                    kind=RECRUITMENT,
+                    text=f"{r.branch_name} {r.name} 的考察期满一年（{_ymd(ready_on)}起），可列为发展对象",
+                    link=Link("recruitment:detail", (r.recruit_id,)),
+                    recipients=roles.of_branch(r.branch_id),
+                )
+            )
+    return reminders
+
+
+# ---------------------------------------------------------------------------------------------
 # Members: appraisal and pledges
 
 
@@ -444,6 +514,10 @@ class BranchOutcome:
     action: str  # assessment.rating.Action value, "" without a level
 
 
+# The labels of assessment.rating.Action by their stored value (BranchRating.action is a plain string).
+ACTION_LABELS: dict[str, str] = {action.value: label for action, label in rating_rules.ACTION_LABELS.items()}
+
+
 def rating_reminders(year: int, approved_at: datetime, outcomes: Iterable[BranchOutcome], roles: Roles):
     """The year approved: each branch secretary hears their own branch's level and action."""
     stamp = f"{approved_at:%Y%m%d%H%M%S%f}"
@@ -452,7 +526,7 @@ def rating_reminders(year: int, approved_at: datetime, outcomes: Iterable[Branch
         if o.level is None:
             result = "未申报星级，列为后进党支部，请按要求制定整改措施"
         else:
-            action = rating_rules.ACTION_LABELS.get(o.action, "")
+            action = ACTION_LABELS.get(o.action, "")
             result = f"评定为{rating_rules.LEVEL_LABELS[o.level]}" + (f"（{action}）" if action else "")
         reminders.append(
             Reminder(

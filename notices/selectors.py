@@ -33,6 +33,8 @@ from core.bulk import among
 from core.periods import Period, quarter_of
 from members.models import Member
 from members.rules import probation_due
+from recruitment import selectors as recruitment_selectors
+from recruitment.models import Recruit, Status
 
 from . import rules
 from .models import LeadTimeSetting, Notice, NoticePreference, UnitWebhook
@@ -122,6 +124,22 @@ def unit_terms() -> list[rules.TermFacts]:
     ]
 
 
+def recruits_in_progress(today: date) -> list[rules.RecruitFacts]:
+    """Everyone in the recruitment pipeline who is not yet a full member, with where they stand as of
+    `today` (recruitment.selectors.standing, the list page's own reading): two queries."""
+    recruits = recruitment_selectors.with_steps(Recruit.objects.exclude(status=Status.FULL))
+    return [
+        rules.RecruitFacts(
+            recruit.pk,
+            recruit.name,
+            recruit.branch_id,
+            recruit.branch.name,
+            recruitment_selectors.standing(recruit, today),
+        )
+        for recruit in recruits.order_by("branch__code", "name", "pk")
+    ]
+
+
 def _active_user(prefix: str = "") -> Q:
     return Q(**{f"{prefix}user__isnull": False, f"{prefix}user__is_active": True})
 
@@ -174,6 +192,7 @@ def daily_reminders(today: date, lead: rules.LeadTimes, roles_: rules.Roles) -> 
         *rules.probation_reminders(probationary_members(), today, lead, roles_),
         *rules.term_reminders(unit_terms(), today, lead, roles_),
         *rules.appraisal_reminders(open_appraisals()),
+        *rules.recruitment_reminders(recruits_in_progress(today), today, roles_),
     ]
     if rules.pledges_due(today):
         pledge = rules.pledge_reminder(today, members_without_pledge(today.year))
@@ -203,7 +222,13 @@ def returned_records(*, meeting_ids: Iterable[int] | None = None, since: date | 
     rows = meetings.order_by("pk").values_list(
         "pk", "branch_id", "unit__name", "kind", "held_on", "topic", "return_comment", "returned_at", "created_by_id"
     )
-    return [rules.ReturnedFacts(*row) for row in rows]
+    facts = []
+    for pk, branch_id, unit_name, kind, held_on, topic, comment, returned_at, logged_by in rows:
+        assert returned_at is not None  # filtered on returned_at__isnull=False
+        facts.append(
+            rules.ReturnedFacts(pk, branch_id, unit_name, kind, held_on, topic, comment, returned_at, logged_by)
+        )
+    return facts
 
 
 def opened_problems(*, problem_ids: Iterable[int] | None = None, since: date | None = None, until: date | None = None):
@@ -232,6 +257,7 @@ def approved_years(*, year: int | None = None, since: date | None = None, until:
         years = years.filter(approved_at__range=_day_bounds(since, until or since))
     result = []
     for year_rating in years.order_by("year"):
+        assert year_rating.approved_at is not None  # filtered on approved_at__isnull=False
         outcomes = [
             rules.BranchOutcome(r.branch_id, r.branch.name, r.level if not r.is_lagging else None, r.action)
             for r in BranchRating.objects.filter(rating=year_rating).select_related("branch").order_by("branch__code")

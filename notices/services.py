@@ -44,7 +44,7 @@ STALE_SENDING = timedelta(minutes=15)
 OPEN_OR_SENT = [Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.RETRYING, Delivery.Status.SENT]
 
 CHANNEL_WORDS = {rules.IMMEDIATE: "邮件（即时）", rules.DIGEST: "邮件（每日汇总）"}
-GROUP_WORDS = {Delivery.Channel.WECOM: "企业微信群", Delivery.Channel.DINGTALK: "钉钉群"}
+GROUP_WORDS: dict[str, str] = {Delivery.Channel.WECOM: "企业微信群", Delivery.Channel.DINGTALK: "钉钉群"}
 
 
 def _absolute(path: str) -> str:
@@ -110,6 +110,7 @@ class PlannedDelivery:
         count = len(self.notices) or len(self.occasions)
         if self.channel == Delivery.Channel.EMAIL:
             mode = "每日汇总" if self.mode == Delivery.Mode.DIGEST else "即时"
+            assert self.recipient is not None  # a mail always has its recipient
             return f"邮件（{mode}） → {self.recipient.username} <{self.address}>：{count} 条提醒"
         return f"{GROUP_WORDS[self.channel]} → {self.unit_name}：{count} 条提醒"
 
@@ -217,13 +218,15 @@ def _digests(new: list[PlannedNotice], today: date, still_due: set[str]) -> list
         .order_by("day", "pk")
     )
     waiting_people = selectors.people(set(waiting.values_list("recipient_id", flat=True)))
-    for notice in waiting:
-        person = waiting_people.get(notice.recipient_id)
-        route = person and rules.email_route(
+    for old in waiting:
+        person = waiting_people.get(old.recipient_id)
+        if person is None:
+            continue
+        route = rules.email_route(
             immediate=False, address=person.address, email_enabled=person.email_enabled, mode=person.email_mode
         )
         if route == rules.DIGEST:
-            planned[person.user_id].append((notice.occasion.key, _item(notice.occasion), notice.day))
+            planned[person.user_id].append((old.occasion.key, _item(old.occasion), old.day))
             people[person.user_id] = person
     keys = {uid: f"digest:{uid}:{today:%Y-%m-%d}" for uid in planned}
     sent_today = set(Delivery.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
@@ -254,27 +257,34 @@ def _group_messages(
     merged: dict[str, rules.Reminder], occasions: dict[str, int], today: date, *, daily: bool
 ) -> list[PlannedDelivery]:
     """Texts to units' work-chat groups: one per event told at once, and (daily) one per group per day."""
-    new_for_chat = [r for key, r in merged.items() if key not in occasions and r.for_unit_chat]
-    waiting: list = []
+    # (unit id, reminder or occasion): for_unit_chat and the query leave only those with a unit.
+    new_for_chat = [
+        (r.unit_id, r)
+        for key, r in merged.items()
+        if key not in occasions and r.for_unit_chat and r.unit_id is not None
+    ]
+    waiting: list[tuple[int, Occasion]] = []
     if daily:
         first = today - timedelta(days=DIGEST_DAYS - 1)
-        waiting = list(
-            Occasion.objects.filter(
+        waiting = [
+            (o.unit_id, o)
+            for o in Occasion.objects.filter(
                 day__range=(first, today), immediate=False, kind__in=sorted(rules.UNIT_CHAT_KINDS), unit__isnull=False
             )
             .filter(key__in=list(merged))  # still due today: a meeting held since is not posted late
             .annotate(told=_carried(~Q(delivery__channel=Delivery.Channel.EMAIL), "occasion_id"))
             .filter(told=False)
             .order_by("day", "pk")
-        )
-    unit_ids = {r.unit_id for r in new_for_chat} | {o.unit_id for o in waiting}
+            if o.unit_id is not None
+        ]
+    unit_ids = {unit_id for unit_id, _r in new_for_chat} | {unit_id for unit_id, _o in waiting}
     hooks = selectors.webhooks_for(unit_ids)
     if not hooks:
         return []
     messages = []
     daily_items: dict[int, list[tuple[str, rules.Item]]] = defaultdict(list)
-    for reminder in new_for_chat:
-        hook = hooks.get(reminder.unit_id)
+    for unit_id, reminder in new_for_chat:
+        hook = hooks.get(unit_id)
         if hook is None:
             continue
         if reminder.immediate:
@@ -283,8 +293,8 @@ def _group_messages(
         elif daily:
             daily_items[hook.unit_id].append((reminder.key, _item(reminder)))
     # Recorded before this run and not yet told (the day's message had left, or failed).
-    for occasion in waiting:
-        hook = hooks.get(occasion.unit_id)
+    for unit_id, occasion in waiting:
+        hook = hooks.get(unit_id)
         if hook is not None:
             daily_items[hook.unit_id].append((occasion.key, _item(occasion)))
     by_unit = {hook.unit_id: hook for hook in hooks.values()}

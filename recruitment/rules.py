@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from branches.rules import add_years
+from core.workdays import WEEKDAYS_ONLY, Calendar, working_days_between
 from members.rules import probation_due
 
 # --- The steps -----------------------------------------------------------------------------------
@@ -303,25 +304,23 @@ def training_error(days: int | None, hours: int | None) -> str | None:
     return f"集中培训应不少于{TRAINING_MIN_DAYS}天或{TRAINING_MIN_HOURS}个学时，现为{days or 0}天、{hours or 0}学时"
 
 
-def working_days(start: date, end: date) -> int:
-    """Monday to Friday from start to end, both included. Official holidays are not known here."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    weeks, rest = divmod(days, 7)
-    extra = sum(1 for i in range(rest) if (start + timedelta(days=i)).weekday() < 5)
-    return weeks * 5 + extra
+def working_days(start: date, end: date, calendar: Calendar = WEEKDAYS_ONLY) -> int:
+    """Working days from start to end, both included: Monday to Friday, less the holidays and plus the
+    weekend days worked (调休) the committee entered in the calendar (core.workdays)."""
+    return working_days_between(start, end, calendar)
 
 
-def publicity_error(start: date | None, end: date | None) -> str | None:
-    """The committee's pre-review (13) comes with a public notice (公示) of at least 5 working days."""
+def publicity_error(start: date | None, end: date | None, calendar: Calendar = WEEKDAYS_ONLY) -> str | None:
+    """The committee's pre-review (13) comes with a public notice (公示) of at least 5 working days,
+    counted by the committee's holiday calendar (the services pass it; without one, weekdays)."""
     if start is None or end is None:
         return "请填写公示的起止日期"
     if end < start:
         return "公示结束日期不能早于开始日期"
-    count = working_days(start, end)
+    count = working_days(start, end, calendar)
     if count < PUBLICITY_MIN_WORKING_DAYS:
-        return f"公示应不少于{PUBLICITY_MIN_WORKING_DAYS}个工作日，{_d(start)}至{_d(end)}只有{count}个工作日"
+        holidays = "（节假日不计）" if count < working_days(start, end) else ""
+        return f"公示应不少于{PUBLICITY_MIN_WORKING_DAYS}个工作日，{_d(start)}至{_d(end)}只有{count}个工作日{holidays}"
     return None
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.services import ALLOWED_TYPES, sniff
 from branches.models import OrgUnit
+from core import workdays
 from members import idcard
 from members import rules as member_rules
 from members import services as member_services
@@ -223,7 +224,11 @@ def recruit_step_record(
     if number == rules.TRAINING and source == RecruitStep.Source.FORM:
         check.refuse("training_days", rules.training_error(training_days, training_hours))
     if number == rules.PRE_REVIEW and source == RecruitStep.Source.FORM:
-        message = rules.publicity_error(notice_start, notice_end)
+        # Counted by the committee's holiday calendar (kept with the ratings' 公示), through core.workdays.
+        calendar = workdays.WEEKDAYS_ONLY
+        if notice_start is not None and notice_end is not None:
+            calendar = workdays.calendar_between(notice_start, notice_end)
+        message = rules.publicity_error(notice_start, notice_end, calendar)
         check.refuse("notice_start" if notice_start is None else "notice_end", message)
     if number == rules.BRANCH_MEETING:
         for name, message in rules.vote_errors(voters_expected, voters_present, votes_for).items():

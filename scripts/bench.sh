@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: compute_quarter, rate_year and export_year at the scale of a province, each beside a
-# floor measured in the same run (see bench/benchmarks.py). Not part of `make test`.
+# floor measured in the same run (see bench/benchmarks.py); the year archive of the largest branch and
+# the committee's search of every record. Not part of `make test`.
 #
 # For each size a dedicated database (BENCH_DB, default star_branch_bench) is dropped, created,
 # migrated and filled by seed_scale; the jobs run in fresh processes; the database is dropped at the
@@ -53,6 +54,7 @@ connection.connection.autocommit = True
 connection.cursor().execute('VACUUM (ANALYZE)')"
   $BIN/python manage.py bench --year "$YEAR" --step jobs --results "$RESULTS"
   $BIN/python manage.py bench --year "$YEAR" --step export --results "$RESULTS"
+  $BIN/python manage.py bench --year "$YEAR" --step archive --results "$RESULTS"
 done
 export DATABASE_URL="$SERVER/postgres"
 [ "${BENCH_KEEP:-0}" = 1 ] || recreate "$BENCH_DB" drop

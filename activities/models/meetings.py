@@ -9,12 +9,14 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from activities import compliance
+from activities.search import search_text
 from branches.access import ScopedQuerySet
 from branches.models import OrgUnit
 from core.choices import choice
@@ -28,6 +30,10 @@ class MeetingQuerySet(ScopedQuerySet):
 
     def submitted(self):
         return self.filter(status=Meeting.Status.SUBMITTED)
+
+    def unreviewed(self):
+        """Submitted records nobody has reviewed since they were (last) submitted."""
+        return self.submitted().exclude(reviewed_at__gte=models.F("submitted_at"))
 
 
 class Meeting(models.Model):
@@ -77,6 +83,17 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
     )
+    # 已审阅: the general branch or the committee read this submission. A review counts for the submission
+    # it saw: a record returned and submitted again is unreviewed until reviewed again (is_reviewed).
+    reviewed_at = models.DateTimeField(_("审阅时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审阅人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     logged_at = models.DateTimeField(_("登记时间"), help_text=_("首次登记（或导入）的时间，据此判断是否补录"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.FORM)
@@ -109,6 +126,9 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "held_on"]),
             models.Index(fields=["unit", "held_on"]),
+            # Finding a record by any substring of its text (activities/search.py says why trigrams).
+            # Created on PostgreSQL only (migration 0006); SQLite searches without it.
+            GinIndex(OpClass(search_text(), name="gin_trgm_ops"), name="meeting_search_trgm"),
         ]
 
     def __str__(self):
@@ -125,6 +145,15 @@ class Meeting(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_reviewed(self) -> bool:
+        return (
+            self.is_submitted
+            and self.reviewed_at is not None
+            and self.submitted_at is not None
+            and self.reviewed_at >= self.submitted_at
+        )
 
     @property
     def has_quorum_rule(self) -> bool:

@@ -23,20 +23,16 @@ from .meetings import editable_meeting
 @login_required
 @require_POST
 def attachment_upload(request, pk):
+    # Any record the user may log for, submitted ones included: evidence can come after the meeting.
     meeting = editable_meeting(request, pk)
-    if not meeting.is_editable:
-        raise Http404
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            flash_service_errors(request, exc)
-        else:
-            messages.success(request, _("附件已上传。"))
+    form.is_valid()
+    try:
+        added = services.attachments_add(meeting=meeting, by=request.user, uploads=form.cleaned_data.get("files", []))
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
     else:
-        for error in form.errors.get("file", [_("请选择要上传的文件。")]):
-            messages.error(request, error)
+        messages.success(request, _("已上传 %(n)s 个附件。") % {"n": len(added)})
     return redirect(reverse("activities:detail", args=[meeting.pk]) + "#attachments")
 
 
@@ -59,8 +55,9 @@ def attachment_download(request, pk):
 @require_POST
 def attachment_delete(request, pk):
     attachment = get_visible_or_404(Attachment.objects.select_related("meeting__unit"), request.user, pk=pk)
-    if not selectors.can_edit(scope_for(request.user), attachment.meeting):
+    if not selectors.can_log(scope_for(request.user), attachment.meeting.unit):
         raise Http404
+    # A submitted record keeps its evidence: the service refuses, saying the record must be returned first.
     meeting_pk = attachment.meeting_id
     try:
         services.attachment_delete(attachment=attachment, by=request.user)

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from branches.access import GROUP_LEADER, scope_for
+from branches.models import OrgUnit
 from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
-from .. import ledger_io
+from .. import ledger_io, selectors
 from ..forms import LedgerImportForm
 from ..tasks import run_ledger_import
 
@@ -48,7 +49,10 @@ def ledger_template(request):
     if not scope.has_units:
         raise Http404
     out = tempfile.SpooledTemporaryFile()
-    ledger_io.template_workbook(out)
+    # The example row names a unit the user may log for, so the template imports unchanged.
+    units = OrgUnit.objects.visible_to(scope).filter(kind__in=[OrgUnit.Kind.BRANCH, OrgUnit.Kind.GROUP])
+    unit = next((u for u in units.order_by("path")[:50] if selectors.can_log(scope, u)), None)
+    ledger_io.template_workbook(out, unit=unit)
     out.seek(0)
     return FileResponse(
         out,

@@ -48,9 +48,23 @@ def ledger(request, unit_id):
             "page": page,
             "query": query.urlencode(),
             "can_log": selectors.can_log(scope, unit),
+            "can_archive": unit.kind == OrgUnit.Kind.BRANCH and scope.can_manage(unit),
             "parent": OrgUnit.objects.get_parent(unit) if unit.kind == OrgUnit.Kind.GROUP else None,
         },
     )
+
+
+def _print_title(unit, filterset) -> str:
+    """The header of every printed page: the unit and the period the export covers."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    year, quarter = data.get("year"), data.get("quarter")
+    if year and quarter:
+        period = _("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": quarter}
+    elif year:
+        period = _("%(year)s年") % {"year": year}
+    else:
+        period = _("全部年度")
+    return _("%(unit)s 三会一课台账 %(period)s") % {"unit": unit.name, "period": period}
 
 
 @login_required
@@ -66,7 +80,7 @@ def ledger_export(request, unit_id):
     # A spooled file: small ledgers stay in memory, big ones go to disk; write-only mode keeps the
     # workbook itself out of memory either way.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    ledger_io.write_ledger(meetings, out)
+    ledger_io.write_ledger(meetings, out, title=_print_title(unit, filterset))
     out.seek(0)
     name = _("%(unit)s台账%(year)s.xlsx") % {"unit": unit.name, "year": filterset.form.cleaned_data.get("year") or ""}
     response = FileResponse(

@@ -27,7 +27,7 @@ from core.periods import Period, quarter_of
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 
-from .. import compliance, selectors, services
+from .. import compliance, pending_uploads, selectors, services
 from ..forms import AttachmentForm, MeetingForm, ReturnForm, marks_from_post
 from ..models import Attendance, Meeting
 from . import PAGE_SIZE
@@ -93,32 +93,51 @@ def _suggest(scope, units, today):
 
 def _meeting_form_page(request, *, units, meeting=None):
     scope = scope_for(request.user)
+    pending: list[pending_uploads.PendingUpload] = []
     if request.method == "POST":
-        form = MeetingForm(request.POST, instance=meeting, units=units)
-        valid = form.is_valid()
-        unit, kind, held_at = (form.cleaned_data.get(k) for k in ("unit", "kind", "held_at"))
-        # Worked out even when the form has errors, so the marks survive the round trip.
+        form = MeetingForm(request.POST, request.FILES, instance=meeting, units=units)
+        form.is_valid()
+        # What was entered, even where refused (a future date): the marks are kept whatever the error.
+        unit, kind, held_at = (form.posted(k) for k in ("unit", "kind", "held_at"))
         attendance = _attendance_for(unit, kind, held_at)
         marks, mark_errors = marks_from_post(request.POST, attendance.member_ids if attendance else [])
         if attendance is not None:
             attendance = attendance.marked(marks)
         for error in mark_errors:
             form.add_error(None, error)
-        if valid and not mark_errors:
+        # Files chosen now, and those kept aside when the form last came back with an error.
+        pending = pending_uploads.claim(request.POST.getlist("pending"), user=request.user)
+        fresh = []
+        for upload in form.cleaned_data.get("files") or []:
+            problem = services.attachment_problem(upload)
+            if problem:
+                form.add_error("files", problem)
+            else:
+                fresh.append(upload)
+        if not form.errors:
             fields = {name: form.cleaned_data[name] for name in services.TEXT_FIELDS}
             what = {"unit": unit, "kind": kind, "held_at": held_at, "marks": marks, "attendance": attendance}
+            kept = [p.open() for p in pending]
             try:
                 if meeting is None:
-                    meeting = services.meeting_create(by=request.user, **what, **fields)
+                    meeting = services.meeting_create(by=request.user, **what, **fields, uploads=fresh + kept)
                 else:
-                    meeting = services.meeting_update(meeting=meeting, by=request.user, **what, **fields)
+                    meeting = services.meeting_update(
+                        meeting=meeting, by=request.user, **what, **fields, uploads=fresh + kept
+                    )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                pending_uploads.discard(pending)
                 if "submit" in request.POST:
                     return _submit(request, meeting)
                 messages.success(request, _("已保存草稿。核对无误后请点击“提交”。"))
                 return redirect("activities:detail", pk=meeting.pk)
+            finally:
+                for upload in kept:
+                    upload.close()
+        # The form comes back: the good files wait aside, so they need not be chosen again.
+        pending += [pending_uploads.keep(upload, user=request.user) for upload in fresh]
     else:
         if meeting is not None:
             form = MeetingForm(instance=meeting, units=units)
@@ -158,6 +177,7 @@ def _meeting_form_page(request, *, units, meeting=None):
             "meeting": meeting,
             "rows": attendance.lines if attendance else [],
             "statuses": Attendance.Status.choices,
+            "pending": pending,
         },
     )
 
@@ -247,6 +267,8 @@ def meeting_detail(request, pk):
             "attachments": meeting.attachments.all(),
             "history": history,
             "can_edit": selectors.can_edit(scope, meeting),
+            # New evidence is welcome after submission too; removing any needs the record returned.
+            "can_add_evidence": selectors.can_log(scope, meeting.unit),
             "can_return": selectors.can_return(scope, meeting),
             "submit_problems": services.submit_errors(meeting, timezone.localdate()) if meeting.is_editable else [],
             "attachment_form": AttachmentForm(),

@@ -34,6 +34,8 @@ class QuarterCheck(models.Model):
     as_of = models.DateField(_("数据截至"), null=True, blank=True)
     branch_count = models.PositiveIntegerField(_("支部数"), default=0)
     message = models.TextField(_("说明"), blank=True)
+    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("季度检查")

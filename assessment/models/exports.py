@@ -50,6 +50,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
     # Who exported what and when, kept after the job and its file are pruned. Progress is written with
@@ -57,7 +59,7 @@ class ExportJob(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             *("status", "sheet", "sheets_done", "rows_done", "rows_total", "message", "file", "size"),
-            *("attempts", "created_at", "started_at", "finished_at"),
+            *("attempts", "created_at", "started_at", "finished_at", "heartbeat_at"),
         ]
     )
 

@@ -65,9 +65,11 @@ class YearRating(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     # Approvals and reversals (a reversal's reason is the entry's note); the jobs' progress is not audit.
-    history = HistoricalRecords(excluded_fields=["job_status", "job_message", "requested_at"])
+    history = HistoricalRecords(excluded_fields=["job_status", "job_message", "requested_at", "heartbeat_at"])
 
     class Meta:
         verbose_name = _("年度星级评定")
@@ -138,6 +140,12 @@ class BranchRating(models.Model):
     override_warnings = models.JSONField(_("调整突破的规则"), default=list, blank=True)
 
     objects = BranchRatingQuerySet.as_manager()
+    # Not stored: filled in for the pages by assessment.publication.selectors (attach_notes, public_lines).
+    level_notes: list[str]
+    explanation: str
+    is_adjusted: bool
+    objection_count: int
+    answered_count: int
     # The committee's word only: the computed columns are the job's, rewritten in bulk by every run.
     history = HistoricalRecords(
         excluded_fields=[

@@ -7,9 +7,15 @@ rating's own reasons (assessment/rating.py): they are data everyone reads.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+
+# Working days are counted by core's rules (core/workdays.py), shared with recruitment's 公示; the
+# names are kept here too, as the publication's calendar (rules.Calendar, rules.is_working_day …).
+from core.workdays import SEARCH_LIMIT as SEARCH_LIMIT
+from core.workdays import Calendar, working_days_after, working_days_between
+from core.workdays import is_working_day as is_working_day
 
 from .. import rating
 
@@ -17,43 +23,6 @@ from .. import rating
 MIN_WORKING_DAYS = 5
 DEFAULT_WORKING_DAYS = 5
 MAX_WORKING_DAYS = 30
-# How far to look for working days before deciding the calendar is wrong (every day entered as off).
-SEARCH_LIMIT = 366
-
-
-# --- working days ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The days the committee entered: holidays (放假) and weekend days worked instead (调休上班)."""
-
-    off: frozenset[date] = frozenset()
-    worked: frozenset[date] = frozenset()
-
-
-def is_working_day(day: date, calendar: Calendar) -> bool:
-    """Monday to Friday, unless entered as a holiday; a weekend day only if entered as worked (调休)."""
-    if day in calendar.worked:
-        return True
-    if day in calendar.off:
-        return False
-    return day.weekday() < 5
-
-
-def working_days_after(day: date, count: int, calendar: Calendar) -> list[date]:
-    """The first `count` working days after `day` (not counting `day` itself)."""
-    days: list[date] = []
-    current = day
-    for _ in range(SEARCH_LIMIT):
-        if len(days) == count:
-            return days
-        current += timedelta(days=1)
-        if is_working_day(current, calendar):
-            days.append(current)
-    if len(days) == count:
-        return days
-    raise ValueError(f"{day} 之后 {SEARCH_LIMIT} 天内不足 {count} 个工作日，请检查节假日设置")
 
 
 @dataclass(frozen=True)
@@ -75,13 +44,7 @@ def notice_period(opened_on: date, working_days: int, calendar: Calendar) -> Not
 
 def working_days_left(today: date, ends_on: date, calendar: Calendar) -> int:
     """Working days still to come in the period, today included if it is one."""
-    if today > ends_on:
-        return 0
-    count, day = 0, today
-    while day <= ends_on:
-        count += is_working_day(day, calendar)
-        day += timedelta(days=1)
-    return count
+    return working_days_between(today, ends_on, calendar)
 
 
 # --- the notice's state ----------------------------------------------------------------------------

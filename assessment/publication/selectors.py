@@ -23,8 +23,19 @@ def calendar(start: date | None = None) -> rules.Calendar:
     qs = Holiday.objects.all()
     if start is not None:
         qs = qs.filter(day__gte=start, day__lte=start + timedelta(days=rules.SEARCH_LIMIT))
-    off, worked = set(), set()
-    for day, kind in qs.values_list("day", "kind"):
+    return _calendar(qs)
+
+
+def calendar_between(first: date, last: date) -> rules.Calendar:
+    """The days entered from `first` to `last`, both included: one query. AssessmentConfig.ready hands
+    this to core.workdays, through which recruitment counts its 公示 by the same calendar."""
+    return _calendar(Holiday.objects.filter(day__gte=first, day__lte=last))
+
+
+def _calendar(holidays) -> rules.Calendar:
+    off: set[date] = set()
+    worked: set[date] = set()
+    for day, kind in holidays.values_list("day", "kind"):
         (worked if kind == Holiday.Kind.WORKED else off).add(day)
     return rules.Calendar(frozenset(off), frozenset(worked))
 
@@ -109,16 +120,15 @@ def public_lines(year_rating: YearRating) -> list[BranchRating]:
     with the number of objections to it and how many are answered. Three queries."""
     lines = list(year_rating.branches.select_related("branch", "rating").order_by("-score", "branch__code"))
     lines.sort(key=lambda r: (r.level is None, -(r.level or 0), -r.score, r.branch.code))
-    counts = {
-        row["branch_id"]: row
-        for row in Objection.objects.filter(notice__rating=year_rating)
+    counts: dict[int, tuple[int, int]] = {
+        branch_id: (total, answered)
+        for branch_id, total, answered in Objection.objects.filter(notice__rating=year_rating)
         .values("branch_id")
         .annotate(total=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .values_list("branch_id", "total", "answered")
     }
     for line in lines:
-        found = counts.get(line.branch_id, {})
-        line.objection_count = found.get("total", 0)
-        line.answered_count = found.get("answered", 0)
+        line.objection_count, line.answered_count = counts.get(line.branch_id, (0, 0))
     return list(attach_notes(lines))
 
 

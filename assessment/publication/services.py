@@ -219,7 +219,9 @@ def _change_level(objection, year_rating, level, answer, by, confirmed, today) -
     ratings.branch_rating_override(
         branch_rating=line, level=level, reason=f"异议核实：{answer}", by=by, confirmed=confirmed
     )
-    working_days = selectors.latest_notice(year_rating).working_days
+    notice = selectors.latest_notice(year_rating)
+    assert notice is not None  # the objection answered came in on one of the year's notices
+    working_days = notice.working_days
     ratings.year_approve(
         year=year,
         by=by,
@@ -245,6 +247,7 @@ def override_problems(*, branch_rating: BranchRating, level: int, confirmed: boo
         places=facts["places"],
     )
     if check.above_application:
+        assert branch_rating.applied_level is not None  # override_check: only a level applied for is exceeded
         raise ValidationError(
             {
                 "level": _("不能调整为%(level)s：该支部申报%(applied)s，评定星级不能高于申报星级")
@@ -394,7 +397,8 @@ def document_delete(*, document: SupportingDocument, by) -> None:
     storage, name = document.file.storage, document.file.name
     document.delete()
     # The file goes once the row is gone for good (a rollback keeps both).
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic

@@ -59,7 +59,11 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         raise ValidationError(error)
     refuse_if_approved(year)
     check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
-    QuarterCheck.objects.filter(pk=check.pk).update(status=JobStatus.RUNNING, message="")
+    # The claim stamps the heartbeat (the instance too: it is saved whole at the end).
+    check.heartbeat_at = timezone.now()
+    QuarterCheck.objects.filter(pk=check.pk).update(
+        status=JobStatus.RUNNING, message="", heartbeat_at=check.heartbeat_at
+    )
     with transaction.atomic():
         bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
@@ -144,6 +148,31 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
 def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:
     QuarterCheck.objects.update_or_create(
         year=year, quarter=quarter, defaults={"status": JobStatus.FAILED, "message": message}
+    )
+
+
+# What a request for a check changes on its row, and puts back if the check could not be queued.
+QUARTER_CHECK_REQUEST_FIELDS = ("status", "requested_at", "message")
+
+
+def quarter_check_not_queued(*, year: int, quarter: int, before: dict | None, message: str) -> None:
+    """The check's task never reached the broker: the row is as it was before the request (a done
+    check stays done), or, for a first request, failed with `message`."""
+    queued = QuarterCheck.objects.filter(year=year, quarter=quarter, status=JobStatus.QUEUED)
+    if before is None:
+        queued.update(status=JobStatus.FAILED, message=message)
+    else:
+        queued.update(**before)
+
+
+def quarter_check_beat(*, year: int, quarter: int) -> None:
+    QuarterCheck.objects.filter(year=year, quarter=quarter).update(heartbeat_at=timezone.now())
+
+
+def quarter_checks_stale_fail(*, before, message: str) -> int:
+    """Fail the running checks whose worker has given no sign of life since `before`."""
+    return QuarterCheck.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=before).update(
+        status=JobStatus.FAILED, message=message
     )
 
 
@@ -344,3 +373,35 @@ def problem_close(*, problem: Problem, by, note: str = "", today: date | None = 
     problem.close_note = (note or "").strip()
     problem.save()
     return problem
+
+
+MAX_BULK_CLOSE = 200
+
+
+@transaction.atomic
+def problems_close(*, ids, by, note: str = "", today: date | None = None) -> int:
+    """销号 in bulk: every chosen problem must be open and have rectification evidence, or none is
+    closed (the message names each one that is not ready). Returns how many were closed."""
+    ids = sorted(set(ids))
+    if not ids:
+        raise ValidationError(_("请先勾选要销号的问题"))
+    if len(ids) > MAX_BULK_CLOSE:
+        raise ValidationError(_("一次最多销号 %(n)s 个问题") % {"n": MAX_BULK_CLOSE})
+    problems = list(
+        Problem.objects.select_for_update(of=("self",)).select_related("branch").filter(pk__in=ids).order_by("pk")
+    )
+    with_evidence = set(Evidence.objects.filter(problem_id__in=ids).values_list("problem_id", flat=True))
+    errors = []
+    if len(problems) != len(ids):
+        errors.append(_("有 %(n)s 个问题不存在") % {"n": len(ids) - len(problems)})
+    for problem in problems:
+        label = f"{problem.branch.name}“{problem.description[:30]}”"
+        if problem.is_closed:
+            errors.append(_("%(problem)s 已经销号") % {"problem": label})
+        elif problem.pk not in with_evidence:
+            errors.append(_("%(problem)s 还没有整改材料") % {"problem": label})
+    if errors:
+        raise ValidationError([*errors, _("没有销号任何问题。")])
+    for problem in problems:
+        problem_close(problem=problem, by=by, note=note, today=today)
+    return len(problems)

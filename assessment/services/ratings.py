@@ -98,7 +98,9 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
     if Period.for_year(year).end >= today:
         raise ValidationError(_("%(year)s年度尚未结束，年终后才能评定星级") % {"year": year})
     refuse_if_approved(year)
-    YearRating.objects.update_or_create(year=year, defaults={"job_status": JobStatus.RUNNING, "job_message": ""})
+    YearRating.objects.update_or_create(
+        year=year, defaults={"job_status": JobStatus.RUNNING, "job_message": "", "heartbeat_at": timezone.now()}
+    )
     for quarter in missing_quarters(year):
         quarter_compute(year=year, quarter=quarter, today=today)
     year_auto_compute(year=year, today=today)
@@ -214,6 +216,31 @@ def _open_lagging_problems(year: int, lagging: list[OrgUnit], rules: rating.Rule
 
 def year_rating_failed(*, year: int, message: str) -> None:
     YearRating.objects.update_or_create(year=year, defaults={"job_status": JobStatus.FAILED, "job_message": message})
+
+
+YEAR_RATING_REQUEST_FIELDS = ("job_status", "job_message", "requested_at")
+
+
+def year_rating_not_queued(*, year: int, before: dict | None, message: str) -> None:
+    """The rating's task never reached the broker: its job is as it was, or failed with `message`."""
+    queued = YearRating.objects.filter(year=year, job_status=JobStatus.QUEUED)
+    if before is None or not before["job_status"]:
+        queued.update(job_status=JobStatus.FAILED, job_message=message)
+    else:
+        queued.update(**before)
+
+
+def year_rating_beat(*, year: int) -> None:
+    """The rating and the quarters it computes on the way (quarter_compute inside year_propose)."""
+    now = timezone.now()
+    YearRating.objects.filter(year=year).update(heartbeat_at=now)
+    QuarterCheck.objects.filter(year=year, status=JobStatus.RUNNING).update(heartbeat_at=now)
+
+
+def year_ratings_stale_fail(*, before, message: str) -> int:
+    return YearRating.objects.filter(job_status=JobStatus.RUNNING, heartbeat_at__lt=before).update(
+        job_status=JobStatus.FAILED, job_message=message
+    )
 
 
 @transaction.atomic

@@ -210,6 +210,7 @@ def export_build(*, job_id: int) -> ExportJob | None:
         sheets_done=0,
         rows_done=0,
         message="",
+        heartbeat_at=timezone.now(),
     )
     if claimed != 1:
         logger.info("export job %s: nothing to do (gone, finished or failed)", job_id)
@@ -247,6 +248,17 @@ def export_build(*, job_id: int) -> ExportJob | None:
 
 def export_failed(*, job_id: int, message: str) -> None:
     ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.DONE).update(
+        status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+
+
+def export_beat(*, job_id: int) -> None:
+    ExportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def export_jobs_stale_fail(*, before, message: str) -> int:
+    """Fail the exports being built whose worker has given no sign of life since `before`."""
+    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=before).update(
         status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now()
     )
 

@@ -5,6 +5,7 @@
 //   data-sb-confirm="text"   a form (on submit) or button (on click) that asks first
 //   data-sb-autosubmit       a select that submits its form when changed
 //   data-sb-width="42"       an element (a progress bar) that is 42 % wide
+// and a .table-responsive frame that scrolls sideways takes the keyboard focus.
 // Listeners sit on the document, so content htmx swaps in later works the same.
 (function () {
   "use strict";
@@ -44,11 +45,29 @@
     });
   }
 
+  // A table wider than the screen scrolls in its frame (.table-responsive); keyboard users reach it
+  // with Tab and scroll it with the arrow keys, so it must take the focus (WCAG 2.1.1).
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (frame) {
+      var overflows = frame.scrollWidth > frame.clientWidth + 1;
+      if (overflows && !frame.hasAttribute("tabindex")) {
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("data-sb-scroller", "");
+      } else if (!overflows && frame.hasAttribute("data-sb-scroller")) {
+        frame.removeAttribute("tabindex");
+        frame.removeAttribute("data-sb-scroller");
+      }
+    });
+  }
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+
   if (window.htmx) {
     window.htmx.onLoad(applyWidths); // the page itself, then every swapped-in fragment
+    window.htmx.onLoad(function () { focusableScrollers(document); });
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+    document.addEventListener("DOMContentLoaded", function () { applyWidths(document); focusableScrollers(document); });
   } else {
     applyWidths(document);
+    focusableScrollers(document);
   }
 })();

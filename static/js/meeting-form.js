@@ -12,7 +12,17 @@
     var lecturer = document.getElementById("lecturer-field");
     if (kind && lecturer) lecturer.classList.toggle("d-none", kind.value !== "party_lesson");
   }
-  document.addEventListener("change", function () { sync(document); });
+  // The file inputs are hidden behind their buttons: say what is chosen.
+  function chosen() {
+    var out = document.getElementById("files-chosen");
+    if (!out) return;
+    var names = [];
+    document.querySelectorAll("#evidence input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (f) { names.push(f.name); });
+    });
+    out.textContent = names.length ? (out.dataset.label || "") + names.join("、") : "";
+  }
+  document.addEventListener("change", function () { sync(document); chosen(); });
   document.body.addEventListener("htmx:afterSwap", function () { sync(document); });
   sync(document);
 })();

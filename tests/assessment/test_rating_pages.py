@@ -164,6 +164,18 @@ def test_a_secretary_sees_their_level_only_once_approved(org, rated, login):
 
 
 @pytest.mark.django_db
+def test_undoing_an_approval_asks_for_confirmation_like_approving(org, rated, login):
+    client = login(org.committee_user)
+    page = client.get(reverse("assessment:rating", args=[LAST_YEAR])).content.decode()
+    approve = page.split(f'action="{reverse("assessment:rating_approve", args=[LAST_YEAR])}"')[1].split(">")[0]
+    assert "data-sb-confirm=" in approve
+    ratings.year_approve(year=LAST_YEAR, by=org.committee_user)
+    page = client.get(reverse("assessment:rating", args=[LAST_YEAR])).content.decode()
+    undo = page.split(f'action="{reverse("assessment:rating_reverse", args=[LAST_YEAR])}"')[1].split(">")[0]
+    assert 'data-sb-confirm="撤销后评定结果恢复为待审批' in undo
+
+
+@pytest.mark.django_db
 def test_a_general_secretary_sees_the_dashboard_of_their_branches_once_approved(org, rated, login):
     zb2 = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB2", name="民事审判庭党支部")
     client = login(org.general_secretary)

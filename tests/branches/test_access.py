@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from activities.models import ArchiveJob, Meeting
 from assessment.models import Indicator
 from assessment.services import checks
 from assessment.services.standards import standard_ensure
@@ -22,6 +23,7 @@ from dues.rules import DEFERRED, Month
 from imports.models import ImportJob
 from members.models import Member
 from tests.factories import (
+    log_meeting,
     make_delivery,
     make_document,
     make_interview,
@@ -114,6 +116,15 @@ def _dues_args(attr):
     return lambda org: [getattr(_dues(org), attr).pk]
 
 
+def _meeting(org):
+    """A submitted theme day of org.branch (张伟 expected), and an archive job of the branch's year."""
+    return [log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 3, 5), topic="三月主题党日").pk]
+
+
+def _archive_job(org):
+    return [ArchiveJob.objects.create(year=2025, unit=org.branch, requested_by=org.secretary).pk]
+
+
 def _import_job(org):
     """A refused import of the committee's (only the uploader sees an import job: outsiders get 404)."""
     return [
@@ -153,6 +164,12 @@ OBJECT_URLS = [
     ("recruitment:print", _args("recruit"), None),
     ("recruitment:pdf", _args("recruit"), None),
     ("recruitment:document", _args("recruit_document"), None),
+    # A meeting record on paper, the year archive's job, the search kept to one unit (activities/archive).
+    ("activities:record_print", _meeting, None),
+    ("activities:record_pdf", _meeting, None),
+    ("activities:archive_job", _archive_job, None),
+    ("activities:archive_progress", _archive_job, None),
+    ("activities:search", None, _query(unit="branch")),
     ("members:leave", _args("member"), None),
     ("branches:role_grant", _args("branch"), None),
     ("branches:role_grant", _args("group"), None),

@@ -5,13 +5,15 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 from activities.models import Meeting
 from assessment.services import checks
 from branches.models import OrgUnit
 from members.models import Member
 from notices.models import Delivery, LeadTimeSetting, Notice, NoticePreference, Occasion
-from tests.factories import log_meeting, make_member, member_with_login
+from recruitment import services as recruitment_services
+from tests.factories import extra_for, log_meeting, make_member, make_recruit, member_with_login, step_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +140,35 @@ def test_probation_and_terms_reach_the_secretary_and_the_committee(addresses, ru
     for user in (org.secretary, org.committee_user):
         assert due in texts(user) and term in texts(user)
     assert due not in texts(org.outsider) and due not in texts(org.general_secretary)
+
+
+def test_recruitment_steps_due_reach_the_secretary_and_the_committee(addresses, run_job):
+    org = addresses
+    applicant = make_recruit(org.branch, "李思远", applied_on=date(2026, 11, 10))  # talk due by 2026-12-10
+    candidate = make_recruit(org.branch, "周敏", applied_on=date(2025, 5, 1))
+    plan, sponsors = step_plan(date(2025, 5, 1)), [org.member, make_member(org.branch, name="王建国")]
+    for number in range(2, 16):  # up to the branch meeting (15) on 2026-09-03: approval due by 2026-12-03
+        recruitment_services.recruit_step_record(
+            recruit=candidate,
+            number=number,
+            done_on=plan[number],
+            today=DAY,
+            **extra_for(number, plan[number], sponsors),
+        )
+    run_job(DAY)
+    talk = "刑事审判庭党支部 入党申请人李思远应于2026-12-10前派人谈话，还剩 15 天"
+    approval = "刑事审判庭党支部 发展对象周敏应于2026-12-03前经上级党委审批，还剩 8 天"
+    assert talk in texts(org.secretary) and approval not in texts(org.secretary)
+    assert approval in texts(org.committee_user) and talk not in texts(org.committee_user)
+    assert talk not in texts(org.outsider) and approval not in texts(org.outsider)
+    occasion = Occasion.objects.get(text=talk)
+    assert occasion.kind == "recruitment" and occasion.unit_id is None  # names a person: no group chat
+    assert occasion.url == reverse("recruitment:detail", args=[applicant.pk])
+    assert any(talk in m.body for m in mail.outbox if m.to == ["shuji@court.example"])
+    # Once: the same day again adds nothing; the day after the deadline tells it once more.
+    assert run_job(DAY).notices == []
+    run_job(date(2026, 12, 11))
+    assert "刑事审判庭党支部 入党申请人李思远应于2026-12-10前派人谈话，已逾期 1 天，请尽快办理" in texts(org.secretary)
 
 
 def test_dry_run_records_and_sends_nothing(addresses, capsys):

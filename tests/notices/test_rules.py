@@ -6,6 +6,7 @@ from activities import compliance as c
 from activities.compliance import BranchMeetingFacts, GroupFacts, Tally
 from core.periods import Period, quarter_of
 from notices import rules as r
+from recruitment import rules as recruitment_rules
 
 BRANCH, GROUP, OTHER_BRANCH = 1, 11, 2
 SECRETARY, LEADER, OTHER_SECRETARY, STAFF = 101, 102, 103, 104
@@ -166,6 +167,98 @@ def test_probation_within_30_days_goes_to_the_secretary_and_the_committee():
     assert late.key == due.key  # the same occasion: whoever was told once is not told again
     undated = r.ProbationFacts(6, "无日期", BRANCH, "x", None)
     assert r.probation_reminders([undated], date(2026, 12, 1), LEAD, ROLES) == []
+
+
+# Recruitment ------------------------------------------------------------------------------------
+
+
+def recruit(today, *steps, probation_ends=None, branch=BRANCH):
+    """李思远 with one date per step, in order from step 1, and where they stand on `today`."""
+    dates = {number: [day] for number, day in enumerate(steps, start=1)}
+    progress = recruitment_rules.progress(dates, today, probation_ends=probation_ends)
+    return r.RecruitFacts(7, "李思远", branch, "刑事审判庭党支部", progress)
+
+
+def recruiting(today, *steps, **kw):
+    return {m.text: m for m in r.recruitment_reminders([recruit(today, *steps, **kw)], today, ROLES)}
+
+
+def test_a_talk_due_within_a_month_of_the_application_and_the_day_after_it_is_missed():
+    applied = date(2026, 11, 1)  # the talk is due by 2026-12-01
+    (due,) = recruiting(date(2026, 11, 1), applied).values()
+    assert due.text == "刑事审判庭党支部 入党申请人李思远应于2026-12-01前派人谈话，还剩 30 天"
+    assert due.key == "recruitment:7:talk:2026-12-01" and due.kind == r.RECRUITMENT
+    assert due.recipients == {SECRETARY} and due.unit_id is None and not due.immediate  # names a person
+    assert due.link == r.Link("recruitment:detail", (7,))
+    assert list(recruiting(date(2026, 12, 1), applied)) == [
+        "刑事审判庭党支部 入党申请人李思远应于2026-12-01前派人谈话，今天到期"
+    ]
+    (late,) = recruiting(date(2026, 12, 2), applied).values()
+    assert late.text == "刑事审判庭党支部 入党申请人李思远应于2026-12-01前派人谈话，已逾期 1 天，请尽快办理"
+    assert late.key == "recruitment:7:talk:2026-12-01:late"  # a second occasion: told once more
+    assert recruiting(date(2026, 11, 5), applied, date(2026, 11, 4)) == {}  # talked: nothing due
+
+
+def test_an_assessment_due_is_told_30_days_ahead():
+    steps = (date(2025, 1, 5), date(2025, 1, 20), date(2025, 3, 1), date(2025, 3, 5), date(2025, 3, 10))
+    # An activist since 2025-03-01, not yet assessed: due by 2025-09-01.
+    assert recruiting(date(2025, 8, 1), *steps) == {}  # 31 days ahead
+    assert list(recruiting(date(2025, 8, 2), *steps)) == [
+        "刑事审判庭党支部 入党积极分子李思远应于2025-09-01前培养考察，还剩 30 天"
+    ]
+    assert list(recruiting(date(2025, 9, 2), *steps)) == [
+        "刑事审判庭党支部 入党积极分子李思远应于2025-09-01前培养考察，已逾期 1 天，请尽快办理"
+    ]
+
+
+def test_an_activist_of_one_year_may_be_made_a_development_candidate():
+    steps = (date(2025, 9, 1), date(2025, 9, 20), date(2025, 11, 25), date(2025, 12, 1), date(2025, 12, 5))
+    assessed = date(2026, 8, 1)  # the next assessment is due 2027-02-01: nothing else to tell
+    assert recruiting(date(2026, 11, 24), *steps, assessed) == {}  # a day short of the year
+    (ready,) = recruiting(date(2026, 11, 25), *steps, assessed).values()
+    assert ready.text == "刑事审判庭党支部 李思远 的考察期满一年（2026-11-25起），可列为发展对象"
+    assert ready.recipients == {SECRETARY} and ready.key == "recruitment:7:candidate_ready:2026-11-25"
+    assert list(recruiting(date(2026, 12, 20), *steps, assessed).values()) == [ready]  # the same occasion
+    # Not assessed yet: the assessment comes first (the steps go in order), not the candidacy.
+    assert all("可列为发展对象" not in text for text in recruiting(date(2026, 11, 25), *steps))
+    made = recruiting(date(2026, 11, 30), *steps, assessed, date(2026, 11, 26))
+    assert all("可列为发展对象" not in text for text in made)
+
+
+def meeting_steps(meeting: date):
+    """Steps 1 to 15, the branch meeting (15) on `meeting`, the others a day apart before it."""
+    return tuple(meeting.fromordinal(meeting.toordinal() - 14 + n) for n in range(15))
+
+
+def test_an_approval_waiting_goes_to_the_committee_staff_only():
+    steps = meeting_steps(date(2026, 10, 1))  # approval due by 2027-01-01
+    assert recruiting(date(2026, 12, 1), *steps) == {}
+    (waiting,) = recruiting(date(2026, 12, 2), *steps).values()
+    assert waiting.text == "刑事审判庭党支部 发展对象李思远应于2027-01-01前经上级党委审批，还剩 30 天"
+    assert waiting.recipients == {STAFF}
+    (late,) = recruiting(date(2027, 1, 2), *steps).values()
+    assert late.recipients == {STAFF} and "已逾期 1 天" in late.text
+
+
+def test_probation_is_left_to_the_roster_and_full_approval_goes_to_the_committee():
+    meeting, ends = date(2025, 10, 1), date(2026, 10, 1)
+    approved = (*meeting_steps(meeting), date(2025, 10, 11), date(2025, 10, 21))  # steps 16 and 17
+    # Due for 转正: recruitment alerts it, but probation_reminders tells it from the roster (once).
+    facts = recruit(date(2026, 9, 25), *approved, probation_ends=ends)
+    assert [a.kind for a in facts.progress.alerts] == [recruitment_rules.FULL_MEETING_DUE]
+    assert r.recruitment_reminders([facts], date(2026, 9, 25), ROLES) == []
+    steps_18_to_22 = (date(2025, 11, 1), date(2025, 11, 10), date(2025, 11, 20), date(2026, 5, 1), date(2026, 9, 1))
+    met = (*approved, *steps_18_to_22, ends)  # 支部大会讨论转正 (23) on the day the probation ends
+    assert recruiting(date(2026, 12, 1), *met, probation_ends=ends) == {}  # approval due by 2027-01-01
+    (waiting,) = recruiting(date(2026, 12, 2), *met, probation_ends=ends).values()
+    assert waiting.text == "刑事审判庭党支部 预备党员李思远应于2027-01-01前经上级党委审批转正，还剩 30 天"
+    assert waiting.recipients == {STAFF}
+
+
+def test_a_secretary_hears_only_of_their_own_branchs_recruits():
+    today = date(2026, 11, 1)
+    found = r.recruitment_reminders([recruit(today, today, branch=OTHER_BRANCH)], today, ROLES)
+    assert [m.recipients for m in found] == [{OTHER_SECRETARY}]
 
 
 def test_a_term_ending_within_90_days():

@@ -11,7 +11,7 @@ from assessment.schedules import beat_schedule
 from branches.models import OrgUnit, UnitRole
 from notices import services, tasks
 from notices.models import Delivery, Notice, Occasion
-from tests.factories import UserFactory, grant, make_member, make_unit, member_with_login
+from tests.factories import UserFactory, grant, make_member, make_recruit, make_unit, member_with_login
 
 DAY = date(2026, 11, 25)
 
@@ -49,6 +49,7 @@ def add_branches(org, count, start):
         member = make_member(branch, name=f"党员{n}", group=group, email=f"dy{n}@court.example")
         member_with_login(member, f"dy{n}")
         make_member(branch, name=f"预备{n}", category="probationary", joined_on=date(2025, 12, 10), full_on=None)
+        make_recruit(branch, f"申请{n}", applied_on=date(2026, 11, 10))  # a talk due
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.workdays import Calendar
 from recruitment import rules
 from recruitment.rules import Sponsor
 
@@ -176,6 +177,30 @@ def test_publicity_counts_working_days():
     assert "只有4个工作日" in rules.publicity_error(date(2025, 6, 4), date(2025, 6, 9))
     assert rules.working_days(date(2025, 6, 7), date(2025, 6, 8)) == 0
     assert rules.working_days(date(2025, 6, 2), date(2025, 6, 29)) == 20
+
+
+# 国庆 2025 as the committee enters it: 1–8 October off, Sunday 28 September and Saturday 11 October worked.
+NATIONAL_DAY_2025 = Calendar(
+    off=frozenset(date(2025, 10, day) for day in range(1, 9)),
+    worked=frozenset({date(2025, 9, 28), date(2025, 10, 11)}),
+)
+
+
+def test_publicity_skips_the_entered_holidays_and_counts_the_weekend_days_worked():
+    # Friday 26 September to Thursday 9 October: 26, Sunday 28 (worked), 29, 30 and 9 October = five.
+    assert rules.working_days(date(2025, 9, 26), date(2025, 10, 9), NATIONAL_DAY_2025) == 5
+    assert rules.publicity_error(date(2025, 9, 26), date(2025, 10, 9), NATIONAL_DAY_2025) is None
+    # A day shorter, ending on the holiday's last day: four, refused, saying the holidays do not count.
+    assert rules.publicity_error(date(2025, 9, 26), date(2025, 10, 8), NATIONAL_DAY_2025) == (
+        "公示应不少于5个工作日，2025-09-26至2025-10-08只有4个工作日（节假日不计）"
+    )
+    # Weekdays only, the same days would have been nine.
+    assert rules.publicity_error(date(2025, 9, 26), date(2025, 10, 8)) is None
+    # After the holiday, Saturday 11 October is worked: Thursday 9 to Tuesday 14 is five, not four.
+    assert rules.publicity_error(date(2025, 10, 9), date(2025, 10, 14), NATIONAL_DAY_2025) is None
+    assert "只有4个工作日" in rules.publicity_error(date(2025, 10, 9), date(2025, 10, 14))
+    # A notice entirely inside the holiday has none.
+    assert rules.working_days(date(2025, 10, 1), date(2025, 10, 8), NATIONAL_DAY_2025) == 0
 
 
 # --- The branch meeting's vote -----------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from assessment.publication import services as publication_services
 from members.models import Member
 from members.selectors import id_number_q
 from recruitment import rules, services
@@ -90,6 +91,25 @@ def test_training_needs_three_days_or_twenty_four_hours(make_recruit):
         record(recruit, 11, day, training_days=2, training_hours=16)
     assert "不少于3天或24个学时" in exc.value.message_dict["training_days"][0]
     record(recruit, 11, day, training_days=2, training_hours=24)
+
+
+def test_the_public_notice_counts_the_committees_holiday_calendar(org, make_recruit):
+    """The holidays the committee enters for the ratings' 公示 count for the pre-review's 公示 too."""
+    by = org.committee_user
+    for day in range(1, 9):
+        publication_services.holiday_save(day=date(2025, 10, day), name="国庆节", kind="off", by=by)
+    for worked in (date(2025, 9, 28), date(2025, 10, 11)):  # a Sunday and a Saturday
+        publication_services.holiday_save(day=worked, name="国庆调休", kind="worked", by=by)
+    recruit = make_recruit(until=12, start=date(2024, 6, 1))  # the committee review (12) in September 2025
+    pre_review = date(2025, 10, 16)
+    with pytest.raises(ValidationError) as exc:  # Friday 26 September to 8 October: 4 working days
+        record(recruit, 13, pre_review, notice_start=date(2025, 9, 26), notice_end=date(2025, 10, 8))
+    assert exc.value.message_dict["notice_end"] == [
+        "公示应不少于5个工作日，2025-09-26至2025-10-08只有4个工作日（节假日不计）"
+    ]
+    # Thursday 9 to Tuesday 14 October, Saturday 11 worked: five (weekdays only it would be four).
+    step = record(recruit, 13, pre_review, notice_start=date(2025, 10, 9), notice_end=date(2025, 10, 14))
+    assert (step.notice_start, step.notice_end) == (date(2025, 10, 9), date(2025, 10, 14))
 
 
 def test_the_meeting_needs_review_and_training_first(make_recruit):

@@ -476,6 +476,10 @@ def test_the_export_page_lists_recent_jobs_without_a_query_per_job(org, login, d
 def test_the_export_page_says_what_to_do_when_empty(org, login):
     page = login(org.secretary).get(reverse("yearbook:index")).content.decode()
     assert "还没有导出记录" in page and "刑事审判庭党支部（ZB1）" in page and "第一党总支" not in page
+    # Users are not operators: the page names no command line.
+    for user in (org.secretary, org.committee_user):
+        page = login(user).get(reverse("yearbook:index")).content.decode()
+        assert "manage.py" not in page and "命令行" not in page
 
 
 @pytest.mark.worker

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from activities import services
 from activities.models import Attachment, Meeting
 from activities.services import MAX_ATTACHMENT_BYTES
 from tests.factories import log_meeting
@@ -34,7 +35,7 @@ def draft(org):
 
 def upload(client, meeting, name, content):
     return client.post(
-        reverse("activities:attachment_upload", args=[meeting.pk]), {"file": SimpleUploadedFile(name, content)}
+        reverse("activities:attachment_upload", args=[meeting.pk]), {"files": SimpleUploadedFile(name, content)}
     )
 
 
@@ -107,9 +108,51 @@ def test_outsiders_get_404_for_attachments(org, draft, login):
     assert login(org.general_secretary).get(url).status_code == 200
 
 
-def test_submitted_records_take_no_new_attachments(org, login):
+def test_a_submitted_record_takes_new_evidence_logged_in_its_history(org, login):
     meeting = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 3, 1))
-    assert upload(login(org.secretary), meeting, "a.jpg", JPEG).status_code == 404
+    client = login(org.secretary)
+    response = client.post(
+        reverse("activities:attachment_upload", args=[meeting.pk]),
+        {"files": [SimpleUploadedFile("合影.jpg", JPEG), SimpleUploadedFile("签到表.pdf", PDF)]},
+    )
+    assert response.status_code == 302
+    assert sorted(meeting.attachments.values_list("original_name", flat=True)) == ["合影.jpg", "签到表.pdf"]
+    meeting.refresh_from_db()
+    assert meeting.status == "submitted"
+    entry = meeting.history.order_by("-history_date", "-history_id").first()
+    assert entry.history_user == org.secretary and entry.history_change_reason == "添加附件：合影.jpg、签到表.pdf"
+    page = client.get(response["Location"]).content.decode()
+    assert "已上传 2 个附件" in page and "添加附件：合影.jpg、签到表.pdf" in page
+    # Others who may only look cannot add any.
+    for user in (org.member_user, org.outsider):
+        assert upload(login(user), meeting, "x.jpg", JPEG).status_code == 404
+    assert meeting.attachments.count() == 2
+
+
+def test_several_files_are_all_or_nothing(org, draft, login):
+    client = login(org.secretary)
+    response = client.post(
+        reverse("activities:attachment_upload", args=[draft.pk]),
+        {"files": [SimpleUploadedFile("合影.jpg", JPEG), SimpleUploadedFile("病毒.exe", b"MZ")]},
+    )
+    assert not Attachment.objects.exists()
+    assert "“病毒.exe”：只能上传" in client.get(response["Location"]).content.decode()
+
+
+def test_removing_evidence_from_a_submitted_record_waits_for_it_to_be_returned(org, login):
+    meeting = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 3, 1))
+    client = login(org.secretary)
+    upload(client, meeting, "合影.jpg", JPEG)
+    attachment = Attachment.objects.get()
+    response = client.post(reverse("activities:attachment_delete", args=[attachment.pk]))
+    assert Attachment.objects.filter(pk=attachment.pk).exists() and Path(attachment.file.path).exists()
+    assert "请上级党组织先退回" in client.get(response["Location"]).content.decode()
+    # Returned, the branch may remove it; that is logged too.
+    services.meeting_return(meeting=meeting, by=org.committee_user, comment="照片有误，请更换")
+    client.post(reverse("activities:attachment_delete", args=[attachment.pk]))
+    assert not Attachment.objects.exists()
+    entry = meeting.history.order_by("-history_date", "-history_id").first()
+    assert (entry.history_user, entry.history_change_reason) == (org.secretary, "删除附件：合影.jpg")
 
 
 def test_delete_removes_the_file(org, draft, login):

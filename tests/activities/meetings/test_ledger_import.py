@@ -1,6 +1,7 @@
 """Importing old ledgers: the good file, every kind of bad row, all or nothing."""
 
 import datetime as dt
+import io
 from datetime import date
 
 import pytest
@@ -8,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
-from activities import ledger_io
+from activities import compliance, ledger_io
 from activities.models import Meeting
 from core.spreadsheets import CellError, parse_datetime
 from tests.factories import make_member
@@ -205,3 +206,18 @@ def test_browser_upload(org, people, login, tmp_path):
 def test_template_download(org, login):
     response = login(org.secretary).get(reverse("activities:import_template"))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("who", ["secretary", "group_leader"])
+def test_the_unchanged_template_imports_and_offers_the_kinds(org, people, login, who):
+    client = login(getattr(org, who))
+    content = b"".join(client.get(reverse("activities:import_template")).streaming_content)
+    sheet = load_workbook(io.BytesIO(content))["会议"]
+    # The example names a unit this user may log for, with a kind that unit holds.
+    assert sheet["A2"].value == (org.group.code if who == "group_leader" else org.branch.code)
+    (kinds,) = sheet.data_validations.dataValidation
+    assert kinds.type == "list" and "B2" in kinds.sqref
+    assert kinds.formula1.strip('"').split(",") == list(compliance.KIND_LABELS.values())
+    response = client.post(reverse("activities:import"), {"file": SimpleUploadedFile("模板.xlsx", content)})
+    assert response.status_code == 302, response.content.decode()
+    assert Meeting.objects.get().unit.code == sheet["A2"].value

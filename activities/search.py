@@ -1,0 +1,140 @@
+"""Finding a meeting record by words in its topic, minutes, place or people's names.
+
+Chinese has no spaces between words, so PostgreSQL's full-text search (its default parser splits on
+spaces and punctuation) would see a whole sentence as one "word" and never find 党建 inside it. What
+works for Chinese is substring search (LIKE '%党建%'); to make it fast on a province's 200,000 records
+the searched text carries a trigram GIN index (pg_trgm, `gin_trgm_ops`), which answers LIKE with any
+pattern of three or more characters from the index. A term of one or two characters has no trigram,
+so the index cannot help and PostgreSQL would read every record (seconds at 200,000): when every term
+is that short, the text is searched in one year only (the one chosen, or the current year) and the
+page says so, while people's names (a 2-character name is common) are still looked up in every year,
+through the members' table. A short term beside a longer one costs nothing: the longer term narrows
+the records through the index first. On SQLite (the laptop demo) the same query runs as a plain LIKE
+without an index.
+
+The rules here (splitting the query, snippets, highlighting) are plain functions; the one query is
+`search_meetings`, always applied to a user-scoped queryset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, TextField, Value
+from django.db.models.functions import Concat, Upper
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# The searched text of a record, in one expression: the trigram index is built on exactly this
+# (activities.models.Meeting.Meta.indexes), so the query must use it unchanged.
+SEARCH_FIELDS = ("topic", "minutes", "place", "host", "recorder", "lecturer")
+SEPARATOR = "\n"
+MIN_INDEXED = 3  # a trigram index answers LIKE only for terms of three or more characters
+MAX_TERMS = 5
+SNIPPET = 60  # characters of context around the first match in the minutes
+
+
+def search_text():
+    parts: list = []
+    for name in SEARCH_FIELDS:
+        if parts:
+            parts.append(Value(SEPARATOR))
+        parts.append(name)
+    return Upper(Concat(*parts, output_field=TextField()))
+
+
+def terms_of(query: str) -> list[str]:
+    """The words of a query (split on spaces, Chinese or Western), without repeats, at most MAX_TERMS."""
+    seen: list[str] = []
+    for term in re.split(r"[\s\u3000,，、;；]+", query.strip()):
+        if term and term not in seen:
+            seen.append(term[:50])
+    return seen[:MAX_TERMS]
+
+
+def needs_year(terms: list[str]) -> bool:
+    """True if no term is long enough for the trigram index: the search is then kept to one year."""
+    return bool(terms) and all(len(t) < MIN_INDEXED for t in terms)
+
+
+def search_meetings(
+    meetings: QuerySet, terms: list[str], people: QuerySet, *, text_year: int | None = None
+) -> QuerySet:
+    """Records of `meetings` (already scoped to the user) containing every term in their text or in the
+    name of someone expected at them. `people` is Attendance.objects (passed in to keep this module
+    free of model imports). `text_year` keeps the text part to one year (for terms too short for the
+    index); names are looked up in the members' table, which is small, whatever the year."""
+    if not terms:
+        return meetings.none()
+    texts = meetings.model.objects.annotate(search_text=search_text())
+    if text_year is not None:
+        texts = texts.filter(held_on__year=text_year)
+    for term in terms:
+        # Two id lists, each from its own index (the trigram index; attendance by member), joined with
+        # UNION: an OR of the two conditions on one query would make PostgreSQL scan every record.
+        by_text = texts.filter(search_text__contains=term.upper()).order_by().values("pk")
+        by_name = people.filter(member__name__contains=term).order_by().values("meeting_id")
+        meetings = meetings.filter(pk__in=by_text.union(by_name))
+    return meetings
+
+
+# --- showing a hit -----------------------------------------------------------------------------------
+
+
+def _pattern(terms: list[str]) -> re.Pattern | None:
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """`text` escaped, with every term wrapped in <mark>."""
+    pattern = _pattern(terms)
+    if pattern is None or not text:
+        return mark_safe(escape(text))  # noqa: S308 - escaped just above
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped
+
+
+def snippet(text: str, terms: list[str], width: int = SNIPPET) -> str:
+    """The part of `text` around the first term found ("…" where cut), or its beginning."""
+    pattern = _pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return text[: width * 2] + ("…" if len(text) > width * 2 else "")
+    start = max(0, match.start() - width)
+    end = min(len(text), match.end() + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@dataclass(frozen=True)
+class Hit:
+    meeting: object
+    topic: SafeString
+    excerpt: SafeString
+    people: SafeString  # host, recorder, lecturer and the expected members whose names matched
+
+
+def hits(meetings, terms: list[str], names: dict[int, list[str]]) -> list[Hit]:
+    """What a result row shows for each record; `names` maps a meeting id to its matching members."""
+    pattern = _pattern(terms)
+    rows = []
+    for m in meetings:
+        people = [p for p in (m.host, m.recorder, m.lecturer) if p and pattern and pattern.search(p)]
+        people += [n for n in names.get(m.pk, []) if n not in people]
+        rows.append(
+            Hit(
+                m,
+                highlight(m.topic, terms),
+                highlight(snippet(m.minutes or m.place, terms), terms),
+                highlight("、".join(people), terms),
+            )
+        )
+    return rows
