@@ -61,11 +61,7 @@ def rate_previous_year(self) -> str:
     return rate_year.delay(year).id
 
 
-@job_task(
-    record_failure=imports_tasks.record_failure,
-    gave_up_message=imports_tasks.GAVE_UP_MESSAGE,
-    error_message=imports_tasks.ERROR_MESSAGE,
-)
+@job_task(**imports_tasks.POLICY)
 def run_scores_import(self, job_id: int) -> str | None:
     job = import_jobs.job_run(job_id=job_id, runner=score_io.scores_job)
     return job.message if job else None

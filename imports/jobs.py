@@ -150,7 +150,12 @@ def job_run(*, job_id: int, runner: Runner) -> ImportJob | None:
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
     ).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, done=0, stage="检查文件"
+        status=ImportJob.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        done=0,
+        stage="检查文件",
     )
     if claimed != 1:
         logger.info("import job %s: nothing to do", job_id)
@@ -229,6 +234,19 @@ def job_failed(*, job_id: int, message: str) -> None:
         status=ImportJob.Status.FAILED, stage="", message=message, finished_at=timezone.now()
     )
     _delete_upload(job)
+
+
+def job_beat(*, job_id: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+
+def jobs_stale_fail(*, before, message: str) -> int:
+    """Fail the running jobs whose worker has given no sign of life since `before` (core.tasks'
+    sweep); the import's transaction died with the worker, so nothing of it was written."""
+    stale = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, heartbeat_at__lt=before)
+    return stale.update(
+        status=ImportJob.Status.FAILED, stage="", message=f"{message}；未导入任何数据", finished_at=timezone.now()
+    )
 
 
 def jobs_expire(*, now=None) -> int:

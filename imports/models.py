@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Renewed by the worker while it runs (core.tasks); a running job silent too long is failed.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

@@ -253,3 +253,33 @@ def test_past_max_marked_rows_are_explained_and_left_to_the_conditional_format(m
     assert sheet.cell(2, column).comment is not None and sheet.cell(2, column).fill.fill_type == "solid"
     assert sheet.cell(3, column).comment is None and sheet.cell(3, column).fill.fill_type is None
     assert sheet.cell(3, len(HEADER) + 1).value == "单位编码：不存在"
+
+
+@pytest.mark.django_db
+def test_an_import_whose_worker_went_silent_is_failed_by_the_sweep(org, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.tasks import stale_jobs_fail
+
+    settings.JOB_STALE_SECONDS = 180
+    now = timezone.now()
+    silent, beating = (
+        ImportJob.objects.create(
+            kind=ImportJob.Kind.ROSTER,
+            requested_by=org.committee_user,
+            status=ImportJob.Status.RUNNING,
+            heartbeat_at=now - timedelta(seconds=seconds),
+        )
+        for seconds in (181, 30)
+    )
+    stale_jobs_fail(now=now)
+    silent.refresh_from_db()
+    beating.refresh_from_db()
+    assert silent.status == ImportJob.Status.FAILED and "未导入任何数据" in silent.message
+    assert beating.status == ImportJob.Status.RUNNING
+    from members.tasks import run_roster_import
+
+    run_roster_import.heartbeat(beating.pk)
+    assert ImportJob.objects.get(pk=beating.pk).heartbeat_at > beating.heartbeat_at
