@@ -9,6 +9,7 @@ from branches.models import OrgUnit
 from core.choices import choices
 from core.forms import DateField, DateTimeField, YearField
 from core.periods import QUARTER_LABELS
+from core.uploads import import_file_field
 from members.models import Member
 
 from . import compliance
@@ -148,7 +149,7 @@ class AttachmentForm(forms.Form):
 
 
 class LedgerImportForm(forms.Form):
-    file = forms.FileField(label=_("台账文件（.xlsx）"))
+    file = import_file_field(label=_("台账文件（.xlsx）"))
 
 
 QUARTER_CHOICES = choices(QUARTER_LABELS)

@@ -10,20 +10,23 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, new_workbook, parse_datetime, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 from members import idcard
 
 from . import compliance
 from .models import Meeting
 from .selectors import Expected, can_log, expected_attendees
-from .services import MeetingImport
+from .services import MeetingImport, meetings_import
 
 SHEET = "会议"
 IMPORT_COLUMNS = [
@@ -234,7 +237,7 @@ def _resolve_names(ctx: _Rows, row: int, column: str, text: str, expected: list[
     return ids
 
 
-def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = None):
+def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = None, on_row=None):
     """Validate a ledger workbook. Returns (rows, errors); rows are only usable when errors is empty.
 
     With `scope`, every unit must be one the user may log for (the browser upload); without, any unit
@@ -243,20 +246,24 @@ def read_ledger(file, *, scope: Scope | None = None, today: dt.date | None = Non
     today = today or timezone.localdate()
     ctx = _Rows(scope, today)
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))]
     except Exception:  # openpyxl raises many kinds of error on a file that is not a workbook
         return [], [RowError(SHEET, None, "", "无法读取文件：请上传 Excel 工作簿（.xlsx）")]
     try:
         if SHEET not in wb.sheetnames:
             return [], [RowError(SHEET, None, "", f"找不到名为“{SHEET}”的工作表（现有：{'、'.join(wb.sheetnames)}）")]
-        rows = _read_sheet(wb[SHEET], ctx)
+        rows = _read_sheet(wb[SHEET], ctx, on_row)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))]
     finally:
         wb.close()
     return (rows if not ctx.errors else []), ctx.errors
 
 
-def _read_sheet(ws, ctx: _Rows) -> list[MeetingImport]:
-    sheet_rows = ws.iter_rows(values_only=True)
+def _read_sheet(ws, ctx: _Rows, on_row=None) -> list[MeetingImport]:
+    sheet_rows = bounded_rows(ws.iter_rows(values_only=True), sheet=SHEET, on_row=on_row)
     header = next(sheet_rows, None)
     if header is None:
         ctx.error(1, "", "工作表是空的")
@@ -378,3 +385,21 @@ def _read_row(ctx: _Rows, number: int, cells: dict, units: dict) -> MeetingImpor
     return MeetingImport(
         row=number, unit=unit, kind=kind, held_at=held_at, fields=fields, marks=marks, expected=expected
     )
+
+
+def ledger_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The ledger import of an import job (imports.jobs): checked in the uploader's scope, then
+    written all or nothing (services.meetings_import is one transaction)."""
+    user = job.requested_by
+    rows, errors = read_ledger(file, scope=scope_for(user), on_row=progress.rows)
+    if errors:
+        return Outcome(errors=errors)
+    if job.check_only:
+        return Outcome(summary=f"检查通过，未写入任何数据。可导入 {len(rows)} 条会议记录")
+    progress.stage("写入数据")
+    try:
+        created = meetings_import(rows=rows, by=user, on_written=progress.written)
+    except ValidationError as exc:  # a rule only the write could check: nothing is kept
+        return Outcome(errors=[RowError("", None, None, "；".join(exc.messages))])
+    backfilled = sum(meeting.is_backfilled for meeting in created)
+    return Outcome(summary=f"已导入 {len(created)} 条会议记录（其中补录 {backfilled} 条）")

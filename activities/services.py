@@ -340,8 +340,9 @@ class MeetingImport:
 
 
 @transaction.atomic
-def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = None) -> list[Meeting]:
-    """Write validated ledger rows as submitted records, all or nothing.
+def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = None, on_written=None) -> list[Meeting]:
+    """Write validated ledger rows as submitted records, all or nothing. `on_written(n, total)` hears
+    how many are written so far (an import job's progress).
 
     logged_at is the import time, so a meeting imported more than 15 days after it was held is 补录,
     as it would be if it had been typed in late.
@@ -369,6 +370,8 @@ def meetings_import(*, rows: list[MeetingImport], by, now: datetime | None = Non
         meeting.save()
         _replace_attendance(meeting, attendance)
         created.append(meeting)
+        if on_written is not None and (len(created) % 100 == 0 or len(created) == len(rows)):
+            on_written(len(created), len(rows))
     by_branch: dict[int, list[int]] = {}
     for meeting in created:
         by_branch.setdefault(meeting.branch_id, []).append(meeting.pk)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import choices
 from core.forms import DateField
 from core.periods import QUARTER_LABELS
+from core.uploads import import_file_field
 
 from . import standard as spec
 from .models import Indicator, Standard
@@ -112,7 +113,7 @@ class ReverseForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("评分导入文件（.xlsx）"))
+    file = import_file_field(label=_("评分导入文件（.xlsx）"))
 
 
 class TemplateForm(forms.Form):

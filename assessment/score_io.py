@@ -5,7 +5,8 @@ Sheets: 申报 (支部编码, 年度, 申报星级), 评分 (支部编码, 年�
 first and every bad row is reported (sheet, row, column); nothing is written unless all of it is good.
 
 The error report is Chinese in any language, like the sheet and column names it points at (and like
-the roster and ledger imports); only the summary of a good import follows the reader's language.
+the roster and ledger imports); so is the summary of a good import in the browser, which is stored on
+its import job (imports.jobs) for everyone to read.
 """
 
 from collections.abc import Iterable
@@ -17,10 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from branches.models import OrgUnit
 from core.spreadsheets import RowError, new_workbook, parse_text, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 
 from .models import YEAR_QUARTER, Application, Indicator, StarHistory, YearRating
 from .services.checks import score_errors, scores_enter_bulk
@@ -37,8 +40,10 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class ImportFailed(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
+    """Every problem of the file, each with its sheet, row and column (RowError; str() reads it out)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
 
 
@@ -67,9 +72,10 @@ class _Parsed:
 class _Reader:
     """Reads the sheets and collects every error with its sheet, row and column."""
 
-    def __init__(self, workbook):
+    def __init__(self, workbook, on_row=None):
         self.workbook = workbook
-        self.errors: list[str] = []
+        self.on_row = on_row
+        self.errors: list[RowError] = []
         self.parsed = _Parsed()
         self.branches = {u.code: u for u in OrgUnit.objects.all()}
         self.closed_years = set(
@@ -81,12 +87,12 @@ class _Reader:
         self.indicators: dict[int, dict[str, Indicator]] = {}
 
     def error(self, sheet, row, column, message):
-        self.errors.append(str(RowError(sheet, row, column or None, message)))
+        self.errors.append(RowError(sheet, row, column or None, message))
 
     def rows(self, sheet: str) -> Iterable[tuple[int, dict]]:
         if sheet not in self.workbook.sheetnames:
             return
-        lines = self.workbook[sheet].iter_rows(values_only=True)
+        lines = bounded_rows(self.workbook[sheet].iter_rows(values_only=True), sheet=sheet, on_row=self.on_row)
         header = [parse_text(v) for v in next(lines, ())]
         missing = [h for h in HEADERS[sheet] if h not in header]
         if missing:
@@ -199,21 +205,28 @@ class _Reader:
                 self.parsed.history[key] = level
 
 
-def import_scores(source, *, by) -> ImportResult:
-    """Import a score workbook (a path or a file object). Raises ImportFailed listing every bad row."""
+def import_scores(source, *, by, on_row=None) -> ImportResult:
+    """Import a score workbook (a path or a file object). Raises ImportFailed listing every bad row.
+
+    A file over the limits of core.uploads is refused before it is parsed."""
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        workbook = open_workbook(source)
+    except UploadRefused as exc:
+        raise ImportFailed([RowError("", None, None, str(exc))]) from exc
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFailed(["无法读取文件：请上传 .xlsx 格式的评分导入模板"]) from exc
+        raise ImportFailed([RowError("", None, None, "无法读取文件：请上传 .xlsx 格式的评分导入模板")]) from exc
     try:
         # score_errors and the kind labels speak the reader's language; the report stays Chinese.
         with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-            reader = _Reader(workbook)
+            reader = _Reader(workbook, on_row)
             if not any(name in workbook.sheetnames for name in HEADERS):
-                raise ImportFailed([f"文件中没有“{'”“'.join(HEADERS)}”中的任何一个工作表"])
-            reader.read_applications()
-            reader.read_scores()
-            reader.read_history()
+                raise ImportFailed([RowError("", None, None, f"文件中没有“{'”“'.join(HEADERS)}”中的任何一个工作表")])
+            try:
+                reader.read_applications()
+                reader.read_scores()
+                reader.read_history()
+            except UploadRefused as exc:
+                raise ImportFailed([RowError("", None, None, str(exc))]) from exc
             if reader.errors:
                 # Standards created while reading the file are rolled back with everything else.
                 raise ImportFailed(reader.errors)
@@ -244,6 +257,15 @@ def _write(parsed: _Parsed, by) -> ImportResult:
         batch_size=1000,
     )
     return ImportResult(len(parsed.applications), len(parsed.scores), len(parsed.history))
+
+
+def scores_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The score import of an import job (imports.jobs), recorded as by the user who uploaded it."""
+    try:
+        result = import_scores(file, by=job.requested_by, on_row=progress.rows)
+    except ImportFailed as exc:
+        return Outcome(errors=exc.errors)
+    return Outcome(summary=result.summary)
 
 
 # --- the template --------------------------------------------------------------------------------

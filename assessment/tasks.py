@@ -10,7 +10,10 @@ from django.utils import timezone
 
 from core.periods import previous_quarter
 from core.tasks import job_task
+from imports import jobs as import_jobs
+from imports import tasks as imports_tasks
 
+from . import score_io
 from .services import checks, ratings
 
 logger = logging.getLogger(__name__)
@@ -56,3 +59,9 @@ def rate_previous_year(self) -> str:
     year = timezone.localdate().year - 1
     logger.info("scheduled rating proposal for %s", year)
     return rate_year.delay(year).id
+
+
+@job_task(**imports_tasks.POLICY)
+def run_scores_import(self, job_id: int) -> str | None:
+    job = import_jobs.job_run(job_id=job_id, runner=score_io.scores_job)
+    return job.message if job else None

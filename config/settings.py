@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "csp",
     "branches",
     "security",
+    "imports",
     "members",
     "activities",
     "dues",
@@ -155,6 +156,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "security.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the body (CSRF reads the form): an upload larger than any the app takes
+    # is a 413 at once, with the security headers above.
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -351,6 +355,22 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Bounded uploads (core/uploads.py, docs/configuration.md#uploads-and-imports). Sizes in bytes.
+MB = 1024 * 1024
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 20) * MB  # an .xlsx as uploaded
+# Any request body: the largest upload (an import; attachments are capped at 10 MB) and the form around it.
+REQUEST_MAX_BYTES = max(IMPORT_MAX_UPLOAD_BYTES, 10 * MB) + MB
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_MB", 200) * MB  # all its parts unzipped
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 50) * MB  # held in memory whole
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 150)  # per part of 1 MB or more
+IMPORT_MAX_PARTS = env_int("IMPORT_MAX_PARTS", 1000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)  # data rows per sheet
+# An import larger than this (declared rows, or unzipped bytes) runs as a background job.
+IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 2_000)
+IMPORT_JOB_BYTES = env_int("IMPORT_JOB_MB", 5) * MB
+# How many of an import's errors its page lists; the rest are in the marked workbook to download.
+IMPORT_ERRORS_SHOWN = 50
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

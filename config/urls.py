@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("org/", include("branches.urls")),
+    path("imports/", include("imports.urls")),
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("pledges/", include("activities.pledges.urls")),

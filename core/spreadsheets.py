@@ -165,6 +165,8 @@ class RowError:
     message: str
 
     def __str__(self):
+        if not self.sheet:
+            return self.message  # about the whole file (unreadable, too large)
         where = f"工作表“{self.sheet}”"
         if self.row:
             where += f"第{self.row}行"
@@ -245,3 +247,118 @@ def _check_year(parsed, shown):
     if not year_is_sensible(parsed.year):
         raise CellError(f"日期“{parse_text(shown)}”的年份不合理")
     return parsed
+
+
+# ---------------------------------------------------------------------------------------------
+# The errors of an import, marked on the user's own workbook
+
+ERROR_SHEET = "错误清单"
+ERROR_COLUMN = "错误说明"
+BAD_ROW_FILL = PatternFill("solid", fgColor="FDE9E7")
+BAD_CELL_FILL = PatternFill("solid", fgColor="F4B6B0")
+ERROR_FONT = Font(color="9C0006")
+COMMENT_AUTHOR = "星级支部"
+# Bad rows filled cell by cell (and commented): each styled cell costs time, and openpyxl keeps every
+# comment in memory until the file is saved. Past this many, the conditional format fills the rows.
+MAX_MARKED = 2000
+
+
+def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workbook) -> int:
+    """The uploaded workbook again, every bad row filled and explained, for the user to fix and upload.
+
+    `source` is the upload (a path or a binary file), already within the limits of core.uploads
+    (`open_workbook` is core.uploads.open_workbook, passed in to keep this module free of the
+    limits). The first sheet, 错误清单, lists every error; each sheet of the upload follows with its
+    values (formatting is not kept) and an added 错误说明 column holding each bad row's messages. A
+    conditional format fills every row with a 错误说明 light red (in Excel and WPS, whatever the
+    number of rows); the first MAX_MARKED bad rows are also filled cell by cell, the cell a message
+    names darker with the message as a comment, for viewers without conditional formats. Streams row
+    by row in both directions (read-only in, write-only out). Returns the errors listed.
+    """
+    from openpyxl.comments import Comment
+    from openpyxl.formatting.rule import FormulaRule
+
+    from core.uploads import bounded_rows
+
+    by_sheet: dict[str, dict[int, list[RowError]]] = {}
+    for error in errors:
+        if error.sheet and error.row:
+            by_sheet.setdefault(error.sheet, {}).setdefault(error.row, []).append(error)
+    book = new_workbook()
+    listed = write_sheet(
+        book,
+        ERROR_SHEET,
+        ["工作表", "行", "列", "错误说明"],
+        ((e.sheet, e.row, e.column or "", e.message) for e in errors),
+        widths=[14, 8, 16, 90],
+    )
+    marked = 0
+    source_book = open_workbook(source)
+    try:
+        for title in source_book.sheetnames:
+            if title == ERROR_SHEET:
+                continue
+            worksheet = source_book[title]
+            worksheet.reset_dimensions()
+            marks = by_sheet.get(title.strip(), {})
+            target = book.create_sheet(title=title)
+            target.freeze_panes = "A2"
+            headers: list[str] = []
+            width = 0
+            stale: int | None = None  # the 错误说明 column of a marked file uploaded again
+            last = 0
+            for number, row in enumerate(bounded_rows(worksheet.iter_rows(values_only=True), sheet=title), start=1):
+                last = number
+                values = list(row)
+                if number == 1:
+                    names = [parse_text(v) for v in values]
+                    stale = names.index(ERROR_COLUMN) if ERROR_COLUMN in names else None
+                if stale is not None and stale < len(values):
+                    del values[stale]
+                if number == 1:
+                    headers = [parse_text(v) for v in values]
+                    width = len(values)
+                row_errors = marks.get(number, [])
+                cells = [cell(target, value) for value in values] + [None] * max(0, width - len(values))
+                if number == 1:
+                    head = WriteOnlyCell(target, ERROR_COLUMN)
+                    head.font, head.fill = HEADER_FONT, HEADER_FILL
+                    if row_errors:
+                        head = WriteOnlyCell(target, "；".join(e.message for e in row_errors))
+                        head.font, head.fill = ERROR_FONT, BAD_CELL_FILL
+                    target.append([*cells, head])
+                    continue
+                if not row_errors:
+                    target.append(cells)
+                    continue
+                note = WriteOnlyCell(target, "；".join(_explained(e) for e in row_errors))
+                note.font = ERROR_FONT
+                if marked >= MAX_MARKED:
+                    target.append([*cells, note])
+                    continue
+                marked += 1
+                filled = []
+                for index, value in enumerate(cells):
+                    out_cell = value if isinstance(value, Cell) else WriteOnlyCell(target, value)
+                    column = headers[index] if index < len(headers) else ""
+                    named = [e.message for e in row_errors if column and e.column == column]
+                    out_cell.fill = BAD_CELL_FILL if named else BAD_ROW_FILL
+                    if named:
+                        out_cell.comment = Comment("；".join(named), COMMENT_AUTHOR, width=300, height=120)
+                    filled.append(out_cell)
+                note.fill = BAD_ROW_FILL
+                target.append([*filled, note])
+            if width and last > 1:
+                note_column = get_column_letter(width + 1)
+                target.conditional_formatting.add(
+                    f"A2:{note_column}{last}",
+                    FormulaRule(formula=[f'${note_column}2<>""'], fill=PatternFill("solid", bgColor="FDE9E7")),
+                )
+    finally:
+        source_book.close()
+    book.save(out)
+    return listed
+
+
+def _explained(error: RowError) -> str:
+    return f"{error.column}：{error.message}" if error.column else error.message

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateField
+from core.uploads import import_file_field
 
 from . import rules
 from .models import Category, DuesExemption, Rounding
@@ -102,7 +103,7 @@ class RemittanceForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("党费工作簿（.xlsx）"))
+    file = import_file_field(label=_("党费工作簿（.xlsx）"))
     check_only = forms.BooleanField(label=_("只检查，不写入"), required=False)
 
 

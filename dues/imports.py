@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from branches.access import Scope
 from core.spreadsheets import RowError, new_workbook, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
 from members.models import Member, Membership
 
 from . import rules, selectors, services
@@ -48,12 +48,14 @@ class ImportResult:
         return f"已导入{text}"
 
 
-def read_file(file) -> tuple[dict[str, list[wb.Row]], list[RowError]]:
+def read_file(file, *, on_row=None) -> tuple[dict[str, list[wb.Row]], list[RowError]]:
     """The two sheets, parsed cell by cell. `file` is a path or a binary file object. A file may
     hold either sheet or both; it must hold one."""
     errors: list[RowError] = []
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
+        book = open_workbook(file)
+    except UploadRefused as exc:
+        return {}, [RowError("", None, None, str(exc))]
     except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
         return {}, [RowError(wb.BASE_SHEET, None, None, "无法读取文件：它不是有效的Excel工作簿（.xlsx）")]
     sheets: dict[str, list[wb.Row]] = {}
@@ -66,7 +68,11 @@ def read_file(file) -> tuple[dict[str, list[wb.Row]], list[RowError]]:
             worksheet = book[by_name[name]]
             # Files from other tools may carry a wrong "used range"; read whatever rows there are.
             worksheet.reset_dimensions()
-            sheets[name] = wb.read_sheet(name, worksheet.iter_rows(values_only=True), errors)
+            rows = bounded_rows(worksheet.iter_rows(values_only=True), sheet=name, on_row=on_row)
+            try:
+                sheets[name] = wb.read_sheet(name, rows, errors)
+            except UploadRefused as exc:
+                return {}, [RowError("", None, None, str(exc))]
     finally:
         book.close()
     return sheets, errors
@@ -108,14 +114,20 @@ def _existing(payment_rows: list[wb.Row], known: dict[str, wb.KnownMember]):
 
 
 def dues_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
 ) -> ImportResult:
     """Import `file`. `scope` (the user's dues scope) limits the rows to the branches whose dues the
     user keeps; None (the command line) allows every branch. Nothing is written unless every row of
     both sheets passes; then everything is written in one transaction."""
     today = today or timezone.localdate()
     result = ImportResult(checked_only=check_only)
-    sheets, errors = read_file(file)
+    sheets, errors = read_file(file, on_row=on_row)
     if not sheets:
         result.errors = errors
         return result

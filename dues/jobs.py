@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
+from core.spreadsheets import write_marked_workbook
 from core.tasks import enqueue_on_commit
+from core.uploads import UploadRefused, check_size, inspect_xlsx, open_workbook
 
 from . import exports, imports
 from .access import dues_scope_for
@@ -30,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 KEEP = timedelta(days=1)
 PROGRESS_INTERVAL = 0.5
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _path(name: str) -> Path:
@@ -51,8 +52,10 @@ def import_request(*, user, upload, check_only: bool = False) -> DuesJob:
     name = os.path.basename(upload.name or "")
     if not name.lower().endswith(".xlsx"):
         raise ValidationError({"file": _("请上传 Excel 工作簿（.xlsx）")})
-    if upload.size > MAX_UPLOAD:
-        raise ValidationError({"file": _("文件超过 20 MB")})
+    try:
+        check_size(upload, settings.IMPORT_MAX_UPLOAD_BYTES)
+    except UploadRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
     _housekeeping()
     job = DuesJob(kind=DuesJob.Kind.IMPORT, check_only=check_only, requested_by=user, upload_name=name[:200])
     job.upload.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
@@ -123,18 +126,57 @@ def _run_import(job: DuesJob) -> None:
     DuesJob.objects.filter(pk=job.pk).update(stage="检查文件")
     user = get_user_model().objects.get(pk=job.requested_by_id)
     scope = dues_scope_for(user)
+    last = [0.0]
+
+    def progress(rows: int) -> None:  # rows read so far (core.uploads.bounded_rows), before any write
+        if time.monotonic() - last[0] >= PROGRESS_INTERVAL:
+            DuesJob.objects.filter(pk=job.pk, status=DuesJob.Status.RUNNING).update(done=rows)
+            last[0] = time.monotonic()
+
     with job.upload.open("rb") as handle:
-        result = imports.dues_import(file=handle, scope=scope, by=user, check_only=job.check_only)
-    errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+        try:
+            shape = inspect_xlsx(handle)
+        except UploadRefused:
+            shape = None  # the import itself refuses it, with the message
+        DuesJob.objects.filter(pk=job.pk).update(total=shape.declared_rows if shape else 0)
+        handle.seek(0)
+        result = imports.dues_import(file=handle, scope=scope, by=user, check_only=job.check_only, on_row=progress)
+    # The page lists the first errors; all of them are in the upload marked row by row (the job's
+    # `file`, which an import has no other use for).
+    shown = settings.IMPORT_ERRORS_SHOWN
+    errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message} for e in result.errors[:shown]]
+    marked = _marked_errors(job, result.errors) if any(e.row for e in result.errors) else ""
     job.upload.delete(save=False)
+    message = result.summary
+    if not result.ok:
+        message = f"发现{len(result.errors)}处问题，未导入任何数据"
+        if len(result.errors) > shown:
+            message += f"；下表列出前{shown}处，全部问题见标注了错误的工作簿"
     DuesJob.objects.filter(pk=job.pk).update(
         status=DuesJob.Status.DONE if result.ok else DuesJob.Status.FAILED,
         stage="",
         errors=errors,
         upload="",
-        message=result.summary if result.ok else f"发现{len(errors)}处问题，未导入任何数据",
+        file=marked,
+        message=message,
         finished_at=timezone.now(),
     )
+
+
+def _marked_errors(job: DuesJob, errors) -> str:
+    """The upload with each bad row marked and explained (core.spreadsheets.write_marked_workbook)."""
+    DuesJob.objects.filter(pk=job.pk).update(stage="标注错误")
+    name = f"dues/exports/errors-{job.pk}-{uuid.uuid4().hex}.xlsx"
+    path = _path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with job.upload.open("rb") as source, open(path, "wb") as out:
+            write_marked_workbook(source, errors, out, open_workbook=open_workbook)
+    except Exception:  # the list on the page still says what is wrong; the marked copy is a help
+        logger.exception("dues job %s: could not mark the workbook", job.pk)
+        path.unlink(missing_ok=True)
+        return ""
+    return name
 
 
 def _run_export(job: DuesJob) -> None:
@@ -214,4 +256,6 @@ def jobs_prune(*, now=None) -> int:
 
 
 def download_name(job: DuesJob) -> str:
+    if job.kind == DuesJob.Kind.IMPORT:
+        return f"{os.path.splitext(job.upload_name)[0] or '党费'}-错误标注.xlsx"
     return f"{job.year}年度党费台账" + (f"-{job.unit.name}" if job.unit is not None else "") + ".xlsx"

@@ -641,7 +641,8 @@ def job_progress(request, pk: int):
 @login_required
 def job_download(request, pk: int):
     found = _job(request, pk)
-    if found.kind != DuesJob.Kind.EXPORT or not found.is_done or not found.file:
+    # An export's workbook, or a refused import's upload with its errors marked.
+    if not found.file or (found.kind == DuesJob.Kind.EXPORT and not found.is_done):
         raise Http404
     try:
         handle = found.file.open("rb")

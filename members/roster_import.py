@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from branches import services as unit_services
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
+from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 
 from . import roster_io as io
 from . import selectors
@@ -70,12 +72,16 @@ class _WriteFailed(Exception):
         self.error = error
 
 
-def read_workbook(file) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], list[str]]:
-    """Both sheets of the workbook, parsed cell by cell. `file` is a path or a binary file object."""
+def read_workbook(file, *, on_row=None) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], list[str]]:
+    """Both sheets of the workbook, parsed cell by cell. `file` is a path or a binary file object.
+
+    A file over the limits of core.uploads is refused before it is parsed (one error, no sheets)."""
     errors: list[io.RowError] = []
     warnings: list[str] = []
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = open_workbook(file)
+    except UploadRefused as exc:
+        return {}, [io.RowError("", None, None, str(exc))], warnings
     except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
         return {}, [io.RowError("", None, None, "无法读取文件：它不是有效的Excel工作簿（.xlsx）")], warnings
     sheets = {}
@@ -89,7 +95,11 @@ def read_workbook(file) -> tuple[dict[str, io.ParsedSheet], list[io.RowError], l
             worksheet = workbook[by_name[name]]
             # Files from other tools may carry a wrong "used range"; read whatever rows there are.
             worksheet.reset_dimensions()
-            sheet = io.read_sheet(name, worksheet.iter_rows(values_only=True), errors)
+            rows = bounded_rows(worksheet.iter_rows(values_only=True), sheet=name, on_row=on_row)
+            try:
+                sheet = io.read_sheet(name, rows, errors)
+            except UploadRefused as exc:
+                return {}, [io.RowError("", None, None, str(exc))], warnings
             sheets[name] = sheet
             if sheet.ignored_headers:
                 warnings.append(f"工作表“{name}”中以下列未识别，已忽略：{'、'.join(sheet.ignored_headers)}")
@@ -132,7 +142,15 @@ def _managed_codes(scope: Scope | None) -> set[str] | None:
 
 
 def roster_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
+    on_stage=None,
+    on_written=None,
 ) -> ImportResult:
     """Import the workbook `file`. `scope` limits a secretary to their subtree (None: everything).
 
@@ -140,7 +158,7 @@ def roster_import(
     transaction. A member whose branch changes is transferred on `today`, so history is kept.
     """
     today = today or timezone.localdate()
-    sheets, errors, warnings = read_workbook(file)
+    sheets, errors, warnings = read_workbook(file, on_row=on_row)
     result = ImportResult(warnings=warnings, checked_only=check_only)
     if not sheets:
         result.errors = errors
@@ -160,9 +178,11 @@ def roster_import(
     result.errors = sorted(set(errors + row_errors), key=io.error_sort_key)
     if result.errors:
         return result
+    if on_stage is not None:
+        on_stage("写入数据")
     try:
         with transaction.atomic():
-            _write(result, tree, members_sheet.rows, known_units, by=by, today=today)
+            _write(result, tree, members_sheet.rows, known_units, by=by, today=today, on_written=on_written)
             if check_only:
                 transaction.set_rollback(True)
     except _WriteFailed as exc:
@@ -175,7 +195,8 @@ def _failure(sheet: str, row: int, exc: ValidationError) -> _WriteFailed:
     return _WriteFailed(io.RowError(sheet, row, None, "；".join(exc.messages)))
 
 
-def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by, today) -> None:
+def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by, today, on_written=None) -> None:
+    """Write the checked rows; `on_written(n, total)` hears how many members are written so far."""
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     moved = False
     for code in io.unit_write_order(tree):
@@ -213,11 +234,13 @@ def _write(result: ImportResult, tree: io.Tree, member_rows, known_units, *, by,
     units_by_id = {unit.pk: unit for unit in units.values()}
 
     existing = selectors.members_by_id_numbers(row.values["id_number"] for row in member_rows)
-    for row in member_rows:
+    for count, row in enumerate(member_rows, start=1):
         try:
             _write_member(result, row, units, units_by_id, existing, by=by, today=today)
         except ValidationError as exc:
             raise _failure(io.MEMBER_SHEET, row.row, exc) from exc
+        if on_written is not None and (count % 100 == 0 or count == len(member_rows)):
+            on_written(count, len(member_rows))
 
 
 def _write_member(result, row, units, units_by_id, existing, *, by, today) -> None:
@@ -248,3 +271,18 @@ def _write_member(result, row, units, units_by_id, existing, *, by, today) -> No
         result.members_updated += 1
     elif not transferred:
         result.members_unchanged += 1
+
+
+def roster_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The roster import of an import job (imports.jobs): as the user who uploaded it, in their scope."""
+    user = job.requested_by
+    result = roster_import(
+        file=file,
+        scope=scope_for(user),
+        by=user,
+        check_only=job.check_only,
+        on_row=progress.rows,
+        on_stage=progress.stage,
+        on_written=progress.written,
+    )
+    return Outcome(result.errors, result.warnings, result.summary)

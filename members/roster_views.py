@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from branches.access import scope_for
+from imports.jobs import import_request, recent_jobs
+from imports.models import ImportJob
 
+from . import tasks
 from .roster_export import roster_export, roster_template
 from .roster_forms import RosterUploadForm
-from .roster_import import roster_import
 
 
 def _manager_scope_or_404(request):
@@ -40,21 +42,28 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 @login_required
 def import_page(request):
     scope = _manager_scope_or_404(request)
-    result = None
+    job = None
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        result = roster_import(
-            file=form.cleaned_data["file"],
-            scope=scope,
-            by=request.user,
+        job = import_request(
+            kind=ImportJob.Kind.ROSTER,
+            user=request.user,
+            upload=form.cleaned_data["file"],
             check_only=form.cleaned_data["check_only"],
+            task=tasks.run_roster_import,
         )
-        if result.ok and not result.checked_only:
-            for warning in result.warnings:
+        if job.is_running:  # a large file: imported in the background while its page shows progress
+            return redirect("imports:job", job.pk)
+        if job.is_done and not job.check_only:
+            for warning in job.warnings:
                 messages.warning(request, warning)
-            messages.success(request, _("导入成功。%(summary)s") % {"summary": result.summary})
+            messages.success(request, _("导入成功。%(summary)s") % {"summary": job.message})
             return redirect("members:roster_import")
-    return render(request, "members/roster_import.html", {"form": form, "result": result, "scope": scope})
+    return render(
+        request,
+        "members/roster_import.html",
+        {"form": form, "job": job, "scope": scope, "recent": recent_jobs(request.user, ImportJob.Kind.ROSTER)},
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import OrgUnit
 from core.forms import DateField
+from core.uploads import import_file_field
 
 from . import rules
 
@@ -99,5 +100,5 @@ class DocumentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("发展党员文件（.xlsx）"))
+    file = import_file_field(label=_("发展党员文件（.xlsx）"))
     check_only = forms.BooleanField(label=_("只检查，不写入"), required=False)

@@ -15,11 +15,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from branches.access import Scope
+from branches.access import Scope, scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import CellError, RowError, is_blank, new_workbook, parse_date, parse_text, write_sheet
+from core.uploads import UploadRefused, bounded_rows, open_workbook
+from imports.jobs import Outcome, Progress
+from imports.models import ImportJob
 from members import idcard
 from members import rules as member_rules
 from members.models import Member
@@ -230,7 +232,7 @@ class _Check:
         self.errors.append(RowError(SHEET, row, column, message))
 
 
-def read_recruits(file, *, scope: Scope | None = None, today: date | None = None):
+def read_recruits(file, *, scope: Scope | None = None, today: date | None = None, on_row=None):
     """Check a workbook. Returns (rows, errors, warnings); the rows are usable only without errors.
 
     With `scope` (the browser upload) every branch must be one the user manages, and introducers are
@@ -238,7 +240,9 @@ def read_recruits(file, *, scope: Scope | None = None, today: date | None = None
     """
     check = _Check(scope, today or timezone.localdate())
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))], []
     except Exception:  # openpyxl raises zip, XML and key errors for files it cannot read
         return [], [RowError(SHEET, None, "", "无法读取文件：请上传 Excel 工作簿（.xlsx）")], []
     try:
@@ -247,14 +251,16 @@ def read_recruits(file, *, scope: Scope | None = None, today: date | None = None
             return [], [RowError(SHEET, None, "", f"找不到名为“{SHEET}”的工作表（现有：{found}）")], []
         ws = wb[next(name for name in wb.sheetnames if name.strip() == SHEET)]
         ws.reset_dimensions()
-        rows = _read_sheet(ws, check)
+        rows = _read_sheet(ws, check, on_row)
+    except UploadRefused as exc:
+        return [], [RowError("", None, None, str(exc))], []
     finally:
         wb.close()
     return (rows if not check.errors else []), check.errors, check.warnings
 
 
-def _read_sheet(ws, check: _Check) -> list[RecruitRow]:
-    sheet_rows = ws.iter_rows(values_only=True)
+def _read_sheet(ws, check: _Check, on_row=None) -> list[RecruitRow]:
+    sheet_rows = bounded_rows(ws.iter_rows(values_only=True), sheet=SHEET, on_row=on_row)
     header = next(sheet_rows, None)
     if header is None:
         check.error(1, "", "工作表是空的")
@@ -516,18 +522,30 @@ class _WriteFailed(Exception):
 
 
 def recruit_import(
-    *, file, scope: Scope | None = None, by=None, today: date | None = None, check_only: bool = False
+    *,
+    file,
+    scope: Scope | None = None,
+    by=None,
+    today: date | None = None,
+    check_only: bool = False,
+    on_row=None,
+    on_stage=None,
+    on_written=None,
 ) -> ImportResult:
     """Import the workbook `file`: all of it, or nothing when any row has a problem."""
     today = today or timezone.localdate()
-    rows, errors, warnings = read_recruits(file, scope=scope, today=today)
+    rows, errors, warnings = read_recruits(file, scope=scope, today=today, on_row=on_row)
     result = ImportResult(errors=errors, warnings=warnings, checked_only=check_only)
     if errors:
         return result
+    if on_stage is not None:
+        on_stage("写入数据")
     try:
         with transaction.atomic():
-            for row in rows:
+            for count, row in enumerate(rows, start=1):
                 _write_row(result, row, by=by, today=today)
+                if on_written is not None and (count % 100 == 0 or count == len(rows)):
+                    on_written(count, len(rows))
             if check_only:
                 transaction.set_rollback(True)
     except _WriteFailed as exc:
@@ -593,3 +611,19 @@ def _write_row(result: ImportResult, row: RecruitRow, *, by, today: date) -> Non
             result.members_full += 1
     except ValidationError as exc:
         raise _WriteFailed(RowError(SHEET, row.row, column, "；".join(exc.messages))) from exc
+
+
+def recruit_job(job: ImportJob, file, progress: Progress) -> Outcome:
+    """The import of an import job (imports.jobs): as the user who uploaded it, in their scope."""
+    user = job.requested_by
+    scope = scope_for(user)
+    result = recruit_import(
+        file=file,
+        scope=None if scope.is_committee else scope,
+        by=user,
+        check_only=job.check_only,
+        on_row=progress.rows,
+        on_stage=progress.stage,
+        on_written=progress.written,
+    )
+    return Outcome(result.errors, result.warnings, result.summary)

@@ -24,8 +24,10 @@ from branches.models import OrgUnit
 from core import pdf
 from core.params import query_id, query_year
 from core.service_errors import add_service_errors
+from imports.jobs import import_request, recent_jobs
+from imports.models import ImportJob
 
-from . import recruit_io, rules, selectors, services
+from . import recruit_io, rules, selectors, services, tasks
 from .forms import DocumentForm, ImportForm, RecruitEditForm, RecruitForm, StepForm
 from .models import STAGE_LABELS, STEP_LABELS, Recruit, RecruitDocument, RecruitStep, Status
 
@@ -400,21 +402,28 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 @login_required
 def import_page(request):
     scope = _manager_scope(request)
-    result = None
+    job = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        result = recruit_io.recruit_import(
-            file=form.cleaned_data["file"],
-            scope=None if scope.is_committee else scope,
-            by=request.user,
+        job = import_request(
+            kind=ImportJob.Kind.RECRUITS,
+            user=request.user,
+            upload=form.cleaned_data["file"],
             check_only=form.cleaned_data["check_only"],
+            task=tasks.run_recruit_import,
         )
-        if result.ok and not result.checked_only:
-            for warning in result.warnings:
+        if job.is_running:  # a large file: imported in the background while its page shows progress
+            return redirect("imports:job", job.pk)
+        if job.is_done and not job.check_only:
+            for warning in job.warnings:
                 messages.warning(request, warning)
-            messages.success(request, _("导入成功。%(summary)s") % {"summary": result.summary})
+            messages.success(request, _("导入成功。%(summary)s") % {"summary": job.message})
             return redirect("recruitment:import")
-    return render(request, "recruitment/import.html", {"form": form, "result": result, "scope": scope})
+    return render(
+        request,
+        "recruitment/import.html",
+        {"form": form, "job": job, "scope": scope, "recent": recent_jobs(request.user, ImportJob.Kind.RECRUITS)},
+    )
 
 
 @login_required

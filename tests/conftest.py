@@ -1,3 +1,4 @@
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -121,11 +122,15 @@ def live_worker(settings):
     """A Celery worker in a thread, consuming from the Redis broker of the environment."""
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()
+    # Starting a worker sets the root logger to the worker's level (ERROR): put it back, or the
+    # warnings later tests of this process look for in caplog are never emitted.
+    root_level = logging.getLogger().level
     try:
         with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
         celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        logging.getLogger().setLevel(root_level)
 
 
 # --- the English interface: which of the app's own words on a page are still Chinese ----------------

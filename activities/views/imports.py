@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 
 from branches.access import GROUP_LEADER, scope_for
 from branches.models import OrgUnit
+from imports.jobs import import_request, recent_jobs
+from imports.models import ImportJob
 
-from .. import ledger_io, selectors, services
+from .. import ledger_io, selectors
 from ..forms import LedgerImportForm
+from ..tasks import run_ledger_import
 
 
 @login_required
@@ -23,14 +26,21 @@ def ledger_import(request):
     if not (scope.is_manager or GROUP_LEADER in scope.roles):
         raise Http404
     form = LedgerImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    job = None
     if request.method == "POST" and form.is_valid():
-        rows, errors = ledger_io.read_ledger(form.cleaned_data["file"], scope=scope)
-        if not errors:
-            created = services.meetings_import(rows=rows, by=request.user)
-            messages.success(request, _("已导入 %(n)d 条会议记录。") % {"n": len(created)})
+        job = import_request(
+            kind=ImportJob.Kind.LEDGER, user=request.user, upload=form.cleaned_data["file"], task=run_ledger_import
+        )
+        if job.is_running:  # a large file: imported in the background while its page shows progress
+            return redirect("imports:job", job.pk)
+        if job.is_done:
+            messages.success(request, job.message)
             return redirect("activities:index")
-    return render(request, "activities/import.html", {"form": form, "errors": errors})
+    return render(
+        request,
+        "activities/import.html",
+        {"form": form, "job": job, "recent": recent_jobs(request.user, ImportJob.Kind.LEDGER)},
+    )
 
 
 @login_required

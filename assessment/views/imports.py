@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import previous_quarter
+from imports.jobs import import_request, recent_jobs
+from imports.models import ImportJob
 
 from .. import score_io, selectors
 from ..forms import ImportForm, TemplateForm
+from ..tasks import run_scores_import
 from .access import committee_only
 
 
@@ -20,19 +23,29 @@ from .access import committee_only
 def import_scores(request):
     committee_only(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
+    job = None
     if request.method == "POST" and form.is_valid():
-        try:
-            result = score_io.import_scores(form.cleaned_data["file"], by=request.user)
-        except score_io.ImportFailed as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, result.summary)
+        job = import_request(
+            kind=ImportJob.Kind.SCORES, user=request.user, upload=form.cleaned_data["file"], task=run_scores_import
+        )
+        if job.is_running:  # a large file: imported in the background while its page shows progress
+            return redirect("imports:job", job.pk)
+        if job.is_done:
+            messages.success(request, job.message)
             return redirect("assessment:import")
     today = timezone.localdate()
     year, quarter = previous_quarter(today)
     template_form = TemplateForm(initial={"year": year, "quarter": quarter})
-    return render(request, "assessment/import.html", {"form": form, "errors": errors, "template_form": template_form})
+    return render(
+        request,
+        "assessment/import.html",
+        {
+            "form": form,
+            "job": job,
+            "template_form": template_form,
+            "recent": recent_jobs(request.user, ImportJob.Kind.SCORES),
+        },
+    )
 
 
 @login_required

@@ -286,7 +286,11 @@ def test_the_import_page_lists_errors_or_imports(org, login):
     wb.save(buffer)
     upload = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
     response = client.post(reverse("assessment:import"), {"file": upload})
-    assert "工作表“申报”第2行“申报星级”列：须在 1–5 之间，不能是 9" in response.content.decode()
+    # The shared error table of every import (templates/imports/_errors.html): sheet, row, column, reason.
+    errors = response.content.decode().split('id="import-errors"')[1].split("</table>")[0]
+    assert "<td>2</td>" in errors
+    for text in ("申报", "申报星级", "须在 1–5 之间，不能是 9"):
+        assert text in errors
     assert not Application.objects.exists()
     ws["C2"] = 4
     buffer = BytesIO()

@@ -102,7 +102,7 @@ def test_every_bad_row_is_listed_and_nothing_is_written(org, tmp_path):
     )
     with pytest.raises(ImportFailed) as exc:
         import_scores(path, by=None)
-    assert exc.value.errors == [
+    assert [str(error) for error in exc.value.errors] == [
         "工作表“申报”第2行“申报星级”列：须在 1–5 之间，不能是 6",
         "工作表“申报”第3行“支部编码”列：找不到编码为“NOPE”的党组织",
         "工作表“申报”第4行“支部编码”列：“ZB1-1”是党小组，不是党支部",
@@ -127,7 +127,7 @@ def test_a_missing_column_or_a_file_that_is_not_a_workbook_is_refused(org, tmp_p
     path = workbook(tmp_path / "cols.xlsx", 评分=[["支部编码", "年度", "指标编码", "得分"], ["ZB1", 2025, "A1", 1]])
     with pytest.raises(ImportFailed) as exc:
         import_scores(path, by=None)
-    assert exc.value.errors == [
+    assert [str(error) for error in exc.value.errors] == [
         "工作表“评分”第1行：缺少列“季度”“说明”（表头须为：支部编码、年度、季度、指标编码、得分、说明）"
     ]
     junk = tmp_path / "junk.xlsx"

@@ -20,6 +20,7 @@ from branches.models import OrgUnit
 from dues import services as dues_services
 from dues.models import DuesJob
 from dues.rules import DEFERRED, Month
+from imports.models import ImportJob
 from members.models import Member
 from tests.factories import (
     log_meeting,
@@ -124,6 +125,15 @@ def _archive_job(org):
     return [ArchiveJob.objects.create(year=2025, unit=org.branch, requested_by=org.secretary).pk]
 
 
+def _import_job(org):
+    """A refused import of the committee's (only the uploader sees an import job: outsiders get 404)."""
+    return [
+        ImportJob.objects.create(
+            kind=ImportJob.Kind.LEDGER, requested_by=org.committee_user, status=ImportJob.Status.FAILED, message="x"
+        ).pk
+    ]
+
+
 OBJECT_URLS = [
     ("branches:detail", _args("branch"), None),
     ("branches:detail", _args("group"), None),
@@ -178,6 +188,8 @@ OBJECT_URLS = [
     ("dues:remittance_delete", _dues_args("dues_remittance"), None),
     ("dues:job", _dues_args("dues_job"), None),
     ("dues:job_progress", _dues_args("dues_job"), None),
+    ("imports:job", _import_job, None),
+    ("imports:job_progress", _import_job, None),
     # The committee's own pages (a unit's work-chat robot, a sent message): 404 for everyone else.
     ("notices:webhook", _args("branch"), None),
     ("notices:webhook", _args("group"), None),

@@ -231,6 +231,15 @@ def test_the_browser_upload_runs_as_a_job(org, people, login, django_capture_on_
     page = client.get(response.url).content.decode()
     assert "发现1处问题，未导入任何数据" in page and "实交金额不能为负数（-5.00）" in page
     assert DuesPayment.objects.count() == 1
+    # The whole list of problems is the upload itself, each bad row marked and explained.
+    failed = DuesJob.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[1])
+    assert reverse("dues:job_download", args=[failed.pk]) in page
+    marked = load_workbook(
+        BytesIO(b"".join(client.get(reverse("dues:job_download", args=[failed.pk])).streaming_content))
+    )
+    assert marked.sheetnames == ["错误清单", "交纳"]
+    assert marked["交纳"].cell(2, len(PAYMENT_HEADERS) + 1).value == "实交金额：实交金额不能为负数（-5.00）"
+    assert marked["交纳"].cell(2, 4).comment is not None
     # Someone else's job is a 404, even for the committee.
     assert login(org.committee_user).get(reverse("dues:job", args=[job.pk])).status_code == 404
 

@@ -486,7 +486,7 @@ def test_export_command_writes_a_workbook_that_imports_back(tmp_path, org, capsy
 
 def error_table(html: str) -> list[tuple[str, ...]]:
     """The rows of the page's error table: (sheet, row, column, reason)."""
-    body = html.split('id="roster-errors"', 1)[1].split("</table>", 1)[0]
+    body = html.split('id="import-errors"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)[1:]
     return [tuple(re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)[1:]) for row in rows]
 
@@ -517,7 +517,7 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(org, login):
     response = upload(client, workbook(None, members))
     text = response.content.decode()
     assert response.status_code == 200
-    assert 'id="roster-errors"' in text
+    assert 'id="import-errors"' in text
     assert "未写入任何数据" in text
     assert error_table(text) == [("党员", "3", "出生日期", "日期“1990-02-30”不存在（1990年没有2月30日）")]
     assert counts() == before

@@ -17,5 +17,7 @@ class Command(BaseCommand):
         try:
             result = import_scores(file, by=None)
         except ImportFailed as exc:
-            raise CommandError("文件有错误，未导入任何内容：\n" + "\n".join(exc.errors)) from exc
+            raise CommandError(
+                "文件有错误，未导入任何内容：\n" + "\n".join(str(error) for error in exc.errors)
+            ) from exc
         self.stdout.write(self.style.SUCCESS(result.summary))

@@ -192,7 +192,7 @@ def test_browser_upload(org, people, login, tmp_path):
     assert client.get(url).status_code == 200
     response = client.post(url, {"file": SimpleUploadedFile("bad.xlsx", bad.read_bytes())})
     html = response.content.decode()
-    assert "未导入任何记录" in html and "钱七" in html and not Meeting.objects.exists()
+    assert "未写入任何数据" in html and "钱七" in html and not Meeting.objects.exists()
     response = client.post(url, {"file": SimpleUploadedFile("good.xlsx", good.read_bytes())})
     assert response.status_code == 302 and Meeting.objects.count() == 2
     # Another branch's secretary cannot import into this branch: it is as if it did not exist.

@@ -1,0 +1,44 @@
+"""An import job's page, the progress box htmx polls on it, and the marked workbook of its errors.
+Only the person who uploaded the file sees any of them (others get 404)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from . import jobs
+from .models import ImportJob
+
+
+def _job(request, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+
+
+def _context(job: ImportJob) -> dict:
+    return {"job": jobs.live(job), "back": jobs.PAGES.get(job.kind)}
+
+
+@login_required
+def job(request, pk: int):
+    jobs.jobs_expire()
+    return render(request, "imports/job.html", _context(_job(request, pk)))
+
+
+@login_required
+def job_progress(request, pk: int):
+    """The progress box alone, polled by htmx while the job runs."""
+    jobs.jobs_expire()
+    return render(request, "imports/_job_progress.html", _context(_job(request, pk)))
+
+
+@login_required
+def error_download(request, pk: int):
+    found = _job(request, pk)
+    if not found.error_file:
+        raise Http404
+    try:
+        handle = found.error_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    stem = found.upload_name.rsplit(".", 1)[0] or found.get_kind_display()
+    return FileResponse(handle, as_attachment=True, filename=_("%(name)s-错误标注.xlsx") % {"name": stem})
