@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +23,10 @@ from core.service_errors import add_service_errors
 
 from . import rules, services
 from .access import get_managed_or_404, get_visible_or_404, scope_for
-from .forms import UnitForm, kinds_under
+from .forms import GroupChoiceField, UnitChoiceField, UnitForm, kinds_under
 from .models import OrgUnit, UnitRole
 from .role_history import role_trail
-from .selectors import unit_rows
+from .selectors import unit_rows, with_parent_name
 
 FULL = "full"  # may change everything, including moving the unit
 DETAILS = "details"  # may change the unit's details only
@@ -278,3 +279,34 @@ def edit(request, pk):
     # The form writes what was typed onto `unit`; the page title keeps the saved name.
     context = {"form": form, "unit": unit, "unit_name": old_name, "parent": old_parent}
     return render(request, "branches/form.html", context)
+
+
+# --- Type-ahead -----------------------------------------------------------------------------------
+
+OPTION_LIMIT = 20
+
+
+@login_required
+def unit_options(request):
+    """The <option>s of the units whose name or code contains the typed text, for a TypeAheadSelect.
+
+    Only units the user sees (their subtrees; everything for the committee), like every other read.
+    """
+    scope = scope_for(request.user)
+    _require_units(scope)
+    field = request.GET.get("field", "unit")
+    term = request.GET.get("term", "").replace("\0", "").strip()[:50]
+    units = OrgUnit.objects.visible_to(scope)
+    if field == "group":
+        units = with_parent_name(units.filter(kind=OrgUnit.Kind.GROUP))
+        label = GroupChoiceField(queryset=units).label_from_instance
+    else:
+        units = units.exclude(kind=OrgUnit.Kind.GROUP)
+        label = UnitChoiceField(queryset=units).label_from_instance
+    if term:
+        units = units.filter(Q(name__icontains=term) | Q(code__icontains=term))
+    found = list(units.order_by("path")[: OPTION_LIMIT + 1])
+    options = [(unit.pk, label(unit)) for unit in found[:OPTION_LIMIT]]
+    return render(
+        request, "branches/_unit_options.html", {"options": options, "more": len(found) > OPTION_LIMIT, "term": term}
+    )
