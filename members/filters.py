@@ -45,7 +45,9 @@ class MemberFilter(django_filters.FilterSet):
         empty_label=ALL,
         widget=TypeAheadSelect("unit"),
     )
-    group = GroupFilter(label=_("党小组"), queryset=OrgUnit.objects.none(), empty_label=ALL, widget=TypeAheadSelect("group"))
+    group = GroupFilter(
+        label=_("党小组"), queryset=OrgUnit.objects.none(), empty_label=ALL, widget=TypeAheadSelect("group")
+    )
     category = django_filters.ChoiceFilter(label=_("党员类别"), choices=Member.Category.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Member.Status.choices, empty_label=ALL)
     department = django_filters.ChoiceFilter(label=_("部门"), choices=[], empty_label=ALL)
