@@ -123,6 +123,86 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     return rows
 
 
+def _member_counts(**extra):
+    return {
+        # Members who left the organisation (members.services.member_leave) count nowhere.
+        "n_all": Count("members", filter=Q(members__left_on__isnull=True)),
+        "n_full": Count("members", filter=Q(members__category="full", members__left_on__isnull=True)),
+        **extra,
+    }
+
+
+def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) -> list[UnitRow]:
+    """Rows like `unit_rows` for any units, not only whole subtrees: the org tree's shown levels.
+
+    A general branch's or the committee's totals are counted by the database over every branch whose
+    path starts with theirs, one query per depth shown; branches and groups as in `unit_rows`. Queries
+    do not grow with the organisation: at most four for any page of units. `top` is the depth shown
+    unindented (default: the shallowest of `units`).
+    """
+    units = list(units)
+    if not units:
+        return []
+    branch_ids = [u.pk for u in units if u.kind == rules.BRANCH]
+    group_ids = [u.pk for u in units if u.kind == rules.GROUP]
+    counts: dict[int, Counts] = {}
+    if branch_ids:
+        for row in (
+            OrgUnit.objects.filter(pk__in=branch_ids)
+            .order_by()
+            .values("pk")
+            .annotate(
+                **_member_counts(
+                    n_committee=Count(
+                        "members", filter=~Q(members__committee_post="") & Q(members__left_on__isnull=True)
+                    ),
+                    n_cadres=Count("members", filter=Q(members__is_party_cadre=True, members__left_on__isnull=True)),
+                )
+            )
+        ):
+            counts[row["pk"]] = Counts(row["n_full"], row["n_all"], row["n_committee"], row["n_cadres"])
+    if group_ids:
+        for row in (
+            OrgUnit.objects.filter(pk__in=group_ids)
+            .order_by()
+            .values("pk")
+            .annotate(
+                n_all=Count("group_members", filter=Q(group_members__left_on__isnull=True)),
+                n_full=Count(
+                    "group_members", filter=Q(group_members__category="full", group_members__left_on__isnull=True)
+                ),
+            )
+        ):
+            counts[row["pk"]] = Counts(row["n_full"], row["n_all"])
+    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP)]
+    for depth in sorted({u.depth for u in above}):
+        paths = {u.path: u.pk for u in above if u.depth == depth}
+        prefix = Substr("path", 1, depth * OrgUnit.steplen)
+        for row in (
+            OrgUnit.objects.filter(kind=rules.BRANCH)
+            .annotate(prefix=prefix)
+            .filter(prefix__in=list(paths))
+            .order_by()  # not by path: that would group by it too
+            .values("prefix")
+            .annotate(**_member_counts())
+        ):
+            counts[paths[row["prefix"]]] = Counts(row["n_full"], row["n_all"])
+    top = min(unit.depth for unit in units) if top is None else top
+    rows = []
+    for unit in units:
+        unit_counts = counts.get(unit.pk, Counts())
+        rows.append(
+            UnitRow(
+                unit=unit,
+                level=unit.depth - top,
+                counts=unit_counts,
+                term=rules.term_status(unit.kind, unit.elected_on, today),
+                warnings=unit_warnings(unit.kind, unit_counts),
+            )
+        )
+    return rows
+
+
 def with_parent_name(units):
     """`units` annotated with `parent_name`, in the same query: labels such as "某支部 · 第一党小组".
 
