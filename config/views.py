@@ -22,7 +22,7 @@ from branches.selectors import unit_rows
 from dues.views import home_panel as dues_panel
 from members.models import Member
 from members.rules import probation_status
-from members.selectors import probationary_members
+from members.selectors import probation_soon
 
 PANEL_LIMIT = 8
 
@@ -35,10 +35,13 @@ def org_panel(request, scope):
     rows = unit_rows(OrgUnit.objects.visible_to(scope), today) if scope.is_committee or scope.has_units else []
     own = {unit_id for unit_id, _, _ in scope.grants}
     flagged = [row for row in rows if row.has_warnings]
+    # 转正 coming up: counted and the first few fetched by the database.
+    soon = probation_soon(Member.objects.visible_to(scope).current(), today)
+    if not (scope.has_units or scope.is_committee):
+        soon = soon.none()
     probation = [
-        row
-        for row in probationary_members(Member.objects.visible_to(scope).current(), today)
-        if row[1].level != "ok" and (scope.has_units or scope.is_committee)
+        (member, probation_status(member.probation_due, today))
+        for member in soon.select_related("branch", "group")[:PANEL_LIMIT]
     ]
     me = Member.objects.select_related("branch").filter(pk=scope.member_id).first() if scope.member_id else None
     return "branches/panel_home.html", {
@@ -47,8 +50,8 @@ def org_panel(request, scope):
         "own_rows": [row for row in rows if row.unit.pk in own] or rows[:1],
         "flagged": flagged[:PANEL_LIMIT],
         "flagged_count": len(flagged),
-        "probation": probation[:PANEL_LIMIT],
-        "probation_count": len(probation),
+        "probation": probation,
+        "probation_count": soon.count() if len(probation) == PANEL_LIMIT else len(probation),
     }
 
 
