@@ -89,7 +89,10 @@ def counting_queries() -> Iterator[list[int]]:
 
 
 def measure(client: Client, url: str, repeats: int = PAGE_REPEATS) -> dict:
-    client.get(url)  # warm: templates compiled, translations loaded
+    warm = client.get(url)  # warm: templates compiled, translations loaded
+    if warm.status_code == 302:  # e.g. dues before the year is opened: time the page it leads to
+        url = warm["Location"]
+        client.get(url)
     times, queries = [], 0
     response = None
     for _ in range(repeats):
@@ -101,6 +104,7 @@ def measure(client: Client, url: str, repeats: int = PAGE_REPEATS) -> dict:
     assert response is not None
     body = response.content
     return {
+        "url": url,
         "status": response.status_code,
         "time": statistics.median(times),
         "queries": queries,
@@ -119,8 +123,7 @@ def run_pages(year: int, repeats: int = PAGE_REPEATS) -> list[dict]:
             client = Client()
             client.force_login(user)
             for label, url in page_urls(year, branch)[who]:
-                line = measure(client, url, repeats)
-                results.append({"n": n, "page": label, "user": who, "url": url, **line})
+                results.append({"n": n, "page": label, "user": who, **measure(client, url, repeats)})
     return results
 
 

@@ -12,6 +12,8 @@ from datetime import date
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
+from core.bulk import among
+
 from . import rules
 from .models import OrgUnit
 
@@ -80,7 +82,7 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     ids = [unit.pk for unit in units]
     branch_counts = {
         row["path"]: Counts(row["n_full"], row["n_all"], row["n_committee"], row["n_cadres"])
-        for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.BRANCH)
+        for row in OrgUnit.objects.filter(pk__in=among(ids), kind=rules.BRANCH)
         .values("path")
         .annotate(
             # Members who left the organisation (members.services.member_leave) count nowhere.
@@ -92,7 +94,7 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     }
     group_counts = {
         row["path"]: Counts(row["n_full"], row["n_all"])
-        for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.GROUP)
+        for row in OrgUnit.objects.filter(pk__in=among(ids), kind=rules.GROUP)
         .values("path")
         .annotate(
             n_all=Count("group_members", filter=Q(group_members__left_on__isnull=True)),
