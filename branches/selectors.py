@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
@@ -212,3 +213,57 @@ def with_parent_name(units):
     """
     parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrgUnit.steplen)
     return units.annotate(parent_name=Subquery(OrgUnit.objects.filter(path=parent_path).values("name")[:1]))
+
+
+# The home panel's "需要关注": which units have a warning (unit_warnings, or a term due or expired), counted
+# by the database so the committee's home page does not apply the rules to a province's every unit.
+# The same rules as rules.size_warnings, unit_warnings and rules.term_status; a test holds them equal.
+FLAGGED_SQL = """
+WITH v AS ({units}),
+bc AS (
+    SELECT b.id, b.path,
+           count(m.id) FILTER (WHERE m.left_on IS NULL) AS n_all,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.category = 'full') AS n_full,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.committee_post <> '') AS n_committee,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.is_party_cadre) AS n_cadres
+    FROM v b LEFT JOIN {members} m ON m.branch_id = b.id
+    WHERE b.kind = 'branch' GROUP BY b.id, b.path
+),
+up AS (
+    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all
+    FROM bc CROSS JOIN generate_series(1, length(bc.path) / %s) AS i GROUP BY 1
+)
+SELECT v.id FROM v
+LEFT JOIN bc ON bc.id = v.id
+LEFT JOIN up ON up.path = v.path
+WHERE (v.kind = 'branch' AND (
+           bc.n_full < 3 OR bc.n_all > 50 OR bc.n_cadres = 0
+           OR (bc.n_committee > 0 AND bc.n_full < 7)
+           OR (bc.n_full >= 7 AND (bc.n_committee < 3 OR bc.n_committee > 5))))
+   OR (v.kind = 'general_branch' AND (coalesce(up.n_all, 0) < 50 OR coalesce(up.n_all, 0) >= 100))
+   OR (v.kind = 'committee' AND coalesce(up.n_all, 0) < 100)
+   OR (v.elected_on IS NOT NULL AND v.kind IN ('committee', 'general_branch', 'branch') AND
+       (v.elected_on + make_interval(years => CASE v.kind WHEN 'committee' THEN %s
+                                                        ELSE %s END))::date - %s <= %s)
+ORDER BY v.path
+"""
+
+
+def flagged_unit_ids(units, today: date) -> list[int]:
+    """Ids of the units of `units` (a user-scoped queryset of whole subtrees) that `unit_rows` shows
+    with warnings, in tree order: one query."""
+    members = OrgUnit._meta.get_field("members").related_model._meta.db_table
+    units_sql, units_params = units.order_by().values("id", "path", "kind", "elected_on").query.sql_with_params()
+    assert rules.TERM_YEARS[rules.GENERAL_BRANCH] == rules.TERM_YEARS[rules.BRANCH]
+    params = [
+        *units_params,
+        OrgUnit.steplen,
+        OrgUnit.steplen,
+        rules.TERM_YEARS[rules.COMMITTEE],
+        rules.TERM_YEARS[rules.BRANCH],
+        today,
+        rules.TERM_WARNING_DAYS,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(FLAGGED_SQL.format(units=units_sql, members=members), params)
+        return [row[0] for row in cursor.fetchall()]

@@ -27,7 +27,7 @@ from .access import get_managed_or_404, get_visible_or_404, scope_for
 from .forms import GroupChoiceField, UnitChoiceField, UnitForm, kinds_under
 from .models import OrgUnit, UnitRole
 from .role_history import role_trail
-from .selectors import unit_rows, unit_rows_of, with_parent_name
+from .selectors import flagged_unit_ids, unit_rows, unit_rows_of, with_parent_name
 
 FULL = "full"  # may change everything, including moving the unit
 DETAILS = "details"  # may change the unit's details only
@@ -93,11 +93,12 @@ def tree(request):
     context = {"only_warnings": only_warnings, "top": top}
     if only_warnings:
         # Every unit's rules must be applied to find those with warnings; only a page of them is shown.
-        rows = [row for row in unit_rows(OrgUnit.objects.visible_to(scope), today) if row.has_warnings]
-        page = Paginator(rows, WARNING_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            rows=_with_actions(scope, list(page.object_list)), page=page, warning_count=len(rows), query="warnings=1"
-        )
+        # Found by the database (selectors.flagged_unit_ids); only the page shown is built into rows.
+        flagged = flagged_unit_ids(OrgUnit.objects.visible_to(scope), today)
+        page = Paginator(flagged, WARNING_PAGE).get_page(request.GET.get("page"))
+        units = OrgUnit.objects.filter(pk__in=list(page.object_list)).order_by("path")
+        rows = _with_actions(scope, unit_rows_of(units, today, top))
+        context.update(rows=rows, page=page, warning_count=len(flagged), query="warnings=1")
     else:
         rows = _with_actions(scope, unit_rows_of(tops, today, top))
         for row in rows:

@@ -2,6 +2,7 @@
 rows, in a number of queries that does not depend on N, and `make bench`'s page timings run."""
 
 import re
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -17,6 +18,7 @@ from assessment.views import ratings as rating_views
 from bench import pages
 from branches import views as tree_views
 from branches.models import OrgUnit
+from branches.selectors import flagged_unit_ids, unit_rows
 from members import views as member_views
 
 YEAR = 2025
@@ -116,3 +118,11 @@ def test_the_page_benchmark_measures_every_page(scale):
     assert [(x["url"], x["status"]) for x in lines if x["status"] != 200] == []
     assert [x for x in lines if not (x["n"] == BRANCHES and x["queries"] > 0 and x["bytes"] > 0)] == []
     assert "rating review" in pages.report(lines)
+
+
+@pytest.mark.django_db
+def test_the_flagged_units_equal_the_rules_across_the_organisation(scale):
+    for today in (date(YEAR + 1, 12, 7), date(YEAR, 6, 30)):
+        expected = [row.unit.pk for row in unit_rows(OrgUnit.objects.all(), today) if row.has_warnings]
+        assert flagged_unit_ids(OrgUnit.objects.all(), today) == expected
+        assert 0 < len(expected) < OrgUnit.objects.count()
