@@ -460,6 +460,10 @@ def report(lines: list[dict]) -> tuple[str, bool]:
                 met = met and linear
                 verdict += f"; time per branch {growth:.2f}× that at N={mid:,} ({'linear' if linear else 'NOT linear'})"
             out.append(verdict)
+    loads = [line for line in lines if line.get("job") == "loadavg"]
+    if loads:
+        out.append("")
+        out.append("load average after each size: " + "; ".join(f"N={x['n']:,} {x['loadavg']}" for x in loads))
     page_table = pages.report(lines)
     if page_table:
         out += ["", page_table]
