@@ -324,10 +324,12 @@ def run_quarter(year: int, quarter: int = 4) -> list[dict]:
     """compute_quarter for the last quarter, in a process of its own (its peak memory is the job's)."""
     n = branch_count()
     write = write_floor(year, quarter)
+    before = _rss_mb()
     took = _job_best(lambda: quarter_compute(year=year, quarter=quarter))
     peak = _rss_mb()
     floor = quarter_floor(year, quarter)
-    return [{"n": n, "job": "compute_quarter", "time": took, "floor": floor, "write_floor": write, "rss_peak_mb": peak}]
+    line = {"time": took, "floor": floor, "write_floor": write, "rss_before_mb": before, "rss_peak_mb": peak}
+    return [{"n": n, "job": "compute_quarter", **line}]
 
 
 def run_year(year: int) -> list[dict]:
@@ -338,10 +340,12 @@ def run_year(year: int) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) assessment_score")
     write = write_floor(year, YEAR_QUARTER)
+    before = _rss_mb()
     took = _job_best(lambda: year_propose(year=year))
     peak = _rss_mb()
     floor = year_floor(year)
-    return [{"n": n, "job": "rate_year", "time": took, "floor": floor, "write_floor": write, "rss_peak_mb": peak}]
+    line = {"time": took, "floor": floor, "write_floor": write, "rss_before_mb": before, "rss_peak_mb": peak}
+    return [{"n": n, "job": "rate_year", **line}]
 
 
 def run_jobs(year: int, quarter: int = 4) -> list[dict]:
@@ -426,6 +430,8 @@ def report(lines: list[dict]) -> tuple[str, bool]:
             bare = line["time"] / line["plain_floor"]
             extra = f"  rows {line['rows']:,}; values-only floor {line['plain_floor']:.2f} s ({bare:.2f}×)"
         write = f"{line['write_floor']:>9.2f}" if "write_floor" in line else f"{'':>9}"
+        if "rss_before_mb" in line:
+            extra += f"  (process at {line['rss_before_mb']:.0f} MB before the job)"
         peak = line.get("rss_peak_mb")
         out.append(
             f"{line['n']:>6}  {line['job']:<16}{line['time']:>9.2f}{line['floor']:>9.2f}{write}{ratio(line):>7.2f}"
