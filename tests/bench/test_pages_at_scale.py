@@ -11,9 +11,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from activities.pledges.views import pledges as pledge_views
 from activities.views import compliance as compliance_views
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
+from assessment.views import checks as check_views
 from assessment.views import ratings as rating_views
 from bench import pages
 from branches import views as tree_views
@@ -94,6 +96,11 @@ def test_each_committee_list_page_shows_at_most_a_page(scale, client, monkeypatc
     assert any(closed in part for part in parts)
     _, html = get(client, reverse("branches:tree"), warnings="1")
     assert 0 < table_rows_of_tree(html) <= tree_views.WARNING_PAGE
+
+    _, html = get(client, reverse("assessment:quarter", args=[YEAR, 4]))
+    assert table_rows(html) == check_views.BRANCH_PAGE
+    _, html = get(client, reverse("pledges:index"), year=YEAR)
+    assert table_rows(html) == pledge_views.BRANCH_PAGE
 
     _, html = get(client, reverse("home"))
 
