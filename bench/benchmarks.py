@@ -332,13 +332,18 @@ def run_quarter(year: int, quarter: int = 4) -> list[dict]:
     return [{"n": n, "job": "compute_quarter", **line}]
 
 
-def run_year(year: int) -> list[dict]:
-    """rate_year once the four quarters are computed (committed first, as in a real January)."""
-    n = branch_count()
+def compute_quarters(year: int) -> None:
+    """The four quarters computed and committed, as in a real January (`bench --step quarters`, in a
+    process of its own before rate_year's, so that the year's peak memory is its own)."""
     for q in (1, 2, 3, 4):
         quarter_compute(year=year, quarter=q)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) assessment_score")
+
+
+def run_year(year: int) -> list[dict]:
+    """rate_year once the four quarters are computed (compute_quarters, before)."""
+    n = branch_count()
     write = write_floor(year, YEAR_QUARTER)
     before = _rss_mb()
     took = _job_best(lambda: year_propose(year=year))
@@ -351,7 +356,9 @@ def run_year(year: int) -> list[dict]:
 
 def run_jobs(year: int, quarter: int = 4) -> list[dict]:
     """Both rating jobs in this process (the tests; `make bench` runs each in a process of its own)."""
-    return run_quarter(year, quarter) + run_year(year)
+    lines = run_quarter(year, quarter)
+    compute_quarters(year)
+    return lines + run_year(year)
 
 
 def run_export(year: int, today: date) -> list[dict]:

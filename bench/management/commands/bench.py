@@ -14,8 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="年度（默认去年，与 seed_scale 相同）")
         parser.add_argument(
             "--step",
-            choices=["quarter", "year", "jobs", "export", "pages"],
-            help="quarter：季度检查；year：年度评定；jobs：两者；export：导出；pages：页面",
+            choices=["quarter", "quarters", "year", "jobs", "export", "pages"],
+            help="quarter：季度检查；quarters：计算并保存四个季度；year：年度评定；jobs：两者；export：导出；pages：页面",
         )
         parser.add_argument("--results", help="把结果（每行一个 JSON）追加到这个文件")
         parser.add_argument("--report", help="读取结果文件，打印对照表并检查目标")
@@ -35,6 +35,9 @@ class Command(BaseCommand):
             raise CommandError("数据库中没有党支部：请先运行 seed_scale --branches N")
         if step == "quarter":
             lines = benchmarks.run_quarter(year)
+        elif step == "quarters":
+            benchmarks.compute_quarters(year)
+            lines = []
         elif step == "year":
             lines = benchmarks.run_year(year)
         elif step == "jobs":
