@@ -15,5 +15,5 @@ def test_pages_are_gzipped_for_browsers_that_accept_it(org, login):
     assert packed["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed["Vary"]
     html = gzip.decompress(packed.content).decode()
-    assert org.branch.name in html
+    assert org.general.name in html
     assert len(packed.content) < len(plain.content)
