@@ -568,3 +568,43 @@ def branch_compliance(facts: BranchMeetingFacts, year: int, quarter: int, today:
         days = min((c.days_left for c in relevant if c.state == DUE and c.days_left is not None), default=None)
         summaries.append(RequirementSummary(req, sum(r.met for r in mine), sum(r.required for r in mine), state, days))
     return BranchCompliance(facts.branch_id, tuple(rows), tuple(summaries))
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A window of one requirement that counts as missing or due while nothing is held in it.
+
+    The compliance overview ranks a province's branches by counting, in the database, the open
+    windows in which a unit held no submitted meeting (activities.selectors.compliance_ranking): the
+    same counts `requirement_rows` gives as `missing` and `due`, without building every branch's rows.
+    """
+
+    kind: str
+    per_group: bool  # held by each of the branch's groups (from the month it was founded), not the branch
+    start: date
+    end: date
+    state: str  # MISSING or DUE
+
+
+def open_windows(year: int, quarter: int, today: date) -> list[OpenWindow]:
+    """The windows of a quarter's requirements that are missing or due when empty, as of `today`.
+
+    Monthly requirements: the quarter's months; quarterly: the quarter; yearly: the year. Windows that
+    have not started are neither. 支委会 counts only where the branch has a committee
+    (`COMMITTEE_MIN_FULL_MEMBERS`), which the caller decides per branch.
+    """
+    q = Period.for_quarter(year, quarter)
+    whole = Period.for_year(year)
+    windows = []
+    for req in REQUIREMENTS:
+        if req.frequency == MONTHLY:
+            spans = [(date(y, m, 1), month_end(y, m)) for y, m in q.months]
+        elif req.frequency == QUARTERLY:
+            spans = [(q.start, q.end)]
+        else:
+            spans = [(whole.start, whole.end)]
+        for start, end in spans:
+            state = window_cell("", start, end, 0, today).state
+            if state in (MISSING, DUE):
+                windows.append(OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, state))
+    return windows

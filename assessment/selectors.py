@@ -219,6 +219,13 @@ def level_counts(levels: Iterable[int | None]) -> dict:
     return {"levels": counts, "lagging": lagging}
 
 
+def level_totals(lines) -> dict:
+    """level_counts of BranchRating lines annotated with `final` (the level the year gives), by the database."""
+    by_level = dict(lines.order_by().values_list("final").annotate(n=Count("pk")))
+    counts = {level: by_level.get(level, 0) for level in rating.LEVELS}
+    return {"levels": counts, "lagging": by_level.get(None, 0), "total": sum(by_level.values())}
+
+
 def history_by_year(branch_ids: Iterable[int] | None = None) -> dict[int, dict[int, int]]:
     """How many branches held each level in each year of the star history."""
     qs = StarHistory.objects.all()

@@ -29,6 +29,46 @@ class UnitChoiceField(forms.ModelChoiceField):
         }
 
 
+class TypeAheadSelect(forms.Select):
+    """A unit select that renders only its empty choice and the chosen unit, with a search box whose
+    typing fetches the matching units' <option>s (htmx, `branches:unit_options`): a province has
+    thousands of units, and a select of all of them weighs megabytes and helps nobody.
+
+    `field` is what the search looks for: "unit" (units other than groups) or "group".
+    """
+
+    # In the app's own templates/: form widgets render with the form renderer, which reads app folders only.
+    template_name = "branches/widgets/type_ahead_select.html"
+
+    def __init__(self, field: str = "unit", attrs=None):
+        super().__init__(attrs)
+        self.search_field = field
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_field"] = self.search_field
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        every = self.choices
+        field = getattr(every, "field", None)
+        if field is None:  # plain choices: nothing to leave out
+            return super().optgroups(name, value, attrs)
+        chosen = [v for v in value if v not in (None, "")]
+        limited = [("", field.empty_label)] if field.empty_label is not None else []
+        if chosen:
+            try:
+                found = list(field.queryset.filter(pk__in=chosen))
+            except (TypeError, ValueError):
+                found = []
+            limited += [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in found]
+        self.choices = limited
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+
 def kinds_under(parents) -> list[str]:
     """Kinds of unit that may hang under at least one of `parents` (branches.rules)."""
     parent_kinds = {parent.kind for parent in parents}

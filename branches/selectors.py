@@ -9,8 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
+
+from core.bulk import among
 
 from . import rules
 from .models import OrgUnit
@@ -80,7 +83,7 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     ids = [unit.pk for unit in units]
     branch_counts = {
         row["path"]: Counts(row["n_full"], row["n_all"], row["n_committee"], row["n_cadres"])
-        for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.BRANCH)
+        for row in OrgUnit.objects.filter(pk__in=among(ids), kind=rules.BRANCH)
         .values("path")
         .annotate(
             # Members who left the organisation (members.services.member_leave) count nowhere.
@@ -92,7 +95,7 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     }
     group_counts = {
         row["path"]: Counts(row["n_full"], row["n_all"])
-        for row in OrgUnit.objects.filter(pk__in=ids, kind=rules.GROUP)
+        for row in OrgUnit.objects.filter(pk__in=among(ids), kind=rules.GROUP)
         .values("path")
         .annotate(
             n_all=Count("group_members", filter=Q(group_members__left_on__isnull=True)),
@@ -123,6 +126,86 @@ def unit_rows(units: Iterable[OrgUnit], today: date) -> list[UnitRow]:
     return rows
 
 
+def _member_counts(**extra):
+    return {
+        # Members who left the organisation (members.services.member_leave) count nowhere.
+        "n_all": Count("members", filter=Q(members__left_on__isnull=True)),
+        "n_full": Count("members", filter=Q(members__category="full", members__left_on__isnull=True)),
+        **extra,
+    }
+
+
+def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) -> list[UnitRow]:
+    """Rows like `unit_rows` for any units, not only whole subtrees: the org tree's shown levels.
+
+    A general branch's or the committee's totals are counted by the database over every branch whose
+    path starts with theirs, one query per depth shown; branches and groups as in `unit_rows`. Queries
+    do not grow with the organisation: at most four for any page of units. `top` is the depth shown
+    unindented (default: the shallowest of `units`).
+    """
+    units = list(units)
+    if not units:
+        return []
+    branch_ids = [u.pk for u in units if u.kind == rules.BRANCH]
+    group_ids = [u.pk for u in units if u.kind == rules.GROUP]
+    counts: dict[int, Counts] = {}
+    if branch_ids:
+        for row in (
+            OrgUnit.objects.filter(pk__in=branch_ids)
+            .order_by()
+            .values("pk")
+            .annotate(
+                **_member_counts(
+                    n_committee=Count(
+                        "members", filter=~Q(members__committee_post="") & Q(members__left_on__isnull=True)
+                    ),
+                    n_cadres=Count("members", filter=Q(members__is_party_cadre=True, members__left_on__isnull=True)),
+                )
+            )
+        ):
+            counts[row["pk"]] = Counts(row["n_full"], row["n_all"], row["n_committee"], row["n_cadres"])
+    if group_ids:
+        for row in (
+            OrgUnit.objects.filter(pk__in=group_ids)
+            .order_by()
+            .values("pk")
+            .annotate(
+                n_all=Count("group_members", filter=Q(group_members__left_on__isnull=True)),
+                n_full=Count(
+                    "group_members", filter=Q(group_members__category="full", group_members__left_on__isnull=True)
+                ),
+            )
+        ):
+            counts[row["pk"]] = Counts(row["n_full"], row["n_all"])
+    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP)]
+    for depth in sorted({u.depth for u in above}):
+        paths = {u.path: u.pk for u in above if u.depth == depth}
+        prefix = Substr("path", 1, depth * OrgUnit.steplen)
+        for row in (
+            OrgUnit.objects.filter(kind=rules.BRANCH)
+            .annotate(prefix=prefix)
+            .filter(prefix__in=list(paths))
+            .order_by()  # not by path: that would group by it too
+            .values("prefix")
+            .annotate(**_member_counts())
+        ):
+            counts[paths[row["prefix"]]] = Counts(row["n_full"], row["n_all"])
+    top = min(unit.depth for unit in units) if top is None else top
+    rows = []
+    for unit in units:
+        unit_counts = counts.get(unit.pk, Counts())
+        rows.append(
+            UnitRow(
+                unit=unit,
+                level=unit.depth - top,
+                counts=unit_counts,
+                term=rules.term_status(unit.kind, unit.elected_on, today),
+                warnings=unit_warnings(unit.kind, unit_counts),
+            )
+        )
+    return rows
+
+
 def with_parent_name(units):
     """`units` annotated with `parent_name`, in the same query: labels such as "某支部 · 第一党小组".
 
@@ -130,3 +213,57 @@ def with_parent_name(units):
     """
     parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - OrgUnit.steplen)
     return units.annotate(parent_name=Subquery(OrgUnit.objects.filter(path=parent_path).values("name")[:1]))
+
+
+# The home panel's "需要关注": which units have a warning (unit_warnings, or a term due or expired), counted
+# by the database so the committee's home page does not apply the rules to a province's every unit.
+# The same rules as rules.size_warnings, unit_warnings and rules.term_status; a test holds them equal.
+FLAGGED_SQL = """
+WITH v AS ({units}),
+bc AS (
+    SELECT b.id, b.path,
+           count(m.id) FILTER (WHERE m.left_on IS NULL) AS n_all,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.category = 'full') AS n_full,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.committee_post <> '') AS n_committee,
+           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.is_party_cadre) AS n_cadres
+    FROM v b LEFT JOIN {members} m ON m.branch_id = b.id
+    WHERE b.kind = 'branch' GROUP BY b.id, b.path
+),
+up AS (
+    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all
+    FROM bc CROSS JOIN generate_series(1, length(bc.path) / %s) AS i GROUP BY 1
+)
+SELECT v.id FROM v
+LEFT JOIN bc ON bc.id = v.id
+LEFT JOIN up ON up.path = v.path
+WHERE (v.kind = 'branch' AND (
+           bc.n_full < 3 OR bc.n_all > 50 OR bc.n_cadres = 0
+           OR (bc.n_committee > 0 AND bc.n_full < 7)
+           OR (bc.n_full >= 7 AND (bc.n_committee < 3 OR bc.n_committee > 5))))
+   OR (v.kind = 'general_branch' AND (coalesce(up.n_all, 0) < 50 OR coalesce(up.n_all, 0) >= 100))
+   OR (v.kind = 'committee' AND coalesce(up.n_all, 0) < 100)
+   OR (v.elected_on IS NOT NULL AND v.kind IN ('committee', 'general_branch', 'branch') AND
+       (v.elected_on + make_interval(years => CASE v.kind WHEN 'committee' THEN %s
+                                                        ELSE %s END))::date - %s <= %s)
+ORDER BY v.path
+"""
+
+
+def flagged_unit_ids(units, today: date) -> list[int]:
+    """Ids of the units of `units` (a user-scoped queryset of whole subtrees) that `unit_rows` shows
+    with warnings, in tree order: one query."""
+    members = OrgUnit._meta.get_field("members").related_model._meta.db_table
+    units_sql, units_params = units.order_by().values("id", "path", "kind", "elected_on").query.sql_with_params()
+    assert rules.TERM_YEARS[rules.GENERAL_BRANCH] == rules.TERM_YEARS[rules.BRANCH]
+    params = [
+        *units_params,
+        OrgUnit.steplen,
+        OrgUnit.steplen,
+        rules.TERM_YEARS[rules.COMMITTEE],
+        rules.TERM_YEARS[rules.BRANCH],
+        today,
+        rules.TERM_WARNING_DAYS,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(FLAGGED_SQL.format(units=units_sql, members=members), params)
+        return [row[0] for row in cursor.fetchall()]

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +25,10 @@ from core.service_errors import add_service_errors
 
 from . import rules, services
 from .access import get_managed_or_404, get_visible_or_404, scope_for
-from .forms import UnitForm, kinds_under
+from .forms import GroupChoiceField, UnitChoiceField, UnitForm, kinds_under
 from .models import OrgUnit, UnitRole
 from .role_history import role_trail
-from .selectors import unit_rows
+from .selectors import flagged_unit_ids, unit_rows, unit_rows_of, with_parent_name
 
 FULL = "full"  # may change everything, including moving the unit
 DETAILS = "details"  # may change the unit's details only
@@ -52,24 +54,70 @@ def _require_units(scope):
         raise Http404
 
 
+# The tree opens on the user's own top units and their children; deeper levels load when opened
+# (htmx), a page of children at a time: a province has thousands of units.
+CHILD_PAGE = 50
+WARNING_PAGE = 100
+
+
+def _top_units(scope) -> list[OrgUnit]:
+    """The roots of the user's subtrees: the whole tree's root for the committee."""
+    if scope.is_committee:
+        return list(OrgUnit.objects.get_root_nodes())
+    paths = set(scope.paths)
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(OrgUnit.objects.filter(path__in=tops).order_by("path"))
+
+
+def _with_actions(scope, rows):
+    for row in rows:
+        row.can_edit = edit_mode(scope, row.unit) is not None
+        row.can_add = can_add_under(scope, row.unit)
+    return rows
+
+
+def _children_page(scope, unit, page_number, top: int):
+    """One page of a unit's children as rows, and the Page (for the "more" button)."""
+    children = OrgUnit.objects.visible_to(scope).filter(depth=unit.depth + 1, path__startswith=unit.path)
+    page = Paginator(children.order_by("path"), CHILD_PAGE).get_page(page_number)
+    return _with_actions(scope, unit_rows_of(page.object_list, timezone.localdate(), top)), page
+
+
 @login_required
 def tree(request):
     scope = scope_for(request.user)
     _require_units(scope)
-    rows = unit_rows(OrgUnit.objects.visible_to(scope), timezone.localdate())
-    for row in rows:
-        row.can_edit = edit_mode(scope, row.unit) is not None
-        row.can_add = can_add_under(scope, row.unit)
+    today = timezone.localdate()
     only_warnings = request.GET.get("warnings") == "1"
-    shown = [row for row in rows if row.has_warnings] if only_warnings else rows
-    context = {
-        "rows": shown,
-        "total": len(rows),
-        "warning_count": sum(1 for row in rows if row.has_warnings),
-        "only_warnings": only_warnings,
-        "can_create": any(row.can_add for row in rows) or (scope.is_committee and not rows),
-    }
+    tops = _top_units(scope)
+    top = min((unit.depth for unit in tops), default=1)
+    context = {"only_warnings": only_warnings, "top": top}
+    if only_warnings:
+        # Every unit's rules must be applied to find those with warnings; only a page of them is shown.
+        # Found by the database (selectors.flagged_unit_ids); only the page shown is built into rows.
+        flagged = flagged_unit_ids(OrgUnit.objects.visible_to(scope), today)
+        page = Paginator(flagged, WARNING_PAGE).get_page(request.GET.get("page"))
+        units = OrgUnit.objects.filter(pk__in=list(page.object_list)).order_by("path")
+        rows = _with_actions(scope, unit_rows_of(units, today, top))
+        context.update(rows=rows, page=page, warning_count=len(flagged), query="warnings=1")
+    else:
+        rows = _with_actions(scope, unit_rows_of(tops, today, top))
+        for row in rows:
+            row.children, row.children_page = _children_page(scope, row.unit, 1, top)
+        context.update(rows=rows)
+    context["can_create"] = scope.is_committee or any(can_add_under(scope, unit) for unit in tops)
     return render(request, "branches/tree.html", context)
+
+
+@login_required
+def children(request, pk):
+    """A unit's children in the tree, a page at a time (htmx, when the unit is opened)."""
+    scope = scope_for(request.user)
+    _require_units(scope)
+    unit = get_visible_or_404(OrgUnit.objects, request.user, pk=pk)
+    top = min((u.depth for u in _top_units(scope)), default=1)
+    rows, page = _children_page(scope, unit, request.GET.get("page"), top)
+    return render(request, "branches/_tree_children.html", {"rows": rows, "page": page, "parent": unit})
 
 
 def _committee_members(unit):
@@ -279,3 +327,34 @@ def edit(request, pk):
     # The form writes what was typed onto `unit`; the page title keeps the saved name.
     context = {"form": form, "unit": unit, "unit_name": old_name, "parent": old_parent}
     return render(request, "branches/form.html", context)
+
+
+# --- Type-ahead -----------------------------------------------------------------------------------
+
+OPTION_LIMIT = 20
+
+
+@login_required
+def unit_options(request):
+    """The <option>s of the units whose name or code contains the typed text, for a TypeAheadSelect.
+
+    Only units the user sees (their subtrees; everything for the committee), like every other read.
+    """
+    scope = scope_for(request.user)
+    _require_units(scope)
+    field = request.GET.get("field", "unit")
+    term = request.GET.get("term", "").replace("\0", "").strip()[:50]
+    units = OrgUnit.objects.visible_to(scope)
+    if field == "group":
+        units = with_parent_name(units.filter(kind=OrgUnit.Kind.GROUP))
+        label = GroupChoiceField(queryset=units).label_from_instance
+    else:
+        units = units.exclude(kind=OrgUnit.Kind.GROUP)
+        label = UnitChoiceField(queryset=units).label_from_instance
+    if term:
+        units = units.filter(Q(name__icontains=term) | Q(code__icontains=term))
+    found = list(units.order_by("path")[: OPTION_LIMIT + 1])
+    options = [(unit.pk, label(unit)) for unit in found[:OPTION_LIMIT]]
+    return render(
+        request, "branches/_unit_options.html", {"options": options, "more": len(found) > OPTION_LIMIT, "term": term}
+    )

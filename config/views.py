@@ -18,11 +18,11 @@ from assessment.publication.views import home_panel as publication_panel
 from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.selectors import unit_rows
+from branches.selectors import flagged_unit_ids, unit_rows_of
 from dues.views import home_panel as dues_panel
 from members.models import Member
 from members.rules import probation_status
-from members.selectors import probationary_members
+from members.selectors import probation_soon
 
 PANEL_LIMIT = 8
 
@@ -32,23 +32,29 @@ def org_panel(request, scope):
     if not (scope.is_committee or scope.has_units or scope.member_id):
         return None
     today = timezone.localdate()
-    rows = unit_rows(OrgUnit.objects.visible_to(scope), today) if scope.is_committee or scope.has_units else []
+    units = OrgUnit.objects.visible_to(scope) if scope.is_committee or scope.has_units else OrgUnit.objects.none()
     own = {unit_id for unit_id, _, _ in scope.grants}
-    flagged = [row for row in rows if row.has_warnings]
+    # Counted by the database; only the units shown are built into rows.
+    own_units = list(units.filter(pk__in=own).order_by("path")) or list(units.order_by("path")[:1])
+    flagged_ids = flagged_unit_ids(units, today) if own_units else []
+    flagged = unit_rows_of(OrgUnit.objects.filter(pk__in=flagged_ids[:PANEL_LIMIT]).order_by("path"), today)
+    # 转正 coming up: counted and the first few fetched by the database.
+    soon = probation_soon(Member.objects.visible_to(scope).current(), today)
+    if not (scope.has_units or scope.is_committee):
+        soon = soon.none()
     probation = [
-        row
-        for row in probationary_members(Member.objects.visible_to(scope).current(), today)
-        if row[1].level != "ok" and (scope.has_units or scope.is_committee)
+        (member, probation_status(member.probation_due, today))
+        for member in soon.select_related("branch", "group")[:PANEL_LIMIT]
     ]
     me = Member.objects.select_related("branch").filter(pk=scope.member_id).first() if scope.member_id else None
     return "branches/panel_home.html", {
         "me": me,
         "my_probation": me.probation_due and probation_status(me.probation_due, today) if me else None,
-        "own_rows": [row for row in rows if row.unit.pk in own] or rows[:1],
-        "flagged": flagged[:PANEL_LIMIT],
-        "flagged_count": len(flagged),
-        "probation": probation[:PANEL_LIMIT],
-        "probation_count": len(probation),
+        "own_rows": unit_rows_of(own_units, today),
+        "flagged": flagged,
+        "flagged_count": len(flagged_ids),
+        "probation": probation,
+        "probation_count": soon.count() if len(probation) == PANEL_LIMIT else len(probation),
     }
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branches.forms import GroupChoiceField, UnitChoiceField
+from branches.forms import GroupChoiceField, TypeAheadSelect, UnitChoiceField
 from branches.models import OrgUnit
 from branches.selectors import with_parent_name
 
@@ -27,6 +27,9 @@ class GroupFilter(django_filters.ModelChoiceFilter):
     field_class = GroupChoiceField
 
 
+# A province has thousands of units and groups: the selects hold the chosen one, the rest are searched.
+
+
 class MemberFilter(django_filters.FilterSet):
     """The roster's search and filters. Choices only ever list what the user's scope shows."""
 
@@ -35,8 +38,16 @@ class MemberFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或电话"), "type": "search"}),
     )
-    unit = UnitFilter(label=_("党组织"), queryset=OrgUnit.objects.none(), method="in_unit", empty_label=ALL)
-    group = GroupFilter(label=_("党小组"), queryset=OrgUnit.objects.none(), empty_label=ALL)
+    unit = UnitFilter(
+        label=_("党组织"),
+        queryset=OrgUnit.objects.none(),
+        method="in_unit",
+        empty_label=ALL,
+        widget=TypeAheadSelect("unit"),
+    )
+    group = GroupFilter(
+        label=_("党小组"), queryset=OrgUnit.objects.none(), empty_label=ALL, widget=TypeAheadSelect("group")
+    )
     category = django_filters.ChoiceFilter(label=_("党员类别"), choices=Member.Category.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Member.Status.choices, empty_label=ALL)
     department = django_filters.ChoiceFilter(label=_("部门"), choices=[], empty_label=ALL)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from branches.access import ScopedQuerySet
+from branches.access import GROUP_LEADER, ScopedQuerySet
 from branches.models import OrgUnit
 from security.fields import BlindIndexField, EncryptedCharField
 
@@ -16,7 +16,18 @@ class MemberQuerySet(ScopedQuerySet):
 
     def scope_q(self, scope):
         # A group leader's grant names a group, which lies below the member's branch.
-        q = scope.unit_q(self.unit_path_prefix) | scope.unit_q("group__")
+        if scope.is_committee:
+            q = scope.unit_q(self.unit_path_prefix)
+        else:
+            # The units first (the tree path's pattern index finds them), then their members by the
+            # branch and group foreign keys' indexes: `branch__path LIKE … OR group__path LIKE …`
+            # across two joins made PostgreSQL read every member of a province for one branch's roster.
+            # Only a group leader's grant names a group: for every other role the member's branch decides
+            # (their group lies below it), and one IN lets PostgreSQL use the branch index.
+            units = OrgUnit.objects.filter(scope.unit_q()).values("pk")
+            q = models.Q(branch_id__in=units)
+            if GROUP_LEADER in scope.roles:
+                q |= models.Q(group_id__in=units)
         # A plain member with no unit role sees only their own record.
         if scope.member_id is not None:
             q |= models.Q(pk=scope.member_id)

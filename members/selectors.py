@@ -1,8 +1,9 @@
 """Reads about members that other apps rely on."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, DateField, F, Func, Q, Value, When
+from django.db.models.functions import Greatest, Least
 
 from branches.models import OrgUnit
 
@@ -78,6 +79,42 @@ def full_on_q(day: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}full_on__lte": day}) | Q(
         **{f"{prefix}full_on__isnull": True, f"{prefix}category": Member.Category.FULL}
     )
+
+
+def _plus_a_year(expression):
+    # PostgreSQL's `+ interval '1 year'` turns 29 February into 28 February, as rules.add_years does.
+    return Func(expression, template="(%(expressions)s + interval '1 year')::date", output_field=DateField())
+
+
+def probation_due_expression():
+    """rules.probation_due as a database expression (a test holds the two equal at the boundaries)."""
+    due = _plus_a_year(F("joined_on"))
+    extended = Least(Greatest(F("probation_extended_until"), due), _plus_a_year(due))
+    return Case(
+        # PostgreSQL's GREATEST ignores NULLs: without an admission date there is no due date at all.
+        When(joined_on__isnull=True, then=Value(None)),
+        When(probation_extended_until__isnull=True, then=due),
+        default=extended,
+        output_field=DateField(),
+    )
+
+
+def probationary_by_due(members):
+    """The probationary members among `members` annotated with `due`, soonest 转正 first, by the database.
+
+    Members whose due date cannot be computed come last, so someone fixes their admission date.
+    """
+    return (
+        members.filter(category=Member.Category.PROBATIONARY)
+        .annotate(due=probation_due_expression())
+        .order_by(F("due").asc(nulls_last=True), "name", "pk")
+    )
+
+
+def probation_soon(members, today: date):
+    """probationary_by_due, only those due within PROBATION_WARNING_DAYS, overdue, or without a date."""
+    soon = today + timedelta(days=rules.PROBATION_WARNING_DAYS)
+    return probationary_by_due(members).filter(Q(due__isnull=True) | Q(due__lte=soon))
 
 
 def probationary_members(members, today: date) -> list[tuple[Member, rules.ProbationStatus]]:

@@ -25,6 +25,7 @@ from .forms import LeaveForm, MemberForm, TransferForm
 from .models import Member
 
 PAGE_SIZE = 50
+PROBATION_PAGE = 100
 
 
 def _require_units(scope):
@@ -206,5 +207,9 @@ def leave(request, pk):
 def probationary(request):
     scope = scope_for(request.user)
     _require_units(scope)
-    rows = selectors.probationary_members(Member.objects.visible_to(scope).current(), timezone.localdate())
-    return render(request, "members/probationary.html", {"rows": rows})
+    today = timezone.localdate()
+    members = selectors.probationary_by_due(Member.objects.visible_to(scope).current())
+    members = members.select_related("branch", "group")
+    page = Paginator(members, PROBATION_PAGE).get_page(request.GET.get("page"))
+    rows = [(member, rules.probation_status(member.probation_due, today)) for member in page.object_list]
+    return render(request, "members/probationary.html", {"rows": rows, "page": page})

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: compute_quarter, rate_year and export_year at the scale of a province, each beside a
-# floor measured in the same run (see bench/benchmarks.py); the year archive of the largest branch and
-# the committee's search of every record. Not part of `make test`.
+# floor measured in the same run (see bench/benchmarks.py); every main page of the committee and of a
+# branch secretary (bench/pages.py); the year archive of the largest branch and the committee's search
+# of every record. Not part of `make test`.
 #
 # For each size a dedicated database (BENCH_DB, default star_branch_bench) is dropped, created,
 # migrated and filled by seed_scale; the jobs run in fresh processes; the database is dropped at the
@@ -52,9 +53,15 @@ from django.db import connection
 connection.ensure_connection()
 connection.connection.autocommit = True
 connection.cursor().execute('VACUUM (ANALYZE)')"
-  $BIN/python manage.py bench --year "$YEAR" --step jobs --results "$RESULTS"
+  # Each job in a process of its own, so the process's peak memory is that job's.
+  $BIN/python manage.py bench --year "$YEAR" --step quarter --results "$RESULTS"
+  $BIN/python manage.py bench --year "$YEAR" --step quarters  # untimed: the year is rated on them
+  $BIN/python manage.py bench --year "$YEAR" --step year --results "$RESULTS"
   $BIN/python manage.py bench --year "$YEAR" --step export --results "$RESULTS"
   $BIN/python manage.py bench --year "$YEAR" --step archive --results "$RESULTS"
+  # After the jobs: the rating review shows the year's proposal. DEBUG is switched off for the requests.
+  $BIN/python manage.py bench --year "$YEAR" --step pages --results "$RESULTS"
+  echo "{\"n\": $n, \"job\": \"loadavg\", \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >>"$RESULTS"
 done
 export DATABASE_URL="$SERVER/postgres"
 [ "${BENCH_KEEP:-0}" = 1 ] || recreate "$BENCH_DB" drop

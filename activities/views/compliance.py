@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from branches.access import GROUP_LEADER, scope_for
 from branches.models import OrgUnit
+from branches.selectors import with_parent_name
 from core.params import query_int, query_year
 from core.periods import Period, quarter_of
 
@@ -25,6 +26,9 @@ def _year_quarter(request, today):
     return year, query_int(request, "quarter", quarter, low=1, high=4)
 
 
+PAGE_SIZE = 100
+
+
 @login_required
 def compliance_page(request):
     scope = scope_for(request.user)
@@ -32,20 +36,19 @@ def compliance_page(request):
         raise Http404
     today = timezone.localdate()
     year, quarter = _year_quarter(request, today)
-    branches = list(selectors.branches_in_scope(scope).order_by("code"))
-    parents = dict(
-        OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.GENERAL_BRANCH, OrgUnit.Kind.COMMITTEE]).values_list(
-            "path", "name"
-        )
-    )
-    for branch in branches:
-        branch.parent_name = parents.get(branch.path[: -OrgUnit.steplen], "")
-    table = selectors.compliance_table(branches, year, quarter, today)
-    behind = sum(1 for line in table if line.compliance.missing)
+    # Ranked by the database; only the shown page's branches are built into rows in Python.
+    ids = selectors.branches_in_scope(scope).values_list("pk", flat=True)
+    ranking = selectors.compliance_ranking(ids, year, quarter, today)
+    total, behind = len(ranking), sum(1 for rank in ranking if rank.missing)
     only = request.GET.get("only")
     if only == "missing":
-        table = [line for line in table if line.compliance.missing]
-    page = Paginator(table, 100).get_page(request.GET.get("page"))
+        ranking = [rank for rank in ranking if rank.missing]
+    page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [rank.branch_id for rank in page.object_list]
+    branches = list(with_parent_name(OrgUnit.objects.filter(pk__in=shown)))
+    order = {pk: i for i, pk in enumerate(shown)}
+    lines = selectors.compliance_table(branches, year, quarter, today)
+    page.object_list = sorted(lines, key=lambda line: order[line.branch.pk])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -58,7 +61,7 @@ def compliance_page(request):
             "years": range(today.year, today.year - 5, -1),
             "requirements": compliance.REQUIREMENTS,
             "behind": behind,
-            "total": len(branches),
+            "total": total,
             "only": only,
             "query": query.urlencode(),
         },

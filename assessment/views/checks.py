@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branches.models import OrgUnit
 from core.periods import QUARTERS, previous_quarter
 from core.service_errors import flash_service_errors
 
@@ -98,12 +100,18 @@ def quarter_latest(request):
     return redirect("assessment:quarter", *previous_quarter(timezone.localdate()))
 
 
+BRANCH_PAGE = 100
+
+
 @login_required
 def quarter_check(request, year: int, quarter: int):
     scope = reader_only(request)
     year, quarter = year_or_404(year), quarter_or_404(quarter)
     standard = Standard.objects.filter(year=year).first()
-    units = selectors.visible_branches(scope)
+    # A page of branches at a time, their scores read for the page only.
+    branches = OrgUnit.objects.visible_to(scope).filter(kind=OrgUnit.Kind.BRANCH).order_by("code")
+    page = Paginator(branches, BRANCH_PAGE).get_page(request.GET.get("page"))
+    units = list(page.object_list)
     today = timezone.localdate()
     check = QuarterCheck.objects.filter(year=year, quarter=quarter).first()
     context = {
@@ -116,6 +124,7 @@ def quarter_check(request, year: int, quarter: int):
         "is_checker": scope.is_committee,
         "quarters": [(y, q) for y in (year - 1, year) for q in QUARTERS],
         "approved": selectors.is_year_approved(year),
+        "page": page,
     }
     return render(request, "assessment/quarter.html", context)
 

@@ -3,6 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,31 +58,43 @@ def rating_latest(request):
     return redirect("assessment:rating", timezone.localdate().year - 1)
 
 
+PAGE_SIZE = 100
+
+
 @login_required
 def rating_review(request, year: int):
     """The committee reviews the proposal, with each branch's reasons; overrides; approves."""
     committee_only(request)
     year = year_or_404(year)
     year_rating = YearRating.objects.filter(year=year).first()
-    rows = []
-    if year_rating is not None:
-        rows = list(
-            publication_selectors.attach_notes(year_rating.branches.select_related("branch", "rating", "overridden_by"))
-        )
-        # Highest level first (the committee's override counts), lagging branches last.
-        rows.sort(key=lambda r: (r.level is None, -(r.level or 0), -r.score, r.branch.code))
+    # Counted and sorted by the database; only the page shown is built with its reasons.
+    lines = year_rating.branches.all() if year_rating is not None else BranchRating.objects.none()
+    lines = lines.annotate(final=Coalesce("override_level", "proposed_level"))
+    counts = selectors.level_totals(lines)
+    rated = lines.filter(applied_level__isnull=False).count()
+    term = request.GET.get("q", "").replace("\0", "").strip()[:50]
+    shown = lines.filter(Q(branch__name__icontains=term) | Q(branch__code__icontains=term)) if term else lines
+    # Highest level first (the committee's override counts), lagging branches last.
+    shown = shown.order_by(F("final").desc(nulls_last=True), "-score", "branch__code", "pk")
+    page = Paginator(shown.select_related("branch", "rating", "overridden_by"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(publication_selectors.attach_notes(list(page.object_list)))
+    query = request.GET.copy()
+    query.pop("page", None)
     standard = Standard.objects.filter(year=year).first()
     context = {
         "year": year,
         "year_rating": year_rating,
         "rows": rows,
-        "counts": selectors.level_counts(r.level for r in rows),
+        "page": page,
+        "term": term,
+        "query": query.urlencode(),
+        "counts": counts,
         "applied": Application.objects.filter(year=year).count(),
         "branch_total": OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).count(),
         "rules": selectors.rules_of(standard) if standard else None,
-        "places": rating.quota_size(sum(1 for r in rows if not r.is_lagging), standard.five_star_quota)
-        if standard
-        else None,
+        "places": rating.quota_size(rated, standard.five_star_quota) if standard else None,
         "reverse_form": ReverseForm(),
         "reversals": year_rating.reversals.select_related("reversed_by", "approved_by") if year_rating else [],
         "job": rating_job(year_rating),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from assessment.models import YEAR_QUARTER, Score
+from assessment.models import YEAR_QUARTER, BranchRating, Score
 from assessment.services import checks
 from bench import benchmarks
 
@@ -40,12 +40,40 @@ def test_the_write_floors_insert_the_jobs_rows_and_leave_nothing_behind():
     assert floor_rows[4] > 0 and floor_rows[YEAR_QUARTER] > 0
 
 
-def test_the_report_shows_the_write_floor_beside_the_target():
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_are_timed_as_their_floors_and_leave_nothing_behind():
+    call_command("seed_scale", "--branches", "3", "--year", str(YEAR))
+    # rate_year's floor reads the meeting kinds its yearly codes read (B6, E2), not all twelve months' every kind.
+    assert benchmarks.meeting_kinds(YEAR, quarterly=False) == ["life_meeting", "volunteer"]
+    assert "life_meeting" not in benchmarks.meeting_kinds(YEAR, quarterly=True)
+    before = Score.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        [line] = benchmarks.run_quarter(YEAR)
+    assert Score.objects.count() == before  # three runs, each rolled back after its foreign-key checks
+    checks_run = [q for q in queries.captured_queries if q["sql"].startswith("SET CONSTRAINTS ALL IMMEDIATE")]
+    assert len(checks_run) == 2 * benchmarks.FLOOR_REPEATS  # the write floor's and the job's
+    assert line["job"] == "compute_quarter" and line["time"] > 0 and line["floor"] > 0 and line["rss_peak_mb"] > 0
+    benchmarks.compute_quarters(YEAR)
+    [line] = benchmarks.run_year(YEAR)
+    assert line["job"] == "rate_year" and line["time"] > 0
+    # The timed runs are rolled back; one proposal is kept for the pages measured next.
+    assert BranchRating.objects.count() == benchmarks.branch_count()
+
+
+def test_the_report_holds_the_jobs_to_read_plus_write_and_to_their_memory():
     lines = [
-        {"n": 1000, "job": "compute_quarter", "time": 1.0, "floor": 0.1, "write_floor": 0.2},
-        {"n": 5000, "job": "compute_quarter", "time": 5.0, "floor": 0.5, "write_floor": 1.0},
+        {"n": 1000, "job": "compute_quarter", "time": 0.6, "floor": 0.2, "write_floor": 0.2, "rss_peak_mb": 120},
+        {"n": 5000, "job": "compute_quarter", "time": 3.0, "floor": 1.0, "write_floor": 1.0, "rss_peak_mb": 150},
+        {"n": 5000, "job": "rate_year", "time": 4.0, "floor": 1.0, "write_floor": 1.0, "rss_peak_mb": 250},
     ]
     text, met = benchmarks.report(lines)
-    assert "writing its scores alone 1.00 s; 3.33× read + write" in text
-    assert "compute_quarter  at N=5,000: 10.00× floor (OVER 3×)" in text
+    assert (
+        "compute_quarter  at N=5,000: 1.50× (within 1.5×); peak 150 MB (under 200 MB);"
+        " time per branch 1.00× that at N=1,000 (linear)"
+    ) in text
+    assert "rate_year        at N=5,000: 2.00× (OVER 1.5×); peak 250 MB (OVER 200 MB)" in text
     assert met is False
+    assert benchmarks.report(lines[:2])[1] is True
+    slower = [lines[0], {**lines[1], "time": 3.0 * 1.4, "floor": 1.4, "write_floor": 1.4}]
+    text, met = benchmarks.report(slower)
+    assert "NOT linear" in text and met is False

@@ -51,34 +51,53 @@ def text(response):
     return response.content.decode()
 
 
+def opened(client):
+    """The tree with every unit opened as a user would, level by level: (rows, the HTML of every part)."""
+    response = client.get(TREE)
+    rows, html = [], [text(response)]
+
+    def walk(level):
+        for row in level:
+            rows.append(row)
+            below = getattr(row, "children", None)
+            if below is None and row.unit.numchild:
+                part = client.get(reverse("branches:children", args=[row.unit.pk]))
+                html.append(text(part))
+                below = part.context["rows"]
+            walk(below or [])
+
+    walk(response.context["rows"])
+    return rows, "".join(html)
+
+
 def test_tree_shows_full_and_all_counts_rolled_up_the_tree(org, login):
     make_member(org.branch, name="预备一", category="probationary", full_on=None)
     make_member(org.branch, name="正式二", group=org.group)
     make_member(org.other_branch, name="其他")
     client = login(org.committee_user)
-    rows = {row.unit.code: row.counts for row in client.get(TREE).context["rows"]}
+    rows = {row.unit.code: row.counts for row in opened(client)[0]}
     # ZB1 holds 张伟 (in the group), 正式二 (in the group) and a probationary member.
     assert (rows["ZB1"].full, rows["ZB1"].all) == (2, 3)
     assert (rows["ZB1-1"].full, rows["ZB1-1"].all) == (2, 2)
     assert (rows["ZZ1"].full, rows["ZZ1"].all) == (2, 3)
     assert (rows["JG"].full, rows["JG"].all) == (3, 4)
-    assert 'class="sb-count">2/3<' in text(client.get(TREE))
+    assert 'class="sb-count">2/3<' in opened(client)[1]
 
 
 def test_tree_warns_about_size_missing_cadre_and_committee(org, login):
     client = login(org.committee_user)
-    page = text(client.get(TREE))
+    page = opened(client)[1]
     assert "正式党员1人，不足3人，不宜单独成立党支部" in page
     assert NO_CADRE_WARNING in page
     for n in range(7):
         make_member(org.other_branch, name=f"党员{n}", is_party_cadre=n == 0)
-    page = text(client.get(TREE))
+    page = opened(client)[1]
     assert "正式党员7人（7人以上），应设立支部委员会" in page
     # Committee size counts members of the branch holding a committee post.
     for member in org.other_branch.members.all()[:3]:
         member.committee_post = "组织委员"
         member.save()
-    rows = {row.unit.code: row for row in client.get(TREE).context["rows"]}
+    rows = {row.unit.code: row for row in opened(client)[0]}
     assert rows["ZB9"].counts.committee == 3
     assert rows["ZB9"].warnings == []
 
@@ -91,7 +110,7 @@ def test_tree_shows_term_end_and_the_90_day_warning(org, login):
     org.other_branch.save()
     org.general.elected_on = today.replace(year=today.year - 1)
     org.general.save()
-    page = text(login(org.committee_user).get(TREE))
+    page = opened(login(org.committee_user))[1]
     assert "还有30天，请做好换届准备" in page
     assert "已超期5天，请尽快换届" in page
     assert f"任期至{org.general.elected_on.replace(year=today.year + 2):%Y-%m-%d}" in page
@@ -106,9 +125,11 @@ def test_only_warnings_filter(org, login):
 
 
 def test_secretary_sees_own_subtree_only(org, login):
-    response = login(org.secretary).get(TREE)
-    assert [row.unit.code for row in response.context["rows"]] == ["ZB1", "ZB1-1"]
-    assert "办公室党支部" not in text(response)
+    rows, html = opened(login(org.secretary))
+    assert [row.unit.code for row in rows] == ["ZB1", "ZB1-1"]
+    assert "办公室党支部" not in html
+    # Another subtree's children are a 404, as is every object outside the scope.
+    assert login(org.secretary).get(reverse("branches:children", args=[org.other_branch.pk])).status_code == 404
 
 
 def test_tree_query_count_does_not_grow_with_rows(org, login):

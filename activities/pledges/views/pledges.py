@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,9 @@ def _year_or_404(year: int) -> int:
     return year
 
 
+BRANCH_PAGE = 100
+
+
 @login_required
 def index(request):
     today = timezone.localdate()
@@ -44,9 +48,12 @@ def index(request):
     my_pledges = []
     if me is not None:
         my_pledges = list(Pledge.objects.filter(member=me, year=year).select_related("branch").order_by("pk"))
-    branches = list(selectors.visible_branches(request.user))
-    managed_ids = set(selectors.managed_branches(request.user).values_list("pk", flat=True))
-    summaries = selectors.branch_summaries([b.pk for b in branches], year)
+    # A page of branches at a time: a province has thousands.
+    page = Paginator(selectors.visible_branches(request.user), BRANCH_PAGE).get_page(request.GET.get("page"))
+    branches = list(page.object_list)
+    ids = [b.pk for b in branches]
+    managed_ids = set(selectors.managed_branches(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    summaries = selectors.branch_summaries(ids, year)
     rows = []
     for branch in branches:
         counts = summaries.get(branch.pk, rules.RatingCounts())
@@ -60,6 +67,8 @@ def index(request):
         "can_pledge": me is not None and rules.pledge_year_error(year, today) is None,
         "max_items": rules.MAX_MEMBER_PLEDGES,
         "rows": rows,
+        "page": page,
+        "query": f"year={year}",
     }
     return render(request, "pledges/index.html", context)
 

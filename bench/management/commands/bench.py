@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bench import benchmarks
+from bench import benchmarks, pages
 
 
 class Command(BaseCommand):
@@ -14,8 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="年度（默认去年，与 seed_scale 相同）")
         parser.add_argument(
             "--step",
-            choices=["jobs", "export", "archive"],
-            help="jobs：季度检查和年度评定；export：导出；archive：最大支部的年度台账和查找会议记录",
+            choices=["quarter", "quarters", "year", "jobs", "export", "pages", "archive"],
+            help=(
+                "quarter：季度检查；quarters：计算并保存四个季度；year：年度评定；jobs：两者；export：导出；"
+                "pages：页面；archive：最大支部的年度台账和查找会议记录"
+            ),
         )
         parser.add_argument("--results", help="把结果（每行一个 JSON）追加到这个文件")
         parser.add_argument("--report", help="读取结果文件，打印对照表并检查目标")
@@ -29,12 +32,21 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING("未全部达到目标（见上表）"))
             return
         if step is None:
-            raise CommandError("请指定 --step jobs、export 或 archive，或用 --report 打印结果")
+            raise CommandError("请指定 --step（quarter、year、jobs、export、pages 或 archive），或用 --report 打印结果")
         year = year or timezone.localdate().year - 1
         if not benchmarks.branch_count():
             raise CommandError("数据库中没有党支部：请先运行 seed_scale --branches N")
-        if step == "jobs":
+        if step == "quarter":
+            lines = benchmarks.run_quarter(year)
+        elif step == "quarters":
+            benchmarks.compute_quarters(year)
+            lines = []
+        elif step == "year":
+            lines = benchmarks.run_year(year)
+        elif step == "jobs":
             lines = benchmarks.run_jobs(year)
+        elif step == "pages":
+            lines = pages.run_pages(year)
         elif step == "archive":
             lines = benchmarks.run_archive(year, today=date(year + 1, 4, 1)) + benchmarks.run_search(year)
         else:

@@ -1,0 +1,135 @@
+"""The committee's list pages at N = 200 branches (seed_scale): each renders at most its page size of
+rows, in a number of queries that does not depend on N, and `make bench`'s page timings run."""
+
+import re
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities.pledges.views import pledges as pledge_views
+from activities.views import compliance as compliance_views
+from assessment.services.checks import quarter_compute
+from assessment.services.ratings import year_propose
+from assessment.views import checks as check_views
+from assessment.views import ratings as rating_views
+from bench import pages
+from branches import views as tree_views
+from branches.models import OrgUnit
+from branches.selectors import flagged_unit_ids, unit_rows
+from members import views as member_views
+
+YEAR = 2025
+BRANCHES = 200
+# A page that queried once per row would pass this at N = 5, never at N = 200.
+MAX_QUERIES = 30
+
+
+@pytest.fixture(scope="module")
+def scale(django_db_setup, django_db_blocker):
+    """A 200-branch organisation with its year rated, built once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_scale", "--branches", str(BRANCHES), "--year", str(YEAR), stdout=StringIO())
+        for quarter in (1, 2, 3, 4):
+            quarter_compute(year=YEAR, quarter=quarter)
+        year_propose(year=YEAR)
+        committee, secretary, branch = pages.bench_users()
+        connection.check_constraints()
+        yield committee, secretary, branch
+        transaction.set_rollback(True)
+
+
+def get(client, url, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    assert len(queries) <= MAX_QUERIES, (url, len(queries))
+    assert len(response.content) < 300 * 1024, (url, len(response.content))
+    return response, response.content.decode()
+
+
+def table_rows(html: str) -> int:
+    body = html[html.index("<tbody") : html.rindex("</tbody>")]
+    return len(re.findall(r"<tr[ >]", body))
+
+
+@pytest.mark.django_db
+def test_each_committee_list_page_shows_at_most_a_page(scale, client, monkeypatch):
+    committee, _, _ = scale
+    client.force_login(committee)
+
+    response, html = get(client, reverse("activities:compliance"), year=YEAR, quarter=4)
+    assert response.context["total"] == BRANCHES
+    assert table_rows(html) == compliance_views.PAGE_SIZE
+    assert table_rows(get(client, reverse("activities:compliance"), year=YEAR, quarter=4, page=2)[1]) == 100
+
+    response, html = get(client, reverse("assessment:rating", args=[YEAR]))
+    assert response.context["counts"]["total"] == BRANCHES
+    assert table_rows(html) == rating_views.PAGE_SIZE
+
+    response, html = get(client, reverse("members:list"))
+    assert response.context["page"].paginator.count > 20 * BRANCHES
+    assert table_rows(html) == member_views.PAGE_SIZE
+    unit_select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
+    assert unit_select.count("<option") == 1  # 全部; the units are searched, not listed
+
+    response, html = get(client, reverse("members:probationary"))
+    assert response.context["page"].paginator.count > member_views.PROBATION_PAGE
+    assert table_rows(html) == member_views.PROBATION_PAGE
+
+    # The tree: the root and a page of its children; deeper levels only when opened, a page at a time.
+    monkeypatch.setattr(tree_views, "CHILD_PAGE", 10)
+    response, html = get(client, reverse("branches:tree"))
+    assert html.count("data-unit=") == 1 + 10
+    root = OrgUnit.objects.get(depth=1)
+    assert "显示更多" in html
+    _, part = get(client, reverse("branches:children", args=[root.pk]), page=2)
+    assert part.count("data-unit=") == 10
+    # The general branches among the root's children are closed: their branches load when opened.
+    general = OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH).order_by("path").first()
+    closed = f'hx-get="{reverse("branches:children", args=[general.pk])}" hx-trigger="toggle once"'
+    parts = [get(client, reverse("branches:children", args=[root.pk]), page=n)[1] for n in range(1, 6)]
+    assert any(closed in part for part in parts)
+    _, html = get(client, reverse("branches:tree"), warnings="1")
+    assert 0 < table_rows_of_tree(html) <= tree_views.WARNING_PAGE
+
+    _, html = get(client, reverse("assessment:quarter", args=[YEAR, 4]))
+    assert table_rows(html) == check_views.BRANCH_PAGE
+    _, html = get(client, reverse("pledges:index"), year=YEAR)
+    assert table_rows(html) == pledge_views.BRANCH_PAGE
+
+    _, html = get(client, reverse("home"))
+
+
+def table_rows_of_tree(html: str) -> int:
+    return html.count("sb-tree-row")
+
+
+@pytest.mark.django_db
+def test_a_secretarys_search_at_scale_finds_only_their_own_units(scale, client):
+    _, secretary, branch = scale
+    client.force_login(secretary)
+    _, html = get(client, reverse("branches:unit_options"), term="支部")
+    values = re.findall(r'<option value="(\d+)"', html)
+    assert values == [str(branch.pk)]
+
+
+@pytest.mark.django_db
+def test_the_page_benchmark_measures_every_page(scale):
+    lines = pages.run_pages(YEAR, repeats=1)
+    assert {line["user"] for line in lines} == {"committee", "secretary"}
+    assert [(x["url"], x["status"]) for x in lines if x["status"] != 200] == []
+    assert [x for x in lines if not (x["n"] == BRANCHES and x["queries"] > 0 and x["bytes"] > 0)] == []
+    assert "rating review" in pages.report(lines)
+
+
+@pytest.mark.django_db
+def test_the_flagged_units_equal_the_rules_across_the_organisation(scale):
+    for today in (date(YEAR + 1, 12, 7), date(YEAR, 6, 30)):
+        expected = [row.unit.pk for row in unit_rows(OrgUnit.objects.all(), today) if row.has_warnings]
+        assert flagged_unit_ids(OrgUnit.objects.all(), today) == expected
+        assert 0 < len(expected) < OrgUnit.objects.count()
