@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
+from core.jobs import JobState
 from members.models import Member
 
 from . import rules
@@ -228,7 +229,7 @@ class DuesJobQuerySet(ScopedQuerySet):
         return models.Q(requested_by_id=scope.user_id)
 
 
-class DuesJob(models.Model):
+class DuesJob(JobState, models.Model):
     """An import or an export of the dues workbook, run by a Celery task while a page polls it."""
 
     class Kind(models.TextChoices):
@@ -280,17 +281,5 @@ class DuesJob(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
-    @property
     def percent(self) -> int:
-        if self.is_done:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.done * 100 // self.total)
+        return self.percent_of(self.done, self.total)

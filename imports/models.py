@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import JobState
+
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -14,7 +16,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(requested_by=user)
 
 
-class ImportJob(models.Model):
+class ImportJob(JobState, models.Model):
     class Kind(models.TextChoices):
         ROSTER = "roster", _("党员名册")
         LEDGER = "ledger", _("三会一课台账")
@@ -65,24 +67,8 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status == self.Status.FAILED
-
-    @property
     def percent(self) -> int:
-        if self.is_done:
-            return 100
-        if not self.total:
-            return 0
-        return min(99, self.done * 100 // self.total)
+        return self.percent_of(self.done, self.total)
 
     @property
     def more_errors(self) -> int:

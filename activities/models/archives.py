@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
+from core.jobs import JobState
 
 __all__ = ["ArchiveJob"]
 
@@ -19,7 +20,7 @@ class ArchiveJobQuerySet(ScopedQuerySet):
         return scope.unit_q(self.unit_path_prefix, scope.manager_paths)
 
 
-class ArchiveJob(models.Model):
+class ArchiveJob(JobState, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -58,19 +59,9 @@ class ArchiveJob(models.Model):
         return f"{self.unit}{self.year}年度台账"
 
     @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
-
-    @property
     def is_zip(self) -> bool:
         return self.unit.kind != OrgUnit.Kind.BRANCH
 
     @property
     def percent(self) -> int:
-        if self.is_done:
-            return 100
-        return min(99, self.steps_done * 100 // self.steps_total) if self.steps_total else 0
+        return self.percent_of(self.steps_done, self.steps_total)

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
+from core.jobs import JobState
 
 
 class ExportJobQuerySet(ScopedQuerySet):
@@ -21,7 +22,7 @@ class ExportJobQuerySet(ScopedQuerySet):
         return own & scope.unit_q(self.unit_path_prefix, scope.manager_paths)
 
 
-class ExportJob(models.Model):
+class ExportJob(JobState, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -71,11 +72,3 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.year}年度考核表（{self.unit or '全部党支部'}）"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == self.Status.DONE
