@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, TextField, Value
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Upper
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,6 +35,11 @@ SEPARATOR = "\n"
 MIN_INDEXED = 3  # a trigram index answers LIKE only for terms of three or more characters
 MAX_TERMS = 5
 SNIPPET = 60  # characters of context around the first match in the minutes
+COUNT_CAP = 1000  # counted exactly up to this; beyond it the page says "more than 1,000"
+PROBE = 200  # newest records of the scope the planner's probe looks at
+PROBE_SHARE = 10  # one in this many of them matching (or more): walk the records instead of the index
+INDEX = "index"
+WALK = "walk"
 
 
 def search_text():
@@ -59,14 +66,18 @@ def needs_year(terms: list[str]) -> bool:
 
 
 def search_meetings(
-    meetings: QuerySet, terms: list[str], people: QuerySet, *, text_year: int | None = None
+    meetings: QuerySet, terms: list[str], people: QuerySet, *, text_year: int | None = None, plan: str = INDEX
 ) -> QuerySet:
     """Records of `meetings` (already scoped to the user) containing every term in their text or in the
     name of someone expected at them. `people` is Attendance.objects (passed in to keep this module
     free of model imports). `text_year` keeps the text part to one year (for terms too short for the
-    index); names are looked up in the members' table, which is small, whatever the year."""
+    index); names are looked up in the members' table, which is small, whatever the year. `plan` is
+    INDEX (the matches' ids from the indexes, for rare terms) or WALK (each record checked in turn,
+    newest first, for common ones: see the module's docstring); both give the same records."""
     if not terms:
         return meetings.none()
+    if plan == WALK:
+        return meetings.annotate(search_text=search_text()).filter(_walk_condition(terms, people, text_year))
     texts = meetings.model.objects.annotate(search_text=search_text())
     if text_year is not None:
         texts = texts.filter(held_on__year=text_year)
@@ -77,6 +88,61 @@ def search_meetings(
         by_name = people.filter(member__name__contains=term).order_by().values("meeting_id")
         meetings = meetings.filter(pk__in=by_text.union(by_name))
     return meetings
+
+
+def _walk_condition(terms: list[str], people: QuerySet, text_year: int | None) -> Q:
+    """Every term in the record's own text (the `search_text` annotation) or in the name of someone
+    expected at it: a condition checked on each record, with no list of all the matches built first."""
+    condition = Q()
+    for term in terms:
+        in_text = Q(search_text__contains=term.upper())
+        if text_year is not None:
+            in_text &= Q(held_on__year=text_year)
+        by_name = people.filter(meeting_id=OuterRef("pk"), member__name__contains=term)
+        condition &= in_text | Q(Exists(by_name))
+    return condition
+
+
+def choose_plan(meetings: QuerySet, terms: list[str], people: QuerySet, *, text_year: int | None = None) -> str:
+    """WALK if at least one in PROBE_SHARE of the scope's PROBE newest records match (a common term: the
+    first page is then found after reading a few hundred records, newest first, and the capped count
+    after a few thousand), else INDEX (a rare term: its few matches come straight from the indexes).
+    One query reading at most PROBE records."""
+    if not terms:
+        return INDEX
+    newest = meetings.order_by("-held_at", "-pk").values("pk")[:PROBE]
+    sample = meetings.model.objects.filter(pk__in=newest).annotate(search_text=search_text())
+    matches = sample.filter(_walk_condition(terms, people, text_year)).count()
+    return WALK if matches * PROBE_SHARE >= PROBE else INDEX
+
+
+def capped_count(found: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many records `found` has, counted up to cap + 1 only (cap + 1 means "more than cap"):
+    PostgreSQL stops reading once it has cap + 1, where counting every match of a common word would read
+    them all."""
+    return found.order_by().values("pk")[: cap + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP: past it, pages reach the newest COUNT_CAP records and
+    `capped` says so (the page shows "more than 1,000")."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, cap: int = COUNT_CAP, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.found = object_list
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        return capped_count(self.found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
 
 
 # --- showing a hit -----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,9 +39,12 @@ def meeting_search(request):
     # Terms of one or two characters cannot use the trigram index: their text search keeps to one year.
     year_forced = search.needs_year(terms) and year is None
     text_year = timezone.localdate().year if year_forced else None
-    found = search.search_meetings(meetings, terms, Attendance.objects.all(), text_year=text_year)
+    people = Attendance.objects.all()
+    plan = search.choose_plan(meetings, terms, people, text_year=text_year)
+    found = search.search_meetings(meetings, terms, people, text_year=text_year, plan=plan)
     found = found.select_related("unit")
-    page = Paginator(found.order_by("-held_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = search.CappedPaginator(found.order_by("-held_at", "-pk"), PAGE_SIZE, cap=search.COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     names: dict[int, list[str]] = {}
     if terms and page.object_list:
         matching = Attendance.objects.filter(meeting__in=[m.pk for m in page.object_list]).select_related("member")
@@ -65,6 +67,8 @@ def meeting_search(request):
             "year_forced": year_forced,
             "text_year": text_year,
             "page": page,
+            "capped": paginator.capped,
+            "cap": paginator.cap,
             "hits": search.hits(page.object_list, terms, names),
             "query": urlencode(query),
             "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),

@@ -128,3 +128,64 @@ def test_junk_in_the_search_box_and_its_filters_answers_without_a_server_error(o
     assert client.get(url, {"q": "司法为民", "year": "-1"}).status_code == 200
     assert client.get(url, {"q": "司法为民", "unit": "²"}).status_code == 404
     assert client.get(url, {"q": "司法为民", "unit": "9" * 30}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "text_year"),
+    [
+        ("司法为民", None),
+        ("学习", 2025),
+        ("张伟", None),
+        ("学习 三楼", None),
+        ("党员 张伟", None),
+        ("不存在的词", None),
+    ],
+)
+def test_the_walk_finds_exactly_what_the_index_finds_in_the_same_scope(org, records, query, text_year):
+    terms = search.terms_of(query)
+    people = Attendance.objects.all()
+    scopes = [Meeting.objects.all(), Meeting.objects.filter(branch=org.branch), Meeting.objects.filter(unit=org.group)]
+    for scope in scopes:
+        by_index = search.search_meetings(scope, terms, people, text_year=text_year, plan=search.INDEX)
+        walked = search.search_meetings(scope, terms, people, text_year=text_year, plan=search.WALK)
+        expected = list(by_index.order_by("-held_at", "-pk").values_list("pk", flat=True))
+        assert list(walked.order_by("-held_at", "-pk").values_list("pk", flat=True)) == expected
+        assert set(expected) <= set(scope.values_list("pk", flat=True))  # another branch's never appears
+    # The branch's own search of its minutes' phrase: the other branch's record with it stays out.
+    mine, _group, theirs = records
+    branch_only = Meeting.objects.filter(branch=org.branch)
+    walked = search.search_meetings(branch_only, ["司法为民"], people, plan=search.WALK)
+    assert list(walked.values_list("pk", flat=True)) == [mine.pk] and theirs.pk not in walked.values_list(
+        "pk", flat=True
+    )
+
+
+def test_a_common_word_walks_a_rare_one_uses_the_index(org, records):
+    people = Attendance.objects.all()
+    for day in range(1, 21):
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 5, day), topic=f"常见主题第{day}次")
+    scope = Meeting.objects.all()
+    assert search.choose_plan(scope, ["常见主题"], people) == search.WALK  # 20 of the 23 newest
+    assert search.choose_plan(scope, ["司法为民"], people) == search.INDEX  # 2 of 23: less than one in ten
+    assert search.choose_plan(scope, [], people) == search.INDEX
+
+
+def test_the_count_stops_at_the_cap_and_the_page_says_more_than_it(org, login, monkeypatch):
+    for day in range(1, 26):
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 1, day), topic=f"学习党章第{day}次")
+    found_ = search.search_meetings(Meeting.objects.all(), ["学习党章"], Attendance.objects.all())
+    assert search.capped_count(found_, cap=10) == 11 and search.capped_count(found_, cap=25) == 25
+    assert search.capped_count(found_, cap=100) == 25
+    paginator = search.CappedPaginator(found_.order_by("-held_at", "-pk"), 20, cap=10)
+    assert paginator.capped and paginator.count == 10 and paginator.num_pages == 1
+    exact = search.CappedPaginator(found_.order_by("-held_at", "-pk"), 20, cap=25)
+    assert not exact.capped and exact.count == 25
+    client = login(org.secretary)
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    response, pks = found(client, q="学习党章")
+    page = response.content.decode()
+    assert 'id="search-capped"' in page and "超过 10 条" in page and len(pks) == 10
+    assert pks == list(found_.order_by("-held_at", "-pk").values_list("pk", flat=True)[:10])
+    monkeypatch.setattr(search, "COUNT_CAP", 1000)
+    response, pks = found(client, q="学习党章")
+    assert 'id="search-capped"' not in response.content.decode() and response.context["page"].paginator.count == 25
