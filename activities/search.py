@@ -21,10 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Upper
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -116,33 +114,13 @@ def choose_plan(meetings: QuerySet, terms: list[str], people: QuerySet, *, text_
     return WALK if matches * PROBE_SHARE >= PROBE else INDEX
 
 
-def capped_count(found: QuerySet, cap: int = COUNT_CAP) -> int:
-    """How many records `found` has, counted up to cap + 1 only (cap + 1 means "more than cap"):
-    PostgreSQL stops reading once it has cap + 1, where counting every match of a common word would read
-    them all."""
-    return found.order_by().values("pk")[: cap + 1].count()
-
-
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_CAP: past it, pages reach the newest COUNT_CAP records and
-    `capped` says so (the page shows "more than 1,000")."""
-
-    def __init__(self, object_list: QuerySet, per_page: int, cap: int = COUNT_CAP, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.found = object_list
-        self.cap = cap
-
-    @cached_property
-    def _counted(self) -> int:
-        return capped_count(self.found, self.cap)
-
-    @property
-    def capped(self) -> bool:
-        return self._counted > self.cap
-
-    @cached_property
-    def count(self) -> int:
-        return min(self._counted, self.cap)
+def newest_ids(found: QuerySet, cap: int = COUNT_CAP) -> tuple[list[int], bool]:
+    """The ids of `found`'s newest `cap` records, newest first, and whether there are more: one query
+    that stops after cap + 1 matches. It gives the count (exact up to cap; past it the page says "more
+    than 1,000") and every page's ids at once, where counting and then fetching a page would read the
+    matches twice, and counting every match of a common word would read them all."""
+    ids = list(found.order_by("-held_at", "-pk").values_list("pk", flat=True)[: cap + 1])
+    return ids[:cap], len(ids) > cap
 
 
 # --- showing a hit -----------------------------------------------------------------------------------

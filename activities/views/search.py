@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -42,9 +43,11 @@ def meeting_search(request):
     people = Attendance.objects.all()
     plan = search.choose_plan(meetings, terms, people, text_year=text_year)
     found = search.search_meetings(meetings, terms, people, text_year=text_year, plan=plan)
-    found = found.select_related("unit")
-    paginator = search.CappedPaginator(found.order_by("-held_at", "-pk"), PAGE_SIZE, cap=search.COUNT_CAP)
-    page = paginator.get_page(request.GET.get("page"))
+    ids, capped = search.newest_ids(found, search.COUNT_CAP)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(
+        Meeting.objects.filter(pk__in=page.object_list).select_related("unit").order_by("-held_at", "-pk")
+    )
     names: dict[int, list[str]] = {}
     if terms and page.object_list:
         matching = Attendance.objects.filter(meeting__in=[m.pk for m in page.object_list]).select_related("member")
@@ -67,8 +70,8 @@ def meeting_search(request):
             "year_forced": year_forced,
             "text_year": text_year,
             "page": page,
-            "capped": paginator.capped,
-            "cap": paginator.cap,
+            "capped": capped,
+            "cap": search.COUNT_CAP,
             "hits": search.hits(page.object_list, terms, names),
             "query": urlencode(query),
             "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
