@@ -80,6 +80,11 @@ def search_meetings(
     if text_year is not None:
         texts = texts.filter(held_on__year=text_year)
     for term in terms:
+        if len(term) < MIN_INDEXED:  # no index for it: the cheaper check of each field
+            by_text = texts.filter(_in_fields(term)).order_by().values("pk")
+            by_name = people.filter(member__name__contains=term).order_by().values("meeting_id")
+            meetings = meetings.filter(pk__in=by_text.union(by_name))
+            continue
         # Two id lists, each from its own index (the trigram index; attendance by member), joined with
         # UNION: an OR of the two conditions on one query would make PostgreSQL scan every record.
         by_text = texts.filter(search_text__contains=term.upper()).order_by().values("pk")
@@ -88,12 +93,25 @@ def search_meetings(
     return meetings
 
 
+def _in_fields(term: str) -> Q:
+    """The term in one of the searched fields, case aside: the same records as the search text's
+    UPPER(...) LIKE (a term never holds the separator), read field by field, which costs PostgreSQL less
+    than building the whole text of each record: what a term too short for the index uses."""
+    # A term without letters that have a case (Chinese, digits) is matched as it is: UPPER() of every
+    # field (the minutes are long) would cost more than the LIKE itself.
+    lookup = "contains" if term.upper() == term.lower() else "icontains"
+    condition = Q()
+    for name in SEARCH_FIELDS:
+        condition |= Q(**{f"{name}__{lookup}": term})
+    return condition
+
+
 def _walk_condition(terms: list[str], people: QuerySet, text_year: int | None) -> Q:
     """Every term in the record's own text (the `search_text` annotation) or in the name of someone
     expected at it: a condition checked on each record, with no list of all the matches built first."""
     condition = Q()
     for term in terms:
-        in_text = Q(search_text__contains=term.upper())
+        in_text = _in_fields(term) if len(term) < MIN_INDEXED else Q(search_text__contains=term.upper())
         if text_year is not None:
             in_text &= Q(held_on__year=text_year)
         by_name = people.filter(meeting_id=OuterRef("pk"), member__name__contains=term)

@@ -190,3 +190,12 @@ def test_the_count_stops_at_the_cap_and_the_page_says_more_than_it(org, login, m
     response, pks = found(client, q="学习党章")
     assert 'id="search-capped"' not in response.content.decode() and response.context["page"].paginator.count == 25
     assert pks == newest[:20]
+
+
+def test_a_short_term_with_latin_letters_is_found_whatever_their_case_by_both_plans(org, records):
+    room = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 7, 1), topic="主题党日", place="B座会议室")
+    people = Attendance.objects.all()
+    for plan in (search.INDEX, search.WALK):
+        for term in ("b座", "B座"):
+            pks = search.search_meetings(Meeting.objects.all(), [term], people, text_year=2025, plan=plan)
+            assert list(pks.values_list("pk", flat=True)) == [room.pk]
