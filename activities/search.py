@@ -27,7 +27,8 @@ the scope's PROBE (200) newest records: one in PROBE_SHARE (ten) or more matchin
 reads at most 200 records (a few ms) and measures exactly what matters - how many records the walk must
 read per match, among the records it would read first - where pg_trgm's similarity or the planner's
 row estimate describe the whole table and misjudge a word that is common only lately, or names.
-A word common only in old records is sent to the index and costs what it cost before.
+A word common only in old records is sent to the index and costs what it cost before; a word common
+only among the newest records is walked far back (the weak spot, docs/performance.md).
 Both plans give the same records (tests/activities/archive/test_search.py compares them).
 
 A term too short for the index is checked field by field (`_in_fields`): plain LIKE for Chinese,
@@ -99,11 +100,14 @@ def search_meetings(
     if plan == WALK:
         return meetings.annotate(search_text=search_text()).filter(_walk_condition(terms, people, text_year))
     texts = meetings.model.objects.annotate(search_text=search_text())
+    # A short term reads records one by one anyway: only those of the scope (a branch's, not the province's).
+    short_texts = meetings.order_by()
     if text_year is not None:
         texts = texts.filter(held_on__year=text_year)
+        short_texts = short_texts.filter(held_on__year=text_year)
     for term in terms:
         if len(term) < MIN_INDEXED:  # no index for it: the cheaper check of each field
-            by_text = texts.filter(_in_fields(term)).order_by().values("pk")
+            by_text = short_texts.filter(_in_fields(term)).values("pk")
             by_name = people.filter(member__name__contains=term).order_by().values("meeting_id")
             meetings = meetings.filter(pk__in=by_text.union(by_name))
             continue
