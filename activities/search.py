@@ -27,8 +27,10 @@ the scope's PROBE (200) newest records: one in PROBE_SHARE (ten) or more matchin
 reads at most 200 records (a few ms) and measures exactly what matters - how many records the walk must
 read per match, among the records it would read first - where pg_trgm's similarity or the planner's
 row estimate describe the whole table and misjudge a word that is common only lately, or names.
-A word common only in old records is sent to the index and costs what it cost before; a word common
-only among the newest records is walked far back (the weak spot, docs/performance.md).
+A word common only in old records is sent to the index and costs what it cost before. A word common
+only among the newest records would fool the probe and walk back through every record: `find` lets a
+walk read at most WALK_WINDOW newest records and, with fewer than COUNT_CAP + 1 matches there, asks the
+index plan instead (the walk's answer is kept only when it is certainly the newest COUNT_CAP + 1).
 Both plans give the same records (tests/activities/archive/test_search.py compares them).
 
 A term too short for the index is checked field by field (`_in_fields`): plain LIKE for Chinese,
@@ -59,6 +61,7 @@ SNIPPET = 60  # characters of context around the first match in the minutes
 COUNT_CAP = 1000  # counted exactly up to this; beyond it the page says "more than 1,000"
 PROBE = 200  # newest records of the scope the planner's probe looks at
 PROBE_SHARE = 10  # one in this many of them matching (or more): walk the records instead of the index
+WALK_WINDOW = 20_000  # newest records a walk reads at most (2 x COUNT_CAP x PROBE_SHARE) before the index
 INDEX = "index"
 WALK = "walk"
 
@@ -165,6 +168,27 @@ def newest_ids(found: QuerySet, cap: int = COUNT_CAP) -> tuple[list[int], bool]:
     matches twice, and counting every match of a common word would read them all."""
     ids = list(found.order_by("-held_at", "-pk").values_list("pk", flat=True)[: cap + 1])
     return ids[:cap], len(ids) > cap
+
+
+def find(
+    meetings: QuerySet, terms: list[str], people: QuerySet, *, text_year: int | None = None, cap: int | None = None
+) -> tuple[list[int], bool, str]:
+    """What the page runs: the newest `cap` matching ids, whether there are more, and the plan used.
+    A walk reads at most the scope's WALK_WINDOW newest records (one cheap index read finds where that
+    window starts): a word common among the newest records but rare before them would otherwise walk
+    back through every record. If the window holds fewer than cap + 1 matches, the index plan answers
+    instead, exactly: the walk's answer is used only when it is certain to be the newest cap + 1."""
+    cap = COUNT_CAP if cap is None else cap
+    plan = choose_plan(meetings, terms, people, text_year=text_year)
+    if plan == WALK:
+        edge = meetings.order_by("-held_at", "-pk").values_list("held_at", flat=True)[WALK_WINDOW - 1 : WALK_WINDOW]
+        window = meetings.filter(held_at__gte=edge[0]) if edge else meetings
+        ids, more = newest_ids(search_meetings(window, terms, people, text_year=text_year, plan=WALK), cap)
+        if more or not edge:  # the newest cap + 1 matches lie in the window (or the window is everything)
+            return ids, more, WALK
+        plan = INDEX
+    ids, more = newest_ids(search_meetings(meetings, terms, people, text_year=text_year, plan=plan), cap)
+    return ids, more, plan
 
 
 # --- showing a hit -----------------------------------------------------------------------------------

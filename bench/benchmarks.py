@@ -454,9 +454,7 @@ def run_search(year: int) -> list[dict]:
         def run(terms=terms, text_year=text_year):
             # As the page runs it: the probe chooses the plan, the count stops at COUNT_CAP, one page.
             scope = Meeting.objects.all()
-            plan = search.choose_plan(scope, terms, people, text_year=text_year)
-            found = search.search_meetings(scope, terms, people, text_year=text_year, plan=plan)
-            ids, capped = search.newest_ids(found)
+            ids, capped, plan = search.find(scope, terms, people, text_year=text_year)
             page = list(Meeting.objects.filter(pk__in=ids[:20]).select_related("unit").order_by("-held_at", "-pk"))
             return (plan, len(ids), capped), page
 

@@ -41,9 +41,7 @@ def meeting_search(request):
     year_forced = search.needs_year(terms) and year is None
     text_year = timezone.localdate().year if year_forced else None
     people = Attendance.objects.all()
-    plan = search.choose_plan(meetings, terms, people, text_year=text_year)
-    found = search.search_meetings(meetings, terms, people, text_year=text_year, plan=plan)
-    ids, capped = search.newest_ids(found, search.COUNT_CAP)
+    ids, capped, _plan = search.find(meetings, terms, people, text_year=text_year)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(
         Meeting.objects.filter(pk__in=page.object_list).select_related("unit").order_by("-held_at", "-pk")

@@ -199,3 +199,29 @@ def test_a_short_term_with_latin_letters_is_found_whatever_their_case_by_both_pl
         for term in ("b座", "B座"):
             pks = search.search_meetings(Meeting.objects.all(), [term], people, text_year=2025, plan=plan)
             assert list(pks.values_list("pk", flat=True)) == [room.pk]
+
+
+def test_a_walk_that_finds_too_few_matches_in_its_window_gives_way_to_the_index(org, records, monkeypatch):
+    mine, _group, theirs = records
+    people = Attendance.objects.all()
+    newest = [
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 9, day), topic=f"近期主题{day}") for day in (1, 2, 3)
+    ]
+    old = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2024, 1, 5), topic="近期主题旧")
+    monkeypatch.setattr(search, "PROBE", 3)  # the three newest all match: a "common" word
+    assert search.choose_plan(Meeting.objects.all(), ["近期主题"], people) == search.WALK
+    expected = [m.pk for m in reversed(newest)] + [old.pk]
+    # The window of the 3 newest holds 3 matches, not cap + 1: the index answers, and finds the old one too.
+    monkeypatch.setattr(search, "WALK_WINDOW", 3)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=3) == (expected[:3], True, search.INDEX)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=10) == (expected, False, search.INDEX)
+    # A window that holds cap + 1 matches answers by itself.
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=2) == (expected[:2], True, search.WALK)
+    # A window wider than the scope is the whole scope: the walk's answer is complete.
+    monkeypatch.setattr(search, "WALK_WINDOW", 1000)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=10) == (expected, False, search.WALK)
+    # Scoped: the other branch's record with the same words never appears, whichever plan answers.
+    for window in (1, 1000):
+        monkeypatch.setattr(search, "WALK_WINDOW", window)
+        ids, _more, _plan = search.find(Meeting.objects.filter(branch=org.branch), ["司法为民"], people)
+        assert ids == [mine.pk] and theirs.pk not in ids
