@@ -476,7 +476,8 @@ def run_search(year: int) -> list[dict]:
                 "terms": terms,
                 "time": took,
                 "plan": plan,
-                "hits": f"more than {hits}" if capped else hits,
+                "hits": hits,
+                "capped": capped,
                 "time_before": before,
                 "hits_before": all_hits,
                 "records": Meeting.objects.count(),
@@ -496,9 +497,15 @@ def _archive_and_search_lines(lines: list[dict]) -> list[str]:
             )
         elif line.get("job") == "search":
             within = "within" if line["time"] <= SEARCH_TARGET else "OVER"
+            before = (
+                f"; before the walk and the cap {line['time_before']:.3f} s for {line['hits_before']:,}"
+                if "time_before" in line
+                else ""
+            )
             out.append(
-                f"{line['n']:>6}  search          {line['time']:>9.3f}  {line['query']}: {line['hits']:,} of"
-                f" {line['records']:,} records ({within} {SEARCH_TARGET:g} s)"
+                f"{line['n']:>6}  search          {line['time']:>9.3f}  {line['query']}:"
+                f" {'more than ' if line.get('capped') else ''}{line['hits']:,} of {line['records']:,} records"
+                f" ({line.get('plan', 'index')}; {within} {SEARCH_TARGET:g} s{before})"
             )
     return out
 
