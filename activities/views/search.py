@@ -43,9 +43,7 @@ def meeting_search(request):
     people = Attendance.objects.all()
     ids, capped, _plan = search.find(meetings, terms, people, text_year=text_year)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(
-        Meeting.objects.filter(pk__in=page.object_list).select_related("unit").order_by("-held_at", "-pk")
-    )
+    page.object_list = list(meetings.filter(pk__in=page.object_list).select_related("unit").order_by("-held_at", "-pk"))
     names: dict[int, list[str]] = {}
     if terms and page.object_list:
         matching = Attendance.objects.filter(meeting__in=[m.pk for m in page.object_list]).select_related("member")
