@@ -126,6 +126,8 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "held_on"]),
             models.Index(fields=["unit", "held_on"]),
+            # The search's walk, newest first, for a common word (activities/search.py).
+            models.Index(fields=["held_at", "id"]),
             # Finding a record by any substring of its text (activities/search.py says why trigrams).
             # Created on PostgreSQL only (migration 0006); SQLite searches without it.
             GinIndex(OpClass(search_text(), name="gin_trgm_ops"), name="meeting_search_trgm"),

@@ -40,9 +40,10 @@ def meeting_search(request):
     # Terms of one or two characters cannot use the trigram index: their text search keeps to one year.
     year_forced = search.needs_year(terms) and year is None
     text_year = timezone.localdate().year if year_forced else None
-    found = search.search_meetings(meetings, terms, Attendance.objects.all(), text_year=text_year)
-    found = found.select_related("unit")
-    page = Paginator(found.order_by("-held_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    people = Attendance.objects.all()
+    ids, capped, _plan = search.find(meetings, terms, people, text_year=text_year)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(meetings.filter(pk__in=page.object_list).select_related("unit").order_by("-held_at", "-pk"))
     names: dict[int, list[str]] = {}
     if terms and page.object_list:
         matching = Attendance.objects.filter(meeting__in=[m.pk for m in page.object_list]).select_related("member")
@@ -65,6 +66,8 @@ def meeting_search(request):
             "year_forced": year_forced,
             "text_year": text_year,
             "page": page,
+            "capped": capped,
+            "cap": search.COUNT_CAP,
             "hits": search.hits(page.object_list, terms, names),
             "query": urlencode(query),
             "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),

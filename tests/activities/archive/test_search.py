@@ -128,3 +128,100 @@ def test_junk_in_the_search_box_and_its_filters_answers_without_a_server_error(o
     assert client.get(url, {"q": "司法为民", "year": "-1"}).status_code == 200
     assert client.get(url, {"q": "司法为民", "unit": "²"}).status_code == 404
     assert client.get(url, {"q": "司法为民", "unit": "9" * 30}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "text_year"),
+    [
+        ("司法为民", None),
+        ("学习", 2025),
+        ("张伟", None),
+        ("学习 三楼", None),
+        ("党员 张伟", None),
+        ("不存在的词", None),
+    ],
+)
+def test_the_walk_finds_exactly_what_the_index_finds_in_the_same_scope(org, records, query, text_year):
+    terms = search.terms_of(query)
+    people = Attendance.objects.all()
+    scopes = [Meeting.objects.all(), Meeting.objects.filter(branch=org.branch), Meeting.objects.filter(unit=org.group)]
+    for scope in scopes:
+        by_index = search.search_meetings(scope, terms, people, text_year=text_year, plan=search.INDEX)
+        walked = search.search_meetings(scope, terms, people, text_year=text_year, plan=search.WALK)
+        expected = list(by_index.order_by("-held_at", "-pk").values_list("pk", flat=True))
+        assert list(walked.order_by("-held_at", "-pk").values_list("pk", flat=True)) == expected
+        assert set(expected) <= set(scope.values_list("pk", flat=True))  # another branch's never appears
+    # The branch's own search of its minutes' phrase: the other branch's record with it stays out.
+    mine, _group, theirs = records
+    branch_only = Meeting.objects.filter(branch=org.branch)
+    walked = search.search_meetings(branch_only, ["司法为民"], people, plan=search.WALK)
+    assert list(walked.values_list("pk", flat=True)) == [mine.pk] and theirs.pk not in walked.values_list(
+        "pk", flat=True
+    )
+
+
+def test_a_common_word_walks_a_rare_one_uses_the_index(org, records):
+    people = Attendance.objects.all()
+    for day in range(1, 21):
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 5, day), topic=f"常见主题第{day}次")
+    scope = Meeting.objects.all()
+    assert search.choose_plan(scope, ["常见主题"], people) == search.WALK  # 20 of the 23 newest
+    assert search.choose_plan(scope, ["司法为民"], people) == search.INDEX  # 2 of 23: less than one in ten
+    assert search.choose_plan(scope, [], people) == search.INDEX
+
+
+def test_the_count_stops_at_the_cap_and_the_page_says_more_than_it(org, login, monkeypatch):
+    days = range(1, 26)
+    for day in days:
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 1, day), topic=f"学习党章第{day}次")
+    found_ = search.search_meetings(Meeting.objects.all(), ["学习党章"], Attendance.objects.all())
+    newest = list(found_.order_by("-held_at", "-pk").values_list("pk", flat=True))
+    assert len(newest) == 25
+    assert search.newest_ids(found_, cap=10) == (newest[:10], True)
+    assert search.newest_ids(found_, cap=25) == (newest, False)
+    assert search.newest_ids(found_, cap=100) == (newest, False)
+    client = login(org.secretary)
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    response, pks = found(client, q="学习党章")
+    page = response.content.decode()
+    assert 'id="search-capped"' in page and "超过 10 条" in page and pks == newest[:10]
+    assert response.context["page"].paginator.count == 10
+    monkeypatch.setattr(search, "COUNT_CAP", 1000)
+    response, pks = found(client, q="学习党章")
+    assert 'id="search-capped"' not in response.content.decode() and response.context["page"].paginator.count == 25
+    assert pks == newest[:20]
+
+
+def test_a_short_term_with_latin_letters_is_found_whatever_their_case_by_both_plans(org, records):
+    room = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 7, 1), topic="主题党日", place="B座会议室")
+    people = Attendance.objects.all()
+    for plan in (search.INDEX, search.WALK):
+        for term in ("b座", "B座"):
+            pks = search.search_meetings(Meeting.objects.all(), [term], people, text_year=2025, plan=plan)
+            assert list(pks.values_list("pk", flat=True)) == [room.pk]
+
+
+def test_a_walk_that_finds_too_few_matches_in_its_window_gives_way_to_the_index(org, records, monkeypatch):
+    mine, _group, theirs = records
+    people = Attendance.objects.all()
+    newest = [
+        log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2025, 9, day), topic=f"近期主题{day}") for day in (1, 2, 3)
+    ]
+    old = log_meeting(org.branch, Meeting.Kind.THEME_DAY, date(2024, 1, 5), topic="近期主题旧")
+    monkeypatch.setattr(search, "PROBE", 3)  # the three newest all match: a "common" word
+    assert search.choose_plan(Meeting.objects.all(), ["近期主题"], people) == search.WALK
+    expected = [m.pk for m in reversed(newest)] + [old.pk]
+    # The window of the 3 newest holds 3 matches, not cap + 1: the index answers, and finds the old one too.
+    monkeypatch.setattr(search, "WALK_WINDOW", 3)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=3) == (expected[:3], True, search.INDEX)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=10) == (expected, False, search.INDEX)
+    # A window that holds cap + 1 matches answers by itself.
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=2) == (expected[:2], True, search.WALK)
+    # A window wider than the scope is the whole scope: the walk's answer is complete.
+    monkeypatch.setattr(search, "WALK_WINDOW", 1000)
+    assert search.find(Meeting.objects.all(), ["近期主题"], people, cap=10) == (expected, False, search.WALK)
+    # Scoped: the other branch's record with the same words never appears, whichever plan answers.
+    for window in (1, 1000):
+        monkeypatch.setattr(search, "WALK_WINDOW", window)
+        ids, _more, _plan = search.find(Meeting.objects.filter(branch=org.branch), ["司法为民"], people)
+        assert ids == [mine.pk] and theirs.pk not in ids
