@@ -13,9 +13,12 @@ from django.urls import reverse
 
 from activities.pledges.views import pledges as pledge_views
 from activities.views import compliance as compliance_views
+from assessment import rating
+from assessment.models import BranchRating
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
 from assessment.views import checks as check_views
+from assessment.views import dashboards as dashboard_views
 from assessment.views import ratings as rating_views
 from bench import pages
 from branches import views as tree_views
@@ -103,6 +106,27 @@ def test_each_committee_list_page_shows_at_most_a_page(scale, client, monkeypatc
     assert table_rows(html) == pledge_views.BRANCH_PAGE
 
     _, html = get(client, reverse("home"))
+
+
+@pytest.mark.django_db
+def test_the_star_dashboard_counts_in_the_database_and_lists_a_few(scale, client, monkeypatch):
+    committee, _, _ = scale
+    client.force_login(committee)
+    monkeypatch.setattr(dashboard_views, "LIST_LIMIT", 3)
+    response, html = get(client, reverse("assessment:index"), year=YEAR)
+    lines = BranchRating.objects.filter(rating__year=YEAR)
+    assert response.context["total"] == BRANCHES
+    assert sum(response.context["counts"]["levels"].values()) + response.context["counts"]["lagging"] == BRANCHES
+    assert table_rows(html) == dashboard_views.RANKING_LIMIT
+    below = [line for line in lines if line.level is not None and line.level < rating.INTERVIEW_BELOW]
+    assert response.context["interview_total"] == len(below) > 3
+    assert len(response.context["interview"]) == 3
+    interview_list = html[html.index('id="interview-list"') : html.index("</ul>", html.index('id="interview-list"'))]
+    assert interview_list.count("<li") == 3
+    assert response.context["lagging_total"] == sum(1 for line in lines if line.is_lagging)
+    assert len(response.context["lagging"]) == min(3, response.context["lagging_total"])
+    actions = dict(response.context["actions"])
+    assert sum(actions.values()) == sum(1 for line in lines if line.action)
 
 
 def table_rows_of_tree(html: str) -> int:
