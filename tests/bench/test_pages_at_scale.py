@@ -2,7 +2,7 @@
 rows, in a number of queries that does not depend on N, and `make bench`'s page timings run."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -25,6 +25,9 @@ from branches import views as tree_views
 from branches.models import OrgUnit
 from branches.selectors import flagged_unit_ids, unit_rows
 from members import views as member_views
+from recruitment import views as recruitment_views
+from recruitment.services import recruit_create
+from tests.factories import recruit_id
 
 YEAR = 2025
 BRANCHES = 200
@@ -104,6 +107,26 @@ def test_each_committee_list_page_shows_at_most_a_page(scale, client, monkeypatc
     assert table_rows(html) == check_views.BRANCH_PAGE
     _, html = get(client, reverse("pledges:index"), year=YEAR)
     assert table_rows(html) == pledge_views.BRANCH_PAGE
+
+    # seed_scale makes no applicants: a page and a half of them across the first branches.
+    branches = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("path")[:15])
+    for n in range(recruitment_views.PAGE_SIZE * 3 // 2):
+        recruit_create(
+            branch=branches[n % len(branches)],
+            name=f"申请人{n}",
+            id_number=recruit_id(date(1990, 1, 1) + timedelta(days=n)),
+            applied_on=date(YEAR, 3, 1),
+        )
+    response, html = get(client, reverse("recruitment:list"))
+    assert response.context["page"].paginator.count > recruitment_views.PAGE_SIZE
+    assert table_rows(html) == recruitment_views.PAGE_SIZE
+    unit_select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
+    assert unit_select.count("<option") == 1  # 全部支部; the units are searched, not listed
+    general = OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH).order_by("path").first()
+    response, html = get(client, reverse("recruitment:list"), unit=general.pk)
+    unit_select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
+    assert unit_select.count("<option") == 2 and f'value="{general.pk}" selected' in unit_select
+    assert all(row.recruit.branch.path.startswith(general.path) for row in response.context["rows"])
 
     _, html = get(client, reverse("home"))
 
