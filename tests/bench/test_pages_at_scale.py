@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.pledges.views import pledges as pledge_views
 from activities.views import compliance as compliance_views
@@ -22,8 +23,10 @@ from assessment.views import dashboards as dashboard_views
 from assessment.views import ratings as rating_views
 from bench import pages
 from branches import views as tree_views
+from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.selectors import flagged_unit_ids, unit_rows
+from branches.selectors import flagged_unit_ids, unit_rows, unit_rows_of
+from config import views as home_views
 from members import views as member_views
 from recruitment import views as recruitment_views
 from recruitment.services import recruit_create
@@ -180,3 +183,23 @@ def test_the_flagged_units_equal_the_rules_across_the_organisation(scale):
         expected = [row.unit.pk for row in unit_rows(OrgUnit.objects.all(), today) if row.has_warnings]
         assert flagged_unit_ids(OrgUnit.objects.all(), today) == expected
         assert 0 < len(expected) < OrgUnit.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_committees_home_panel_counts_its_rows_like_the_tree(scale, rf):
+    """The own units and the first flagged ones are counted together: each row as unit_rows_of gives it."""
+    committee, _, _ = scale
+    request = rf.get("/")
+    request.user = committee
+    _, panel = home_views.org_panel(request, scope_for(committee))
+    today = timezone.localdate()
+    flagged_ids = flagged_unit_ids(OrgUnit.objects.all(), today)
+    root = OrgUnit.objects.get(depth=1)
+    first = OrgUnit.objects.filter(pk__in=flagged_ids[: home_views.PANEL_LIMIT]).order_by("path")
+
+    def seen(rows):
+        return [(row.unit.pk, row.counts, row.warnings, row.term) for row in rows]
+
+    assert seen(panel["own_rows"]) == seen(unit_rows_of([root], today))
+    assert seen(panel["flagged"]) == seen(unit_rows_of(first, today))
+    assert panel["flagged_count"] == len(flagged_ids) > home_views.PANEL_LIMIT
