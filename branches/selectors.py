@@ -221,13 +221,18 @@ def with_parent_name(units):
 FLAGGED_SQL = """
 WITH v AS ({units}),
 bc AS (
-    SELECT b.id, b.path,
-           count(m.id) FILTER (WHERE m.left_on IS NULL) AS n_all,
-           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.category = 'full') AS n_full,
-           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.committee_post <> '') AS n_committee,
-           count(m.id) FILTER (WHERE m.left_on IS NULL AND m.is_party_cadre) AS n_cadres
-    FROM v b LEFT JOIN {members} m ON m.branch_id = b.id
-    WHERE b.kind = 'branch' GROUP BY b.id, b.path
+    -- Members counted per branch first, then joined: one pass over the members, not a lookup per branch.
+    SELECT b.id, b.path, coalesce(c.n_all, 0) AS n_all, coalesce(c.n_full, 0) AS n_full,
+           coalesce(c.n_committee, 0) AS n_committee, coalesce(c.n_cadres, 0) AS n_cadres
+    FROM v b LEFT JOIN (
+        SELECT m.branch_id, count(*) AS n_all,
+               count(*) FILTER (WHERE m.category = 'full') AS n_full,
+               count(*) FILTER (WHERE m.committee_post <> '') AS n_committee,
+               count(*) FILTER (WHERE m.is_party_cadre) AS n_cadres
+        FROM {members} m WHERE m.left_on IS NULL AND m.branch_id IN (SELECT id FROM v WHERE kind = 'branch')
+        GROUP BY m.branch_id
+    ) c ON c.branch_id = b.id
+    WHERE b.kind = 'branch'
 ),
 up AS (
     SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all

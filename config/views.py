@@ -37,7 +37,14 @@ def org_panel(request, scope):
     # Counted by the database; only the units shown are built into rows.
     own_units = list(units.filter(pk__in=own).order_by("path")) or list(units.order_by("path")[:1])
     flagged_ids = flagged_unit_ids(units, today) if own_units else []
-    flagged = unit_rows_of(OrgUnit.objects.filter(pk__in=flagged_ids[:PANEL_LIMIT]).order_by("path"), today)
+    # The own units and the first flagged ones counted together: the committee's root is often both,
+    # and counting it means counting the whole province.
+    own_ids = {unit.pk for unit in own_units}
+    shown = own_units + list(
+        OrgUnit.objects.filter(pk__in=flagged_ids[:PANEL_LIMIT]).exclude(pk__in=own_ids).order_by("path")
+    )
+    rows = {row.unit.pk: row for row in unit_rows_of(sorted(shown, key=lambda unit: unit.path), today)}
+    flagged = [rows[pk] for pk in flagged_ids[:PANEL_LIMIT]]
     # 转正 coming up: counted and the first few fetched by the database.
     soon = probation_soon(Member.objects.visible_to(scope).current(), today)
     if not (scope.has_units or scope.is_committee):
@@ -50,7 +57,7 @@ def org_panel(request, scope):
     return "branches/panel_home.html", {
         "me": me,
         "my_probation": me.probation_due and probation_status(me.probation_due, today) if me else None,
-        "own_rows": unit_rows_of(own_units, today),
+        "own_rows": [rows[unit.pk] for unit in own_units],
         "flagged": flagged,
         "flagged_count": len(flagged_ids),
         "probation": probation,

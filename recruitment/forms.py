@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import TypeAheadSelect, UnitChoiceField
 from branches.models import OrgUnit
 from core.forms import DateField
 from core.uploads import import_file_field
@@ -9,6 +10,23 @@ from core.uploads import import_file_field
 from . import rules
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RecruitFilterForm(forms.Form):
+    """The list's unit filter: the chosen unit only, the others searched (a province has thousands)."""
+
+    unit = UnitChoiceField(
+        label=_("所在支部"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("全部支部"),
+        widget=TypeAheadSelect("unit", attrs={"class": "form-select form-select-sm w-auto"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].widget.attrs["aria-label"] = self.fields["unit"].label
 
 
 class RecruitForm(forms.Form):

@@ -28,7 +28,7 @@ from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
 
 from . import recruit_io, rules, selectors, services, tasks
-from .forms import DocumentForm, ImportForm, RecruitEditForm, RecruitForm, StepForm
+from .forms import DocumentForm, ImportForm, RecruitEditForm, RecruitFilterForm, RecruitForm, StepForm
 from .models import STAGE_LABELS, STEP_LABELS, Recruit, RecruitDocument, RecruitStep, Status
 
 PAGE_SIZE = 50
@@ -82,15 +82,20 @@ def recruit_list(request):
     page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = selectors.branch_rows(recruits.filter(pk__in=[r.pk for r in page.object_list]), today)
-    branches = OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.BRANCH)
+    # Whether there is a branch to add to, and more than one to filter by: two ids, not every branch.
+    first_branches = list(
+        OrgUnit.objects.managed_by(scope).filter(kind=OrgUnit.Kind.BRANCH).values_list("pk", flat=True)[:2]
+    )
+    units = OrgUnit.objects.managed_by(scope).exclude(kind=OrgUnit.Kind.GROUP)
     context = {
         "rows": rows,
         "page": page,
         "unit": unit,
         "status": status,
         "statuses": Status.choices,
-        "branches": branches,
-        "can_add": branches.exists(),
+        "filter_form": RecruitFilterForm(initial={"unit": unit.pk if unit else None}, units=units),
+        "many_branches": len(first_branches) > 1,
+        "can_add": bool(first_branches),
         "today": today,
         "query": _query_without_page(request),
     }

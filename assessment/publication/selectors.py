@@ -162,20 +162,28 @@ def override_facts(branch_rating: BranchRating) -> dict:
 # --- interviews -------------------------------------------------------------------------------------
 
 
-def interview_rows(year: int, scope: Scope) -> list[dict]:
-    """The year's interview list (levels below three stars) in the user's part of the tree, each with
-    the interviews held and whether one is still to be held (once the year is approved). Two queries;
-    the committee sees the list of a proposal too, everyone else only of an approved year."""
+def interview_lines(year: int, scope: Scope):
+    """The year's lines below three stars (the committee's override counts) the user may read."""
     below = rating.INTERVIEW_BELOW
-    lines = list(
+    return (
         BranchRating.objects.for_viewer(scope)
         .filter(rating__year=year)
         .filter(Q(override_level__lt=below) | Q(override_level__isnull=True, proposed_level__lt=below))
-        .select_related("branch", "rating")
-        .order_by("branch__code")
     )
+
+
+def interview_rows(year: int, scope: Scope, limit: int | None = None) -> list[dict]:
+    """The year's interview list (levels below three stars) in the user's part of the tree, each with
+    the interviews held and whether one is still to be held (once the year is approved). Two queries;
+    the committee sees the list of a proposal too, everyone else only of an approved year. With a
+    limit, only the first `limit` lines by branch code (and only their interviews) are read."""
+    lines_qs = interview_lines(year, scope).select_related("branch", "rating").order_by("branch__code")
+    lines = list(lines_qs[:limit] if limit is not None else lines_qs)
+    interviews = Interview.objects.visible_to(scope).filter(year=year)
+    if limit is not None:
+        interviews = interviews.filter(branch_id__in=among([line.branch_id for line in lines]))
     held = defaultdict(list)
-    for interview in Interview.objects.visible_to(scope).filter(year=year).order_by("held_on", "pk"):
+    for interview in interviews.order_by("held_on", "pk"):
         held[interview.branch_id].append(interview)
     waiting = set(rules.interviews_to_hold([r.branch_id for r in lines if r.rating.is_approved], held))
     return [

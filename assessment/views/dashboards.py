@@ -1,9 +1,10 @@
 """The rating's dashboards: the committee's (and a general secretary's) overview, a branch's page, the home panel."""
 
-from collections import Counter
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from ..publication import selectors as publication_selectors
 from .access import MAX_YEAR, MIN_YEAR, branch_or_404, can_read, reader_only, year_or_404
 
 RANKING_LIMIT = 100  # the dashboard's ranking; the review page and the workbook list every branch
+LIST_LIMIT = 30  # the dashboard's interview and lagging lists; the interview page lists them all
 
 
 def _default_year(today: date) -> int:
@@ -30,18 +32,21 @@ def index(request):
     """The committee's dashboard (also a general secretary's, for their branches); a secretary's branch page."""
     scope = reader_only(request)
     today = timezone.localdate()
-    units = selectors.visible_branches(scope)
+    # The committee's own branches are all of them: not listed, and not read (5,000 at a province).
+    units = [] if scope.is_committee else selectors.visible_branches(scope)
     if not scope.is_committee and len(units) == 1:
         return redirect("assessment:branch", units[0].pk)
     year = year_or_404(query_year(request, _default_year(today), low=MIN_YEAR, high=MAX_YEAR, strict=True))
     year_rating = YearRating.objects.filter(year=year).first()
-    rows = list(
+    # Counted by the database; only the first lines of each list are read.
+    lines = (
         BranchRating.objects.for_viewer(scope)
         .filter(rating__year=year)
-        .select_related("branch")
-        .order_by("-score", "branch__code")
+        .annotate(final=Coalesce("override_level", "proposed_level"))
     )
-    counts = selectors.level_counts(r.level for r in rows)
+    counts = selectors.level_totals(lines)
+    ranking = list(lines.select_related("branch").order_by("-score", "branch__code")[:RANKING_LIMIT])
+    lagging = lines.filter(applied_level__isnull=True)
     history = selectors.history_by_year(None if scope.is_committee else [u.pk for u in units])
     years = sorted(history)
     level_names = {level: str(label) for level, label in LEVEL_CHOICES}
@@ -58,19 +63,22 @@ def index(request):
             ],
         },
     }
-    actions = Counter(r.action for r in rows if r.action)
+    actions = dict(lines.exclude(action="").order_by().values_list("action").annotate(n=Count("pk")))
     context = {
         "year": year,
         "years": list(range(today.year, today.year - 6, -1)),
         "year_rating": year_rating,
-        "ranking": rows[:RANKING_LIMIT],
-        "ranking_cut": len(rows) > RANKING_LIMIT,
-        "rows": rows,
+        "ranking": ranking,
+        "total": counts["total"],
+        "ranking_cut": counts["total"] > RANKING_LIMIT,
         "counts": counts,
         "charts": charts,
         "actions": [(choice.label, actions.get(choice.value, 0)) for choice in BranchRating.ActionChoice],
-        "interview": publication_selectors.interview_rows(year, scope),
-        "lagging": [r for r in rows if r.is_lagging],
+        "interview": publication_selectors.interview_rows(year, scope, limit=LIST_LIMIT),
+        "interview_total": publication_selectors.interview_lines(year, scope).count(),
+        "lagging": list(lagging.select_related("branch").order_by("branch__code")[:LIST_LIMIT]),
+        "lagging_total": lagging.count(),
+        "list_limit": LIST_LIMIT,
         "units": units,
         "current_quarter": previous_quarter(today),
     }

@@ -2,7 +2,7 @@
 rows, in a number of queries that does not depend on N, and `make bench`'s page timings run."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -10,18 +10,27 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.pledges.views import pledges as pledge_views
 from activities.views import compliance as compliance_views
+from assessment import rating
+from assessment.models import BranchRating
 from assessment.services.checks import quarter_compute
 from assessment.services.ratings import year_propose
 from assessment.views import checks as check_views
+from assessment.views import dashboards as dashboard_views
 from assessment.views import ratings as rating_views
 from bench import pages
 from branches import views as tree_views
+from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.selectors import flagged_unit_ids, unit_rows
+from branches.selectors import flagged_unit_ids, unit_rows, unit_rows_of
+from config import views as home_views
 from members import views as member_views
+from recruitment import views as recruitment_views
+from recruitment.services import recruit_create
+from tests.factories import recruit_id
 
 YEAR = 2025
 BRANCHES = 200
@@ -102,7 +111,48 @@ def test_each_committee_list_page_shows_at_most_a_page(scale, client, monkeypatc
     _, html = get(client, reverse("pledges:index"), year=YEAR)
     assert table_rows(html) == pledge_views.BRANCH_PAGE
 
+    # seed_scale makes no applicants: a page and a half of them across the first branches.
+    branches = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("path")[:15])
+    for n in range(recruitment_views.PAGE_SIZE * 3 // 2):
+        recruit_create(
+            branch=branches[n % len(branches)],
+            name=f"申请人{n}",
+            id_number=recruit_id(date(1990, 1, 1) + timedelta(days=n)),
+            applied_on=date(YEAR, 3, 1),
+        )
+    response, html = get(client, reverse("recruitment:list"))
+    assert response.context["page"].paginator.count > recruitment_views.PAGE_SIZE
+    assert table_rows(html) == recruitment_views.PAGE_SIZE
+    unit_select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
+    assert unit_select.count("<option") == 1  # 全部支部; the units are searched, not listed
+    general = OrgUnit.objects.filter(kind=OrgUnit.Kind.GENERAL_BRANCH).order_by("path").first()
+    response, html = get(client, reverse("recruitment:list"), unit=general.pk)
+    unit_select = html[html.index('name="unit"') : html.index("</select>", html.index('name="unit"'))]
+    assert unit_select.count("<option") == 2 and f'value="{general.pk}" selected' in unit_select
+    assert all(row.recruit.branch.path.startswith(general.path) for row in response.context["rows"])
+
     _, html = get(client, reverse("home"))
+
+
+@pytest.mark.django_db
+def test_the_star_dashboard_counts_in_the_database_and_lists_a_few(scale, client, monkeypatch):
+    committee, _, _ = scale
+    client.force_login(committee)
+    monkeypatch.setattr(dashboard_views, "LIST_LIMIT", 3)
+    response, html = get(client, reverse("assessment:index"), year=YEAR)
+    lines = BranchRating.objects.filter(rating__year=YEAR)
+    assert response.context["total"] == BRANCHES
+    assert sum(response.context["counts"]["levels"].values()) + response.context["counts"]["lagging"] == BRANCHES
+    assert table_rows(html) == dashboard_views.RANKING_LIMIT
+    below = [line for line in lines if line.level is not None and line.level < rating.INTERVIEW_BELOW]
+    assert response.context["interview_total"] == len(below) > 3
+    assert len(response.context["interview"]) == 3
+    interview_list = html[html.index('id="interview-list"') : html.index("</ul>", html.index('id="interview-list"'))]
+    assert interview_list.count("<li") == 3
+    assert response.context["lagging_total"] == sum(1 for line in lines if line.is_lagging)
+    assert len(response.context["lagging"]) == min(3, response.context["lagging_total"])
+    actions = dict(response.context["actions"])
+    assert sum(actions.values()) == sum(1 for line in lines if line.action)
 
 
 def table_rows_of_tree(html: str) -> int:
@@ -133,3 +183,23 @@ def test_the_flagged_units_equal_the_rules_across_the_organisation(scale):
         expected = [row.unit.pk for row in unit_rows(OrgUnit.objects.all(), today) if row.has_warnings]
         assert flagged_unit_ids(OrgUnit.objects.all(), today) == expected
         assert 0 < len(expected) < OrgUnit.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_committees_home_panel_counts_its_rows_like_the_tree(scale, rf):
+    """The own units and the first flagged ones are counted together: each row as unit_rows_of gives it."""
+    committee, _, _ = scale
+    request = rf.get("/")
+    request.user = committee
+    _, panel = home_views.org_panel(request, scope_for(committee))
+    today = timezone.localdate()
+    flagged_ids = flagged_unit_ids(OrgUnit.objects.all(), today)
+    root = OrgUnit.objects.get(depth=1)
+    first = OrgUnit.objects.filter(pk__in=flagged_ids[: home_views.PANEL_LIMIT]).order_by("path")
+
+    def seen(rows):
+        return [(row.unit.pk, row.counts, row.warnings, row.term) for row in rows]
+
+    assert seen(panel["own_rows"]) == seen(unit_rows_of([root], today))
+    assert seen(panel["flagged"]) == seen(unit_rows_of(first, today))
+    assert panel["flagged_count"] == len(flagged_ids) > home_views.PANEL_LIMIT
