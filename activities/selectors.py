@@ -252,6 +252,8 @@ def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: da
 # too high (millions of window rows for about 60,000), so its cost passes jit_above_cost and PostgreSQL
 # spent 45-75 ms compiling it at N = 5,000, more than any of its joins; and the full-member count
 # sorts about 110,000 (branch, member) pairs, 9 MB, which spilled to disk under the default 4 MB.
+# SET LOCAL lasts until the transaction ends: the atomic block below under autocommit (no
+# ATOMIC_REQUESTS), the caller's whole transaction when called inside one.
 RANKING_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '16MB'"
 
 RANKING_SQL = """
