@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 
@@ -248,6 +248,14 @@ def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: da
 # The overview's ranking: for each branch, the open windows (compliance.open_windows) in which the
 # branch, or one of its groups founded by the window's end, held no submitted meeting of the kind;
 # 支委会 only where the branch has a committee on the year's last day, as meeting_facts counts it.
+# For the ranking's statement only (SET LOCAL, inside its own transaction). Its row estimates are far
+# too high (millions of window rows for about 60,000), so its cost passes jit_above_cost and PostgreSQL
+# spent 45-75 ms compiling it at N = 5,000, more than any of its joins; and the full-member count
+# sorts about 110,000 (branch, member) pairs, 9 MB, which spilled to disk under the default 4 MB.
+# SET LOCAL lasts until the transaction ends: the atomic block below under autocommit (no
+# ATOMIC_REQUESTS), the caller's whole transaction when called inside one.
+RANKING_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '16MB'"
+
 RANKING_SQL = """
 WITH fm AS ({full_members}),
 w (kind, per_group, starts, ends, state) AS (VALUES {windows}),
@@ -317,6 +325,7 @@ def compliance_ranking(branch_ids: Iterable[int], year: int, quarter: int, today
     params += [ids, OrgUnit.steplen, compliance.COMMITTEE_MEETING, compliance.COMMITTEE_MIN_FULL_MEMBERS]
     params += [min(w.start for w in windows), max(w.end for w in windows), sorted({w.kind for w in windows})]
     params += [Meeting.Status.SUBMITTED]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(RANKING_SETTINGS)
         cursor.execute(RANKING_SQL.format(full_members=members_sql, windows=values), params)
         return [Rank(*row) for row in cursor.fetchall()]

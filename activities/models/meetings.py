@@ -128,6 +128,14 @@ class Meeting(models.Model):
             models.Index(fields=["unit", "held_on"]),
             # The search's walk, newest first, for a common word (activities/search.py).
             models.Index(fields=["held_at", "id"]),
+            # The compliance ranking's "no submitted meeting in the window" check, read from the index
+            # alone (activities/selectors.RANKING_SQL; docs/performance.md has the timings).
+            models.Index(
+                fields=["unit", "kind", "held_on"],
+                include=["branch"],
+                condition=models.Q(status="submitted"),
+                name="meeting_submitted_unit_kind",
+            ),
             # Finding a record by any substring of its text (activities/search.py says why trigrams).
             # Created on PostgreSQL only (migration 0006); SQLite searches without it.
             GinIndex(OpClass(search_text(), name="gin_trgm_ops"), name="meeting_search_trgm"),
