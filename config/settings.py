@@ -280,6 +280,10 @@ AXES_VERBOSE = False
 # would be a second, never-pruned copy.
 AXES_DISABLE_ACCESS_LOG = True
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The covering index of submitted meetings (activities 0011) carries INCLUDE columns, a PostgreSQL
+    # speed-up for the compliance ranking; SQLite (the laptop demo) builds it without them, as it should.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # How long the sign-in log is kept. China's Cybersecurity Law (art. 21) asks for at least six months.
 SIGNIN_LOG_RETENTION_DAYS = env_int("SIGNIN_LOG_RETENTION_DAYS", 365)
