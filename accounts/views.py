@@ -1,25 +1,23 @@
 """Account pages: create logins in bulk for a unit's members, reset a member's password, and the
 password change that a one-time password forces. Everything through scoped querysets (outsiders 404)."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import get_managed_or_404
 from branches.models import OrgUnit
+from core.spreadsheets import xlsx_response
 
 from . import selectors, services
 from .forms import CreateAccountsForm
 from .spreadsheet import accounts_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # One request creates at most this many accounts (about 16 ms of hashing each, see hashers.py), well
 # inside gunicorn's timeout; more, e.g. a whole province at once, is the command line's job.
 PER_REQUEST = 1000
@@ -84,14 +82,9 @@ def _int(value) -> int | None:
         return None
 
 
-def _xlsx(accounts, unit) -> FileResponse:
-    buffer = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
-    accounts_workbook(buffer, accounts)
-    buffer.seek(0)
+def _xlsx(accounts, unit):
     name = _("登录账号-%(code)s-%(day)s.xlsx") % {"code": unit.code, "day": timezone.localdate().strftime("%Y%m%d")}
-    response = FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(lambda stream: accounts_workbook(stream, accounts), name, private=True)
 
 
 @login_required

@@ -362,3 +362,24 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
 
 def _explained(error: RowError) -> str:
     return f"{error.column}：{error.message}" if error.column else error.message
+
+
+# --- Sending a workbook ---------------------------------------------------------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(write, filename: str, *, private: bool = False):
+    """A download of the workbook `write(stream)` writes. Spooled to disk past 10 MB, so a large one is
+    never held in memory whole. `private`: not kept by any cache (one-time passwords and the like)."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    buffer = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
+    write(buffer)
+    buffer.seek(0)
+    response = FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    if private:
+        response["Cache-Control"] = "no-store"
+    return response

@@ -3,8 +3,6 @@
 so anyone else — another branch, a group leader, a plain member — gets a 404.
 """
 
-import tempfile
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,8 +22,9 @@ from branches.models import OrgUnit
 from core import pdf
 from core.params import query_id, query_year
 from core.service_errors import add_service_errors
-from imports.jobs import import_request, recent_jobs
+from core.spreadsheets import xlsx_response
 from imports.models import ImportJob
+from imports.pages import import_page as imports_page
 
 from . import recruit_io, rules, selectors, services, tasks
 from .forms import DocumentForm, ImportForm, RecruitEditForm, RecruitFilterForm, RecruitForm, StepForm
@@ -391,43 +390,18 @@ def pipeline(request):
 # --- Files ------------------------------------------------------------------------------------------------
 
 
-def _xlsx_response(write, filename: str) -> FileResponse:
-    # Spooled to disk past 10 MB: a large export is never held in memory whole.
-    buffer = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
-    write(buffer)
-    buffer.seek(0)
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
 @login_required
 def import_page(request):
     scope = _manager_scope(request)
-    job = None
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = import_request(
-            kind=ImportJob.Kind.RECRUITS,
-            user=request.user,
-            upload=form.cleaned_data["file"],
-            check_only=form.cleaned_data["check_only"],
-            task=tasks.run_recruit_import,
-        )
-        if job.is_running:  # a large file: imported in the background while its page shows progress
-            return redirect("imports:job", job.pk)
-        if job.is_done and not job.check_only:
-            for warning in job.warnings:
-                messages.warning(request, warning)
-            messages.success(request, _("导入成功。%(summary)s") % {"summary": job.message})
-            return redirect("recruitment:import")
-    return render(
+    return imports_page(
         request,
-        "recruitment/import.html",
-        {"form": form, "job": job, "scope": scope, "recent": recent_jobs(request.user, ImportJob.Kind.RECRUITS)},
+        ImportForm(request.POST or None, request.FILES or None),
+        kind=ImportJob.Kind.RECRUITS,
+        task=tasks.run_recruit_import,
+        template="recruitment/import.html",
+        done="recruitment:import",
+        success=lambda job: _("导入成功。%(summary)s") % {"summary": job.message},
+        context={"scope": scope},
     )
 
 
@@ -435,7 +409,7 @@ def import_page(request):
 @require_GET
 def template_download(request):
     _manager_scope(request)
-    return _xlsx_response(recruit_io.template_workbook, _("发展党员导入模板.xlsx"))
+    return xlsx_response(recruit_io.template_workbook, _("发展党员导入模板.xlsx"))
 
 
 @login_required
@@ -447,4 +421,4 @@ def export_download(request):
         unit = get_managed_or_404(OrgUnit.objects, request.user, pk=unit_id)
         recruits = selectors.in_unit(recruits, unit)
     filename = _("发展党员纪实-%(year)s.xlsx") % {"year": year}
-    return _xlsx_response(lambda out: recruit_io.write_recruits(recruits, out), filename)
+    return xlsx_response(lambda out: recruit_io.write_recruits(recruits, out), filename)

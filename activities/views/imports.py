@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import tempfile
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from branches.access import GROUP_LEADER, scope_for
 from branches.models import OrgUnit
-from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
+from imports.pages import import_page as imports_page
 
 from .. import ledger_io, selectors
 from ..forms import LedgerImportForm
@@ -25,21 +23,13 @@ def ledger_import(request):
     scope = scope_for(request.user)
     if not (scope.is_manager or GROUP_LEADER in scope.roles):
         raise Http404
-    form = LedgerImportForm(request.POST or None, request.FILES or None)
-    job = None
-    if request.method == "POST" and form.is_valid():
-        job = import_request(
-            kind=ImportJob.Kind.LEDGER, user=request.user, upload=form.cleaned_data["file"], task=run_ledger_import
-        )
-        if job.is_running:  # a large file: imported in the background while its page shows progress
-            return redirect("imports:job", job.pk)
-        if job.is_done:
-            messages.success(request, job.message)
-            return redirect("activities:index")
-    return render(
+    return imports_page(
         request,
-        "activities/import.html",
-        {"form": form, "job": job, "recent": recent_jobs(request.user, ImportJob.Kind.LEDGER)},
+        LedgerImportForm(request.POST or None, request.FILES or None),
+        kind=ImportJob.Kind.LEDGER,
+        task=run_ledger_import,
+        template="activities/import.html",
+        done="activities:index",
     )
 
 

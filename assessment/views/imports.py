@@ -2,16 +2,14 @@
 
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.periods import previous_quarter
-from imports.jobs import import_request, recent_jobs
 from imports.models import ImportJob
+from imports.pages import import_page as imports_page
 
 from .. import score_io, selectors
 from ..forms import ImportForm, TemplateForm
@@ -22,29 +20,15 @@ from .access import committee_only
 @login_required
 def import_scores(request):
     committee_only(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    job = None
-    if request.method == "POST" and form.is_valid():
-        job = import_request(
-            kind=ImportJob.Kind.SCORES, user=request.user, upload=form.cleaned_data["file"], task=run_scores_import
-        )
-        if job.is_running:  # a large file: imported in the background while its page shows progress
-            return redirect("imports:job", job.pk)
-        if job.is_done:
-            messages.success(request, job.message)
-            return redirect("assessment:import")
-    today = timezone.localdate()
-    year, quarter = previous_quarter(today)
-    template_form = TemplateForm(initial={"year": year, "quarter": quarter})
-    return render(
+    year, quarter = previous_quarter(timezone.localdate())
+    return imports_page(
         request,
-        "assessment/import.html",
-        {
-            "form": form,
-            "job": job,
-            "template_form": template_form,
-            "recent": recent_jobs(request.user, ImportJob.Kind.SCORES),
-        },
+        ImportForm(request.POST or None, request.FILES or None),
+        kind=ImportJob.Kind.SCORES,
+        task=run_scores_import,
+        template="assessment/import.html",
+        done="assessment:import",
+        context={"template_form": TemplateForm(initial={"year": year, "quarter": quarter})},
     )
 
 
