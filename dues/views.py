@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.access import get_visible_or_404
+from branches.access import get_managed_or_404, get_visible_or_404
 from branches.models import OrgUnit
 from core.params import query_id, query_year
 from core.service_errors import flash_service_errors
@@ -484,9 +484,7 @@ def _confirm_delete(request, obj, what: str, back: str, delete):
 @login_required
 def payment_delete(request, pk: int):
     scope = dues_scope_for(request.user)
-    payment = get_visible_or_404(DuesPayment.objects.select_related("member"), scope, pk=pk)
-    if not DuesPayment.objects.managed_by(scope).filter(pk=pk).exists():
-        raise Http404
+    payment = get_managed_or_404(DuesPayment.objects.select_related("member"), scope, pk=pk)
     what = _("%(name)s %(month)s 党费 %(amount)s 元（%(day)s交纳）") % {
         "name": payment.member.name,
         "month": Month.of(payment.month),
@@ -500,9 +498,7 @@ def payment_delete(request, pk: int):
 @login_required
 def base_delete(request, pk: int):
     scope = dues_scope_for(request.user)
-    base = get_visible_or_404(DuesBase.objects.select_related("member"), scope, pk=pk)
-    if not DuesBase.objects.managed_by(scope).filter(pk=pk).exists():
-        raise Http404
+    base = get_managed_or_404(DuesBase.objects.select_related("member"), scope, pk=pk)
     what = _("%(name)s %(year)s年%(month)s月起的计算基数") % {
         "name": base.member.name,
         "year": base.year,
@@ -515,9 +511,7 @@ def base_delete(request, pk: int):
 @login_required
 def exemption_delete(request, pk: int):
     scope = dues_scope_for(request.user)
-    exemption = get_visible_or_404(DuesExemption.objects.select_related("member"), scope, pk=pk)
-    if not DuesExemption.objects.managed_by(scope).filter(pk=pk).exists():
-        raise Http404
+    exemption = get_managed_or_404(DuesExemption.objects.select_related("member"), scope, pk=pk)
     what = _("%(name)s %(first)s—%(last)s 的%(kind)s") % {
         "name": exemption.member.name,
         "first": Month.of(exemption.first_month),
@@ -531,9 +525,7 @@ def exemption_delete(request, pk: int):
 @login_required
 def remittance_delete(request, pk: int):
     scope = dues_scope_for(request.user)
-    remittance = get_visible_or_404(Remittance.objects.select_related("branch"), scope, pk=pk)
-    if not Remittance.objects.managed_by(scope).filter(pk=pk).exists():
-        raise Http404
+    remittance = get_managed_or_404(Remittance.objects.select_related("branch"), scope, pk=pk)
     what = _("%(branch)s %(year)s年%(first)s–%(last)s月的上缴 %(amount)s 元") % {
         "branch": remittance.branch.name,
         "year": remittance.year,
