@@ -48,7 +48,7 @@ for n in $SIZES; do
   echo "{\"n\": $n, \"job\": \"seed_scale\", \"time\": $((ms / 1000)).$(printf %03d $((ms % 1000)))}" >>"$RESULTS"
   # A database in use has been visited by autovacuum: hint bits set, visibility map and statistics
   # current. Without this the first job pays for setting hint bits on a million freshly loaded rows.
-  $BIN/python manage.py shell -c "
+  $BIN/python manage.py shell --no-imports -c "
 from django.db import connection
 connection.ensure_connection()
 connection.connection.autocommit = True
