@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from branches.models import OrgUnit
+from core.tasks import jobs_expire, jobs_stale_fail
 
 from ..models import ArchiveJob
 from . import document
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 FOLDER = "archives"
 # Finished archives are kept this long, then deleted with their job.
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，请重新生成"
 PROGRESS_INTERVAL = 0.5
 # The steps of one branch's archive, as the progress bar names them.
 STEPS = ("读取记录", "排版", "写入PDF")
@@ -174,26 +177,13 @@ def archive_beat(*, job_id: int) -> None:
 
 def archive_jobs_stale_fail(*, before, message: str) -> int:
     """Fail the archives being built whose worker has given no sign of life since `before`."""
-    return ArchiveJob.objects.filter(status=ArchiveJob.Status.RUNNING, heartbeat_at__lt=before).update(
-        status=ArchiveJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
+    return jobs_stale_fail(ArchiveJob, before=before, message=message)
 
 
 def archive_jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be building (past Celery's hard time limit), so their page
-    stops waiting and says so; a late redelivery finds the job failed and leaves it alone."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = ArchiveJob.objects.filter(
-        Q(status=ArchiveJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ArchiveJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=ArchiveJob.Status.FAILED,
-        finished_at=now,
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新生成",
-    )
+    """Fail the archives no worker can still be building (core.tasks.jobs_expire); a late
+    redelivery finds the job failed and leaves it alone."""
+    return jobs_expire(ArchiveJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def archive_jobs_prune(*, now=None) -> int:

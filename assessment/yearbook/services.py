@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import new_workbook, write_sheet
+from core.tasks import jobs_expire, jobs_stale_fail
 
 from ..models import ExportJob
 from . import selectors
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # Finished exports are kept this long, then their files are deleted with the job.
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，请重新导出"
 # Progress is written to the job at most this often (seconds), and at the end of every sheet.
 PROGRESS_INTERVAL = 0.5
 FOLDER = "yearbook"
@@ -258,31 +261,13 @@ def export_beat(*, job_id: int) -> None:
 
 def export_jobs_stale_fail(*, before, message: str) -> int:
     """Fail the exports being built whose worker has given no sign of life since `before`."""
-    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=before).update(
-        status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
+    return jobs_stale_fail(ExportJob, before=before, message=message)
 
 
 def export_jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be building, so their page stops waiting and says so.
-
-    A task past Celery's hard time limit has been killed without a word, and a job nobody picked up
-    within that time has no worker behind it (or lost its message). Either way the user should just
-    export again; a late redelivery finds the job failed and leaves it alone (export_build).
-    """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = ExportJob.objects.filter(
-        Q(status=ExportJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=ExportJob.Status.FAILED,
-        finished_at=now,
-        # Stored once and read by everyone, like the task's own messages: in the default language.
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新导出",
-    )
+    """Fail the exports no worker can still be building (core.tasks.jobs_expire); a late
+    redelivery finds the job failed and leaves it alone (export_build)."""
+    return jobs_expire(ExportJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def export_jobs_prune(*, now=None) -> int:

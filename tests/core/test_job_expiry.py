@@ -1,0 +1,93 @@
+"""The two ways a job row with a page (core.jobs.JobState) fails without its task, shared by every kind:
+past Celery's time limit (core.tasks.jobs_expire, through each app's `…_expire`) and silent past the
+heartbeat window (core.tasks.jobs_stale_fail, through each task's `fail_stale` and the sweep).
+
+Every JobState model is listed here, so a new kind of job without both fails this file.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from activities.archive import services as archive_services
+from activities.models import ArchiveJob
+from assessment.models import ExportJob
+from assessment.yearbook import services as yearbook_services
+from core.jobs import JobState
+from core.tasks import STALE_MESSAGE, stale_jobs_fail
+from dues import jobs as dues_jobs
+from dues.models import DuesJob
+from imports import jobs as import_jobs
+from imports.models import ImportJob
+
+# Each kind: what a row needs, its expiry, and the words it fails with past a 10-minute limit.
+KINDS = {
+    ExportJob: (lambda org: {"year": 2025}, yearbook_services.export_jobs_expire, "请重新导出"),
+    ArchiveJob: (lambda org: {"year": 2025, "unit": org.branch}, archive_services.archive_jobs_expire, "请重新生成"),
+    DuesJob: (lambda org: {"kind": DuesJob.Kind.EXPORT}, dues_jobs.jobs_expire, "请重新提交"),
+    ImportJob: (lambda org: {"kind": ImportJob.Kind.ROSTER}, import_jobs.jobs_expire, "未导入任何数据，请重新上传"),
+}
+
+
+def test_every_job_model_is_covered():
+    job_models = {model for model in apps.get_models() if issubclass(model, JobState)}
+    assert job_models == set(KINDS)
+
+
+def _job(model, org, *, status, **fields):
+    return model.objects.create(requested_by=org.committee_user, status=status, **KINDS[model][0](org), **fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(KINDS), ids=lambda model: model.__name__)
+def test_jobs_past_the_time_limit_fail_with_their_kind_s_words(model, org, settings):
+    settings.CELERY_TASK_TIME_LIMIT = 600
+    now = timezone.now()
+    dead = _job(model, org, status="running", started_at=now - timedelta(minutes=11))
+    alive = _job(model, org, status="running", started_at=now - timedelta(minutes=9))
+    never_picked_up = _job(model, org, status="queued")
+    waiting = _job(model, org, status="queued")
+    done = _job(model, org, status="done", started_at=now - timedelta(hours=2), message="共 3 行")
+    model.objects.filter(pk__in=[never_picked_up.pk, done.pk]).update(created_at=now - timedelta(minutes=11))
+    expire, advice = KINDS[model][1], KINDS[model][2]
+
+    assert expire(now=now) == 2
+
+    rows = {
+        pk: (status, message, finished)
+        for pk, status, message, finished in model.objects.values_list("pk", "status", "message", "finished_at")
+    }
+    expired = ("failed", f"超过10分钟仍未完成，后台任务可能已中断，{advice}", now)
+    assert rows[dead.pk] == rows[never_picked_up.pk] == expired
+    assert rows[alive.pk] == ("running", "", None)
+    assert rows[waiting.pk] == ("queued", "", None)
+    assert rows[done.pk] == ("done", "共 3 行", None)
+    assert expire(now=now) == 0  # safe to run again
+
+
+@pytest.mark.django_db
+def test_the_sweep_fails_the_silent_running_jobs_of_every_kind(org, settings):
+    settings.JOB_STALE_SECONDS = 180
+    now = timezone.now()
+    silent, beating = now - timedelta(seconds=181), now - timedelta(seconds=30)
+    jobs = {
+        model: (
+            _job(
+                model, org, status="running", heartbeat_at=silent, **({"stage": "写入"} if model is ImportJob else {})
+            ),
+            _job(model, org, status="running", heartbeat_at=beating),
+        )
+        for model in KINDS
+    }
+
+    assert stale_jobs_fail(now=now) == len(KINDS)
+
+    for model, (dead, alive) in jobs.items():
+        dead.refresh_from_db()
+        assert (dead.status, dead.finished_at is not None) == ("failed", True), model.__name__
+        assert model.objects.get(pk=alive.pk).status == "running", model.__name__
+    # An import says nothing of it was written, and no longer shows the step it died in.
+    assert jobs[ImportJob][0].message == f"{STALE_MESSAGE}；未导入任何数据" and jobs[ImportJob][0].stage == ""
+    assert {jobs[model][0].message for model in (ExportJob, ArchiveJob, DuesJob)} == {STALE_MESSAGE}
