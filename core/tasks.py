@@ -32,9 +32,10 @@ Faults (issue 12):
   every minute by beat (STALE_JOBS_CRON), marks failed every running job whose heartbeat is older
   than JOB_STALE_SECONDS, through each task's `fail_stale`, so its page stops waiting and says so.
 
-The job rows a page follows (core.jobs.JobState: ExportJob, ArchiveJob, DuesJob, ImportJob) fail
-the same two ways, so each app's `fail_stale` is `jobs_stale_fail` and its expiry `jobs_expire`,
-over its own model and with its own words (core.jobs stays free of the database: the import graph).
+The job rows a page follows (core.jobs.JobState: ExportJob, ArchiveJob, DuesJob, ImportJob) start
+and fail the same ways: each task claims its job with `job_claim`, each app's `fail_stale` is
+`jobs_stale_fail` and its expiry `jobs_expire`, over its own model and with its own words. They
+live here, not in core.jobs, which stays free of the database (the import graph).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from celery.exceptions import Ignore, Reject, Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connections, transaction
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -245,6 +246,18 @@ def stale_jobs_fail(*, now: datetime | None = None) -> int:
                 logger.warning("%s: %s running job(s) silent since %s marked failed", task.name, count, before)
             failed += count
     return failed
+
+
+def job_claim(model: type[Model], job_id: int, **fields: Any) -> bool:
+    """Mark the job `job_id` of `model` (a JobState model) running for this attempt, with `fields`
+    (the progress of an earlier attempt, reset). False when it is gone, done or failed: the task then
+    has nothing to do, so a redelivered or late task never runs a job twice at once or revives one."""
+    status = model.Status  # type: ignore[attr-defined]
+    now = timezone.now()
+    claimed = model._default_manager.filter(pk=job_id, status__in=[status.QUEUED, status.RUNNING]).update(
+        status=status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, **fields
+    )
+    return claimed == 1
 
 
 def jobs_stale_fail(model: type[Model], *, before: datetime, message: str, **fields: Any) -> int:

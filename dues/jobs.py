@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,15 +105,7 @@ def job_run(*, job_id: int) -> DuesJob | None:
     """Run a job. Idempotent: a finished, failed or deleted job is left alone, and a job run twice
     (a redelivered task) does the same again (an import is all or nothing, an export rewrites the
     same file)."""
-    claimed = DuesJob.objects.filter(pk=job_id, status__in=[DuesJob.Status.QUEUED, DuesJob.Status.RUNNING]).update(
-        status=DuesJob.Status.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        done=0,
-        message="",
-    )
-    if claimed != 1:
+    if not core_tasks.job_claim(DuesJob, job_id, done=0, message=""):
         logger.info("dues job %s: nothing to do", job_id)
         return None
     job = DuesJob.objects.select_related("unit", "requested_by").get(pk=job_id)

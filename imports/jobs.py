@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from core import tasks as core_tasks
@@ -150,17 +149,7 @@ def import_request(*, kind: str, user, upload, check_only: bool = False, task) -
 def job_run(*, job_id: int, runner: Runner) -> ImportJob | None:
     """Run an import job. A job already finished, failed or deleted is left alone; a job run again
     (a redelivered task) imports again from the start (the import is all or nothing)."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(
-        status=ImportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        done=0,
-        stage="检查文件",
-    )
-    if claimed != 1:
+    if not core_tasks.job_claim(ImportJob, job_id, done=0, stage="检查文件"):
         logger.info("import job %s: nothing to do", job_id)
         return None
     cache.delete(_live_key(job_id))  # a run before this one (a redelivered task) published its own

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from branches.models import OrgUnit
-from core.tasks import jobs_expire, jobs_stale_fail
+from core.tasks import job_claim, jobs_expire, jobs_stale_fail
 
 from ..models import ArchiveJob
 from . import document
@@ -127,18 +127,7 @@ def download_name(job: ArchiveJob) -> str:
 def archive_build(*, job_id: int) -> ArchiveJob | None:
     """Build a job's archive. Idempotent: a finished, failed or deleted job is left alone, and a job
     run twice (a redelivered task) writes the same file under the same name."""
-    claimed = ArchiveJob.objects.filter(
-        pk=job_id, status__in=[ArchiveJob.Status.QUEUED, ArchiveJob.Status.RUNNING]
-    ).update(
-        status=ArchiveJob.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        step="",
-        steps_done=0,
-        message="",
-        heartbeat_at=timezone.now(),
-    )
-    if claimed != 1:
+    if not job_claim(ArchiveJob, job_id, step="", steps_done=0, message=""):
         logger.info("archive job %s: nothing to do (gone, finished or failed)", job_id)
         return None
     job = ArchiveJob.objects.select_related("unit").get(pk=job_id)

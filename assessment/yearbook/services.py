@@ -14,14 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import new_workbook, write_sheet
-from core.tasks import jobs_expire, jobs_stale_fail
+from core.tasks import job_claim, jobs_expire, jobs_stale_fail
 
 from ..models import ExportJob
 from . import selectors
@@ -203,19 +202,7 @@ def _path(name: str) -> Path:
 def export_build(*, job_id: int) -> ExportJob | None:
     """Build a job's workbook. Idempotent: a finished, failed or deleted job is left alone, and a
     job run twice (a redelivered task) writes the same file under the same name."""
-    claimed = ExportJob.objects.filter(
-        pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
-    ).update(
-        status=ExportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        sheet="",
-        sheets_done=0,
-        rows_done=0,
-        message="",
-        heartbeat_at=timezone.now(),
-    )
-    if claimed != 1:
+    if not job_claim(ExportJob, job_id, sheet="", sheets_done=0, rows_done=0, message=""):
         logger.info("export job %s: nothing to do (gone, finished or failed)", job_id)
         return None
     job = ExportJob.objects.select_related("unit").get(pk=job_id)

@@ -1,8 +1,9 @@
-"""The two ways a job row with a page (core.jobs.JobState) fails without its task, shared by every kind:
-past Celery's time limit (core.tasks.jobs_expire, through each app's `…_expire`) and silent past the
-heartbeat window (core.tasks.jobs_stale_fail, through each task's `fail_stale` and the sweep).
+"""What every job row with a page (core.jobs.JobState) does the same way, kind by kind: claimed by its
+task (core.tasks.job_claim), failed past Celery's time limit (core.tasks.jobs_expire, through each
+app's `…_expire`) and failed when silent past the heartbeat window (core.tasks.jobs_stale_fail,
+through each task's `fail_stale` and the sweep).
 
-Every JobState model is listed here, so a new kind of job without both fails this file.
+Every JobState model is listed here, so a new kind of job left out of any of them fails this file.
 """
 
 from datetime import timedelta
@@ -16,7 +17,7 @@ from activities.models import ArchiveJob
 from assessment.models import ExportJob
 from assessment.yearbook import services as yearbook_services
 from core.jobs import JobState
-from core.tasks import STALE_MESSAGE, stale_jobs_fail
+from core.tasks import STALE_MESSAGE, job_claim, stale_jobs_fail
 from dues import jobs as dues_jobs
 from dues.models import DuesJob
 from imports import jobs as import_jobs
@@ -91,3 +92,23 @@ def test_the_sweep_fails_the_silent_running_jobs_of_every_kind(org, settings):
     # An import says nothing of it was written, and no longer shows the step it died in.
     assert jobs[ImportJob][0].message == f"{STALE_MESSAGE}；未导入任何数据" and jobs[ImportJob][0].stage == ""
     assert {jobs[model][0].message for model in (ExportJob, ArchiveJob, DuesJob)} == {STALE_MESSAGE}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(KINDS), ids=lambda model: model.__name__)
+def test_a_task_claims_a_queued_or_redelivered_job_and_leaves_finished_ones_alone(model, org):
+    queued = _job(model, org, status="queued")
+    redelivered = _job(model, org, status="running", attempts=1, message="上次的进度")
+    finished = {status: _job(model, org, status=status, message="原样") for status in ("done", "failed")}
+    before = timezone.now()
+
+    assert job_claim(model, queued.pk) and job_claim(model, redelivered.pk, message="")
+
+    for job, attempts in ((queued, 1), (redelivered, 2)):
+        job.refresh_from_db()
+        assert (job.status, job.attempts, job.message) == ("running", attempts, "")
+        assert job.started_at == job.heartbeat_at and job.started_at >= before
+    for job in finished.values():
+        assert not job_claim(model, job.pk, message="")
+        assert model.objects.filter(pk=job.pk, message="原样", attempts=0, started_at=None).exists()
+    assert not job_claim(model, 0)  # gone
