@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from branches.access import get_visible_or_404
 from branches.models import OrgUnit
+from core.downloads import stored_file_response
 from core.service_errors import flash_service_errors
 
 from .. import jobs
@@ -97,10 +98,6 @@ def job_progress(request, pk: int):
 def job_download(request, pk: int):
     found = _job(request, pk)
     # An export's workbook, or a refused import's upload with its errors marked.
-    if not found.file or (found.kind == DuesJob.Kind.EXPORT and not found.is_done):
+    if found.kind == DuesJob.Kind.EXPORT and not found.is_done:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=jobs.download_name(found))
+    return stored_file_response(found.file, jobs.download_name(found))
