@@ -34,7 +34,8 @@ Faults (issue 12):
 
 The job rows a page follows (core.jobs.JobState: ExportJob, ArchiveJob, DuesJob, ImportJob) start
 and fail the same ways: each task claims its job with `job_claim`, each app's `fail_stale` is
-`jobs_stale_fail` and its expiry `jobs_expire`, over its own model and with its own words. They
+`jobs_stale_fail` and its expiry `jobs_expire`, over its own model and with its own words, and old
+jobs go with their files through `jobs_prune`. They
 live here, not in core.jobs, which stays free of the database (the import graph).
 """
 
@@ -258,6 +259,18 @@ def job_claim(model: type[Model], job_id: int, **fields: Any) -> bool:
         status=status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, **fields
     )
     return claimed == 1
+
+
+def jobs_prune(model: type[Model], *, before: datetime, files: tuple[str, ...], delete: Callable[[str], None]) -> int:
+    """Delete the jobs of `model` created before `before`, each stored file of theirs (the FileFields
+    named in `files`) through `delete(name)` first; how many jobs went."""
+    old = list(model._default_manager.filter(created_at__lt=before).values_list("pk", *files))
+    for _pk, *names in old:
+        for name in names:
+            if name:
+                delete(name)
+    model._default_manager.filter(pk__in=[pk for pk, *_names in old]).delete()
+    return len(old)
 
 
 def jobs_stale_fail(model: type[Model], *, before: datetime, message: str, **fields: Any) -> int:

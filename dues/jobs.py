@@ -40,6 +40,10 @@ def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
+
+
 def _housekeeping() -> None:
     jobs_prune()
     jobs_expire()
@@ -226,14 +230,8 @@ def jobs_expire(*, now=None) -> int:
 
 def jobs_prune(*, now=None) -> int:
     """Delete jobs older than KEEP with their files."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(DuesJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file", "upload"))
-    for _pk, file, upload in old:
-        for name in (file, upload):
-            if name:
-                _path(name).unlink(missing_ok=True)
-    DuesJob.objects.filter(pk__in=[pk for pk, _f, _u in old]).delete()
-    return len(old)
+    before = (now or timezone.now()) - KEEP
+    return core_tasks.jobs_prune(DuesJob, before=before, files=("file", "upload"), delete=_unlink)
 
 
 def download_name(job: DuesJob) -> str:

@@ -245,14 +245,10 @@ def jobs_expire(*, now=None) -> int:
 
 def jobs_prune(*, now=None) -> int:
     """Delete jobs older than KEEP with their files (uploads hold ID numbers: they are not kept)."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ImportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "upload", "error_file"))
-    for _pk, upload, error_file in old:
-        for name in (upload, error_file):
-            if name:
-                default_storage.delete(name)
-    ImportJob.objects.filter(pk__in=[pk for pk, _u, _e in old]).delete()
-    return len(old)
+    before = (now or timezone.now()) - KEEP
+    return core_tasks.jobs_prune(
+        ImportJob, before=before, files=("upload", "error_file"), delete=default_storage.delete
+    )
 
 
 def recent_jobs(user, kind: str, *, limit: int = 5) -> list[ImportJob]:

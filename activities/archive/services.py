@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from branches.models import OrgUnit
-from core.tasks import job_claim, jobs_expire, jobs_stale_fail
+from core.tasks import job_claim, jobs_expire, jobs_prune, jobs_stale_fail
 
 from ..models import ArchiveJob
 from . import document
@@ -118,6 +118,10 @@ def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
+
+
 def download_name(job: ArchiveJob) -> str:
     if job.is_zip:
         return f"{job.unit.name}{job.year}年度台账.zip"
@@ -177,10 +181,4 @@ def archive_jobs_expire(*, now=None) -> int:
 
 def archive_jobs_prune(*, now=None) -> int:
     """Delete archives older than KEEP, with their files. Returns how many jobs went."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ArchiveJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file"))
-    for _pk, name in old:
-        if name:
-            _path(name).unlink(missing_ok=True)
-    ArchiveJob.objects.filter(pk__in=[pk for pk, _name in old]).delete()
-    return len(old)
+    return jobs_prune(ArchiveJob, before=(now or timezone.now()) - KEEP, files=("file",), delete=_unlink)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from branches.access import scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import new_workbook, write_sheet
-from core.tasks import job_claim, jobs_expire, jobs_stale_fail
+from core.tasks import job_claim, jobs_expire, jobs_prune, jobs_stale_fail
 
 from ..models import ExportJob
 from . import selectors
@@ -199,6 +199,10 @@ def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
+
+
 def export_build(*, job_id: int) -> ExportJob | None:
     """Build a job's workbook. Idempotent: a finished, failed or deleted job is left alone, and a
     job run twice (a redelivered task) writes the same file under the same name."""
@@ -259,13 +263,7 @@ def export_jobs_expire(*, now=None) -> int:
 
 def export_jobs_prune(*, now=None) -> int:
     """Delete exports older than KEEP, with their files. Returns how many jobs went."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ExportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file"))
-    for _pk, name in old:
-        if name:
-            _path(name).unlink(missing_ok=True)
-    ExportJob.objects.filter(pk__in=[pk for pk, _ in old]).delete()
-    return len(old)
+    return jobs_prune(ExportJob, before=(now or timezone.now()) - KEEP, files=("file",), delete=_unlink)
 
 
 def download_name(job: ExportJob) -> str:

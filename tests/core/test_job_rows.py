@@ -1,15 +1,18 @@
 """What every job row with a page (core.jobs.JobState) does the same way, kind by kind: claimed by its
 task (core.tasks.job_claim), failed past Celery's time limit (core.tasks.jobs_expire, through each
-app's `…_expire`) and failed when silent past the heartbeat window (core.tasks.jobs_stale_fail,
-through each task's `fail_stale` and the sweep).
+app's `…_expire`), failed when silent past the heartbeat window (core.tasks.jobs_stale_fail,
+through each task's `fail_stale` and the sweep), and deleted with its files after a day
+(core.tasks.jobs_prune, through each app's `…_prune`).
 
 Every JobState model is listed here, so a new kind of job left out of any of them fails this file.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.utils import timezone
 
 from activities.archive import services as archive_services
@@ -24,6 +27,7 @@ from imports import jobs as import_jobs
 from imports.models import ImportJob
 
 # Each kind: what a row needs, its expiry, and the words it fails with past a 10-minute limit.
+# (Its pruning and the file fields that go with it: PRUNES below.)
 KINDS = {
     ExportJob: (lambda org: {"year": 2025}, yearbook_services.export_jobs_expire, "请重新导出"),
     ArchiveJob: (lambda org: {"year": 2025, "unit": org.branch}, archive_services.archive_jobs_expire, "请重新生成"),
@@ -32,9 +36,17 @@ KINDS = {
 }
 
 
+PRUNES = {
+    ExportJob: (yearbook_services.export_jobs_prune, ("file",)),
+    ArchiveJob: (archive_services.archive_jobs_prune, ("file",)),
+    DuesJob: (dues_jobs.jobs_prune, ("file", "upload")),
+    ImportJob: (import_jobs.jobs_prune, ("upload", "error_file")),
+}
+
+
 def test_every_job_model_is_covered():
     job_models = {model for model in apps.get_models() if issubclass(model, JobState)}
-    assert job_models == set(KINDS)
+    assert job_models == set(KINDS) == set(PRUNES)
 
 
 def _job(model, org, *, status, **fields):
@@ -112,3 +124,31 @@ def test_a_task_claims_a_queued_or_redelivered_job_and_leaves_finished_ones_alon
         assert not job_claim(model, job.pk, message="")
         assert model.objects.filter(pk=job.pk, message="原样", attempts=0, started_at=None).exists()
     assert not job_claim(model, 0)  # gone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", list(PRUNES), ids=lambda model: model.__name__)
+def test_jobs_older_than_a_day_go_with_their_files(model, org):
+    prune, fields = PRUNES[model]
+    now = timezone.now()
+    media = Path(settings.MEDIA_ROOT)
+
+    def job_with_files(tag: str):
+        names = {field: f"jobs-test/{model.__name__}-{tag}-{field}.xlsx" for field in fields}
+        for name in names.values():
+            (media / name).parent.mkdir(parents=True, exist_ok=True)
+            (media / name).write_bytes(b"x")
+        return _job(model, org, status="done", **names), [media / name for name in names.values()]
+
+    old, old_files = job_with_files("old")
+    recent, recent_files = job_with_files("recent")
+    bare = _job(model, org, status="failed")  # no file at all
+    model.objects.filter(pk__in=[old.pk, bare.pk]).update(created_at=now - timedelta(days=1, minutes=1))
+
+    assert prune(now=now) == 2
+
+    assert list(model.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not any(path.exists() for path in old_files)
+    assert all(path.exists() for path in recent_files)
+    for path in recent_files:
+        path.unlink()
