@@ -31,6 +31,12 @@ Faults (issue 12):
   `heartbeat_at` from a thread every JOB_HEARTBEAT_SECONDS while it runs. `fail_stale_jobs`, run
   every minute by beat (STALE_JOBS_CRON), marks failed every running job whose heartbeat is older
   than JOB_STALE_SECONDS, through each task's `fail_stale`, so its page stops waiting and says so.
+
+The job rows a page follows (core.jobs.JobState: ExportJob, ArchiveJob, DuesJob, ImportJob) start
+and fail the same ways: each task claims its job with `job_claim`, each app's `fail_stale` is
+`jobs_stale_fail` and its expiry `jobs_expire`, over its own model and with its own words, and old
+jobs go with their files through `jobs_prune`. They
+live here, not in core.jobs, which stays free of the database (the import graph).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from celery.exceptions import Ignore, Reject, Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db.models import F, Model, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -240,6 +247,62 @@ def stale_jobs_fail(*, now: datetime | None = None) -> int:
                 logger.warning("%s: %s running job(s) silent since %s marked failed", task.name, count, before)
             failed += count
     return failed
+
+
+def job_claim(model: type[Model], job_id: int, **fields: Any) -> bool:
+    """Mark the job `job_id` of `model` (a JobState model) running for this attempt, with `fields`
+    (the progress of an earlier attempt, reset). False when it is gone, done or failed: the task then
+    has nothing to do, so a redelivered or late task never runs a job twice at once or revives one."""
+    status = model.Status  # type: ignore[attr-defined]
+    now = timezone.now()
+    claimed = model._default_manager.filter(pk=job_id, status__in=[status.QUEUED, status.RUNNING]).update(
+        status=status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, **fields
+    )
+    return claimed == 1
+
+
+def jobs_prune(model: type[Model], *, before: datetime, files: tuple[str, ...], delete: Callable[[str], None]) -> int:
+    """Delete the jobs of `model` created before `before`, each stored file of theirs (the FileFields
+    named in `files`) through `delete(name)` first; how many jobs went."""
+    old = list(model._default_manager.filter(created_at__lt=before).values_list("pk", *files))
+    for _pk, *names in old:
+        for name in names:
+            if name:
+                delete(name)
+    model._default_manager.filter(pk__in=[pk for pk, *_names in old]).delete()
+    return len(old)
+
+
+def jobs_stale_fail(model: type[Model], *, before: datetime, message: str, **fields: Any) -> int:
+    """Fail the running jobs of `model` (a JobState model) whose worker has given no sign of life
+    since `before`, with `message` and any other `fields` the kind clears; how many."""
+    status = model.Status  # type: ignore[attr-defined]
+    return model._default_manager.filter(status=status.RUNNING, heartbeat_at__lt=before).update(
+        status=status.FAILED, message=message, finished_at=timezone.now(), **fields
+    )
+
+
+def jobs_expire(model: type[Model], *, message: str, now: datetime | None = None) -> int:
+    """Fail the jobs of `model` (a JobState model) no worker can still be running, so their page
+    stops waiting and says so; how many.
+
+    A task past Celery's hard time limit (CELERY_TASK_TIME_LIMIT) has been killed without a word,
+    and a job nobody picked up within that time has no worker behind it (or lost its message).
+    Either way the user should just ask again; a late redelivery finds the job failed and leaves it
+    alone. `message` is the kind's, with `{minutes}` for the limit; stored once and read by
+    everyone, like the task's own messages, so in the default language.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    status = model.Status  # type: ignore[attr-defined]
+    expired = model._default_manager.filter(
+        Q(status=status.RUNNING, started_at__lt=cutoff) | Q(status=status.QUEUED, created_at__lt=cutoff)
+    )
+    return expired.update(
+        status=status.FAILED,
+        finished_at=now,
+        message=message.format(minutes=settings.CELERY_TASK_TIME_LIMIT // 60),
+    )
 
 
 @job_task()

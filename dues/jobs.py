@@ -15,11 +15,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import OrgUnit
+from core import tasks as core_tasks
 from core.spreadsheets import write_marked_workbook
 from core.tasks import enqueue_on_commit
 from core.uploads import UploadRefused, check_size, inspect_xlsx, open_workbook
@@ -31,11 +31,17 @@ from .models import DuesJob
 logger = logging.getLogger(__name__)
 
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，请重新提交"
 PROGRESS_INTERVAL = 0.5
 
 
 def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
+
+
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
 
 
 def _housekeeping() -> None:
@@ -103,15 +109,7 @@ def job_run(*, job_id: int) -> DuesJob | None:
     """Run a job. Idempotent: a finished, failed or deleted job is left alone, and a job run twice
     (a redelivered task) does the same again (an import is all or nothing, an export rewrites the
     same file)."""
-    claimed = DuesJob.objects.filter(pk=job_id, status__in=[DuesJob.Status.QUEUED, DuesJob.Status.RUNNING]).update(
-        status=DuesJob.Status.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        done=0,
-        message="",
-    )
-    if claimed != 1:
+    if not core_tasks.job_claim(DuesJob, job_id, done=0, message=""):
         logger.info("dues job %s: nothing to do", job_id)
         return None
     job = DuesJob.objects.select_related("unit", "requested_by").get(pk=job_id)
@@ -222,37 +220,18 @@ def job_beat(*, job_id: int) -> None:
 
 def jobs_stale_fail(*, before, message: str) -> int:
     """Fail the jobs being run whose worker has given no sign of life since `before`."""
-    return DuesJob.objects.filter(status=DuesJob.Status.RUNNING, heartbeat_at__lt=before).update(
-        status=DuesJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
+    return core_tasks.jobs_stale_fail(DuesJob, before=before, message=message)
 
 
 def jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be running (past Celery's time limit), so their page says so."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = DuesJob.objects.filter(
-        Q(status=DuesJob.Status.RUNNING, started_at__lt=cutoff) | Q(status=DuesJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=DuesJob.Status.FAILED,
-        finished_at=now,
-        # Stored once and read by everyone: in the default language, like the task's own messages.
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新提交",
-    )
+    """Fail the jobs no worker can still be running (core.tasks.jobs_expire), so their page says so."""
+    return core_tasks.jobs_expire(DuesJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def jobs_prune(*, now=None) -> int:
     """Delete jobs older than KEEP with their files."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(DuesJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file", "upload"))
-    for _pk, file, upload in old:
-        for name in (file, upload):
-            if name:
-                _path(name).unlink(missing_ok=True)
-    DuesJob.objects.filter(pk__in=[pk for pk, _f, _u in old]).delete()
-    return len(old)
+    before = (now or timezone.now()) - KEEP
+    return core_tasks.jobs_prune(DuesJob, before=before, files=("file", "upload"), delete=_unlink)
 
 
 def download_name(job: DuesJob) -> str:

@@ -24,9 +24,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
+from core import tasks as core_tasks
 from core.spreadsheets import RowError, write_marked_workbook
 from core.tasks import enqueue_on_commit
 from core.uploads import UploadRefused, inspect_xlsx, is_large, open_workbook
@@ -36,6 +36,8 @@ from .models import ImportJob
 logger = logging.getLogger(__name__)
 
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，未导入任何数据，请重新上传"
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
 
 # Where each kind's upload page is (a URL name), for the job page's way back.
@@ -147,17 +149,7 @@ def import_request(*, kind: str, user, upload, check_only: bool = False, task) -
 def job_run(*, job_id: int, runner: Runner) -> ImportJob | None:
     """Run an import job. A job already finished, failed or deleted is left alone; a job run again
     (a redelivered task) imports again from the start (the import is all or nothing)."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(
-        status=ImportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        done=0,
-        stage="检查文件",
-    )
-    if claimed != 1:
+    if not core_tasks.job_claim(ImportJob, job_id, done=0, stage="检查文件"):
         logger.info("import job %s: nothing to do", job_id)
         return None
     cache.delete(_live_key(job_id))  # a run before this one (a redelivered task) published its own
@@ -243,38 +235,20 @@ def job_beat(*, job_id: int) -> None:
 def jobs_stale_fail(*, before, message: str) -> int:
     """Fail the running jobs whose worker has given no sign of life since `before` (core.tasks'
     sweep); the import's transaction died with the worker, so nothing of it was written."""
-    stale = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, heartbeat_at__lt=before)
-    return stale.update(
-        status=ImportJob.Status.FAILED, stage="", message=f"{message}；未导入任何数据", finished_at=timezone.now()
-    )
+    return core_tasks.jobs_stale_fail(ImportJob, before=before, message=f"{message}；未导入任何数据", stage="")
 
 
 def jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be running (past Celery's time limit), so their page says so."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ImportJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=ImportJob.Status.FAILED,
-        finished_at=now,
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，未导入任何数据，请重新上传",
-    )
+    """Fail the jobs no worker can still be running (core.tasks.jobs_expire), so their page says so."""
+    return core_tasks.jobs_expire(ImportJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def jobs_prune(*, now=None) -> int:
     """Delete jobs older than KEEP with their files (uploads hold ID numbers: they are not kept)."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ImportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "upload", "error_file"))
-    for _pk, upload, error_file in old:
-        for name in (upload, error_file):
-            if name:
-                default_storage.delete(name)
-    ImportJob.objects.filter(pk__in=[pk for pk, _u, _e in old]).delete()
-    return len(old)
+    before = (now or timezone.now()) - KEEP
+    return core_tasks.jobs_prune(
+        ImportJob, before=before, files=("upload", "error_file"), delete=default_storage.delete
+    )
 
 
 def recent_jobs(user, kind: str, *, limit: int = 5) -> list[ImportJob]:

@@ -2,9 +2,10 @@
 Only the person who uploaded the file sees any of them (others get 404)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+
+from core.downloads import stored_file_response
 
 from . import jobs
 from .models import ImportJob
@@ -34,11 +35,5 @@ def job_progress(request, pk: int):
 @login_required
 def error_download(request, pk: int):
     found = _job(request, pk)
-    if not found.error_file:
-        raise Http404
-    try:
-        handle = found.error_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     stem = found.upload_name.rsplit(".", 1)[0] or found.get_kind_display()
-    return FileResponse(handle, as_attachment=True, filename=_("%(name)s-错误标注.xlsx") % {"name": stem})
+    return stored_file_response(found.error_file, _("%(name)s-错误标注.xlsx") % {"name": stem})

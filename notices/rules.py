@@ -15,9 +15,10 @@ messages elsewhere), whatever the language of whoever caused it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from activities import compliance
 from assessment import rating as rating_rules
@@ -154,6 +155,26 @@ def _ymd(day: date) -> str:
     return f"{day:%Y-%m-%d}"
 
 
+T = TypeVar("T")
+
+
+def _upcoming(
+    items: Iterable[T], due_of: Callable[[T], date | None], today: date, lead: int
+) -> Iterator[tuple[T, date, int]]:
+    """The items whose date is at most `lead` days off, or already past, with that date and the days
+    left (negative: the days over). Items without a date are passed over. The deadline reminders
+    (problems, 转正, 换届) all come this way: from `lead` days ahead, and on every day once missed."""
+    for item in items:
+        due = due_of(item)
+        if due is not None and (days := (due - today).days) <= lead:
+            yield item, due, days
+
+
+def _left(days: int) -> str:
+    """The days left before a deadline, as the reminders say it."""
+    return "今天到期" if days == 0 else f"还剩 {days} 天"
+
+
 # ---------------------------------------------------------------------------------------------
 # Required meetings (三会一课), from the compliance page's own rows
 
@@ -229,34 +250,25 @@ def problem_deadline_reminders(problems: Iterable[ProblemFacts], today: date, le
     """An open problem whose deadline is within `lead.problems` days (today included), and the day
     after a deadline is missed: to the branch secretary."""
     reminders = []
-    for p in problems:
-        if p.closed:
-            continue
-        days = (p.deadline - today).days
+    open_problems = (p for p in problems if not p.closed)
+    for p, deadline, days in _upcoming(open_problems, lambda p: p.deadline, today, lead.problems):
         what = f"{p.branch_name} 问题“{_short(p.description)}”"
-        if 0 <= days <= lead.problems:
-            left = "今天到期" if days == 0 else f"还剩 {days} 天"
-            reminders.append(
-                Reminder(
-                    key=f"{PROBLEM_DUE}:{p.id}:{_ymd(p.deadline)}",
-                    kind=PROBLEM_DUE,
-                    text=f"{what}整改期限为{_ymd(p.deadline)}，{left}，请按期整改并上传整改材料",
-                    link=Link("assessment:problem", (p.id,)),
-                    recipients=roles.of_branch(p.branch_id),
-                    unit_id=p.branch_id,
-                )
+        if days >= 0:
+            kind = PROBLEM_DUE
+            text = f"{what}整改期限为{_ymd(deadline)}，{_left(days)}，请按期整改并上传整改材料"
+        else:
+            kind = PROBLEM_OVERDUE
+            text = f"{what}已超过整改期限{_ymd(deadline)}，尚未销号，请尽快整改并上传整改材料"
+        reminders.append(
+            Reminder(
+                key=f"{kind}:{p.id}:{_ymd(deadline)}",
+                kind=kind,
+                text=text,
+                link=Link("assessment:problem", (p.id,)),
+                recipients=roles.of_branch(p.branch_id),
+                unit_id=p.branch_id,
             )
-        elif days < 0:
-            reminders.append(
-                Reminder(
-                    key=f"{PROBLEM_OVERDUE}:{p.id}:{_ymd(p.deadline)}",
-                    kind=PROBLEM_OVERDUE,
-                    text=f"{what}已超过整改期限{_ymd(p.deadline)}，尚未销号，请尽快整改并上传整改材料",
-                    link=Link("assessment:problem", (p.id,)),
-                    recipients=roles.of_branch(p.branch_id),
-                    unit_id=p.branch_id,
-                )
-            )
+        )
     return reminders
 
 
@@ -309,27 +321,20 @@ class ProbationFacts:
 def probation_reminders(members: Iterable[ProbationFacts], today: date, lead: LeadTimes, roles: Roles):
     """A probationary member due for 转正 within `lead.probation` days (or already overdue and never
     reminded of): to the branch secretary and the committee staff. Not to any group chat: it names a person."""
-    reminders = []
-    for m in members:
-        if m.due is None:
-            continue
-        days = (m.due - today).days
-        if days > lead.probation:
-            continue
-        if days >= 0:
-            text = f"{m.branch_name} 预备党员{m.name}将于{_ymd(m.due)}预备期满（还剩 {days} 天），请按程序讨论其转正"
-        else:
-            text = f"{m.branch_name} 预备党员{m.name}的预备期已于{_ymd(m.due)}届满（已过 {-days} 天），请及时讨论其转正"
-        reminders.append(
-            Reminder(
-                key=f"{PROBATION_DUE}:{m.member_id}:{_ymd(m.due)}",
-                kind=PROBATION_DUE,
-                text=text,
-                link=Link("members:detail", (m.member_id,)),
-                recipients=roles.of_branch(m.branch_id) | roles.committee_staff,
-            )
+    return [
+        Reminder(
+            key=f"{PROBATION_DUE}:{m.member_id}:{_ymd(due)}",
+            kind=PROBATION_DUE,
+            text=(
+                f"{m.branch_name} 预备党员{m.name}将于{_ymd(due)}预备期满（还剩 {days} 天），请按程序讨论其转正"
+                if days >= 0
+                else f"{m.branch_name} 预备党员{m.name}的预备期已于{_ymd(due)}届满（已过 {-days} 天），请及时讨论其转正"
+            ),
+            link=Link("members:detail", (m.member_id,)),
+            recipients=roles.of_branch(m.branch_id) | roles.committee_staff,
         )
-    return reminders
+        for m, due, days in _upcoming(members, lambda m: m.due, today, lead.probation)
+    ]
 
 
 @dataclass(frozen=True)
@@ -343,28 +348,21 @@ class TermFacts:
 def term_reminders(units: Iterable[TermFacts], today: date, lead: LeadTimes, roles: Roles) -> list[Reminder]:
     """A committee term ending within `lead.term` days (or already over): to the unit's secretary and
     the committee staff."""
-    reminders = []
-    for u in units:
-        if u.ends_on is None:
-            continue
-        days = (u.ends_on - today).days
-        if days > lead.term:
-            continue
-        if days >= 0:
-            text = f"{u.unit_name} 本届委员会任期至{_ymd(u.ends_on)}，还剩 {days} 天，请做好换届准备"
-        else:
-            text = f"{u.unit_name} 本届委员会任期已于{_ymd(u.ends_on)}届满，请尽快换届"
-        reminders.append(
-            Reminder(
-                key=f"{TERM_ENDING}:{u.unit_id}:{_ymd(u.ends_on)}",
-                kind=TERM_ENDING,
-                text=text,
-                link=Link("branches:detail", (u.unit_id,)),
-                recipients=roles.of_unit(u.unit_id, u.kind) | roles.committee_staff,
-                unit_id=u.unit_id,
-            )
+    return [
+        Reminder(
+            key=f"{TERM_ENDING}:{u.unit_id}:{_ymd(ends_on)}",
+            kind=TERM_ENDING,
+            text=(
+                f"{u.unit_name} 本届委员会任期至{_ymd(ends_on)}，还剩 {days} 天，请做好换届准备"
+                if days >= 0
+                else f"{u.unit_name} 本届委员会任期已于{_ymd(ends_on)}届满，请尽快换届"
+            ),
+            link=Link("branches:detail", (u.unit_id,)),
+            recipients=roles.of_unit(u.unit_id, u.kind) | roles.committee_staff,
+            unit_id=u.unit_id,
         )
-    return reminders
+        for u, ends_on, days in _upcoming(units, lambda u: u.ends_on, today, lead.term)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,8 +407,7 @@ def recruitment_reminders(recruits: Iterable[RecruitFacts], today: date, roles: 
                 text = f"{r.branch_name} {who}{r.name}应于{_ymd(alert.due_on)}前{what}，已逾期 {-days} 天，请尽快办理"
             elif days <= RECRUITMENT_LEAD_DAYS:
                 key = f"{RECRUITMENT}:{r.recruit_id}:{alert.kind}:{_ymd(alert.due_on)}"
-                left = "今天到期" if days == 0 else f"还剩 {days} 天"
-                text = f"{r.branch_name} {who}{r.name}应于{_ymd(alert.due_on)}前{what}，{left}"
+                text = f"{r.branch_name} {who}{r.name}应于{_ymd(alert.due_on)}前{what}，{_left(days)}"
             else:
                 continue
             recipients = roles.committee_staff if alert.for_committee else roles.of_branch(r.branch_id)

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from branches.models import OrgUnit
+from core.tasks import job_claim, jobs_expire, jobs_prune, jobs_stale_fail
 
 from ..models import ArchiveJob
 from . import document
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 FOLDER = "archives"
 # Finished archives are kept this long, then deleted with their job.
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，请重新生成"
 PROGRESS_INTERVAL = 0.5
 # The steps of one branch's archive, as the progress bar names them.
 STEPS = ("读取记录", "排版", "写入PDF")
@@ -115,6 +118,10 @@ def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
+
+
 def download_name(job: ArchiveJob) -> str:
     if job.is_zip:
         return f"{job.unit.name}{job.year}年度台账.zip"
@@ -124,18 +131,7 @@ def download_name(job: ArchiveJob) -> str:
 def archive_build(*, job_id: int) -> ArchiveJob | None:
     """Build a job's archive. Idempotent: a finished, failed or deleted job is left alone, and a job
     run twice (a redelivered task) writes the same file under the same name."""
-    claimed = ArchiveJob.objects.filter(
-        pk=job_id, status__in=[ArchiveJob.Status.QUEUED, ArchiveJob.Status.RUNNING]
-    ).update(
-        status=ArchiveJob.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        step="",
-        steps_done=0,
-        message="",
-        heartbeat_at=timezone.now(),
-    )
-    if claimed != 1:
+    if not job_claim(ArchiveJob, job_id, step="", steps_done=0, message=""):
         logger.info("archive job %s: nothing to do (gone, finished or failed)", job_id)
         return None
     job = ArchiveJob.objects.select_related("unit").get(pk=job_id)
@@ -174,34 +170,15 @@ def archive_beat(*, job_id: int) -> None:
 
 def archive_jobs_stale_fail(*, before, message: str) -> int:
     """Fail the archives being built whose worker has given no sign of life since `before`."""
-    return ArchiveJob.objects.filter(status=ArchiveJob.Status.RUNNING, heartbeat_at__lt=before).update(
-        status=ArchiveJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
+    return jobs_stale_fail(ArchiveJob, before=before, message=message)
 
 
 def archive_jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be building (past Celery's hard time limit), so their page
-    stops waiting and says so; a late redelivery finds the job failed and leaves it alone."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = ArchiveJob.objects.filter(
-        Q(status=ArchiveJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ArchiveJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=ArchiveJob.Status.FAILED,
-        finished_at=now,
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新生成",
-    )
+    """Fail the archives no worker can still be building (core.tasks.jobs_expire); a late
+    redelivery finds the job failed and leaves it alone."""
+    return jobs_expire(ArchiveJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def archive_jobs_prune(*, now=None) -> int:
     """Delete archives older than KEEP, with their files. Returns how many jobs went."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ArchiveJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file"))
-    for _pk, name in old:
-        if name:
-            _path(name).unlink(missing_ok=True)
-    ArchiveJob.objects.filter(pk__in=[pk for pk, _name in old]).delete()
-    return len(old)
+    return jobs_prune(ArchiveJob, before=(now or timezone.now()) - KEEP, files=("file",), delete=_unlink)

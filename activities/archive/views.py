@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from branches.access import Scope, get_visible_or_404, scope_for
 from branches.models import OrgUnit
+from core.downloads import stored_file_response
 from core.service_errors import flash_service_errors
 
 from ..models import ArchiveJob, Meeting
@@ -120,10 +121,6 @@ def archive_progress(request, pk: int):
 def archive_download(request, pk: int):
     _archiver(request)
     job = _job(request, pk)
-    if not job.is_done or not job.file:
+    if not job.is_done:
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=services.download_name(job))
+    return stored_file_response(job.file, services.download_name(job))

@@ -10,7 +10,7 @@ documents follow the branches a user may see, like the rest of the assessment. A
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from branches.access import get_managed_or_404, get_visible_or_404, scope_for
 from branches.models import OrgUnit
 from core.audit import audit_trail
+from core.downloads import stored_file_response
 from core.service_errors import add_service_errors, flash_service_errors
 from members.models import Member
 
@@ -387,11 +388,7 @@ def document_upload(request, branch_id: int, year: int):
 def document_download(request, pk: int):
     _reader(request)
     document = get_visible_or_404(SupportingDocument.objects.all(), request.user, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=document.original_name)
+    return stored_file_response(document.file, document.original_name)
 
 
 @login_required

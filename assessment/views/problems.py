@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.access import get_managed_or_404, get_visible_or_404
+from core.downloads import stored_file_response
 from core.service_errors import flash_service_errors
 
 from ..forms import CloseForm, EvidenceForm, ProblemForm
@@ -109,11 +109,7 @@ def evidence_upload(request, pk: int):
 @login_required
 def evidence_download(request, pk: int):
     evidence = get_visible_or_404(Evidence.objects.all(), request.user, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    return stored_file_response(evidence.file, evidence.original_name)
 
 
 @login_required

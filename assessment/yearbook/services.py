@@ -14,13 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
 from core.spreadsheets import new_workbook, write_sheet
+from core.tasks import job_claim, jobs_expire, jobs_prune, jobs_stale_fail
 
 from ..models import ExportJob
 from . import selectors
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Finished exports are kept this long, then their files are deleted with the job.
 KEEP = timedelta(days=1)
+# A job past Celery's time limit, failed by core.tasks.jobs_expire ({minutes}: the limit).
+EXPIRED_MESSAGE = "超过{minutes}分钟仍未完成，后台任务可能已中断，请重新导出"
 # Progress is written to the job at most this often (seconds), and at the end of every sheet.
 PROGRESS_INTERVAL = 0.5
 FOLDER = "yearbook"
@@ -197,22 +199,14 @@ def _path(name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / name
 
 
+def _unlink(name: str) -> None:
+    _path(name).unlink(missing_ok=True)
+
+
 def export_build(*, job_id: int) -> ExportJob | None:
     """Build a job's workbook. Idempotent: a finished, failed or deleted job is left alone, and a
     job run twice (a redelivered task) writes the same file under the same name."""
-    claimed = ExportJob.objects.filter(
-        pk=job_id, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
-    ).update(
-        status=ExportJob.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        sheet="",
-        sheets_done=0,
-        rows_done=0,
-        message="",
-        heartbeat_at=timezone.now(),
-    )
-    if claimed != 1:
+    if not job_claim(ExportJob, job_id, sheet="", sheets_done=0, rows_done=0, message=""):
         logger.info("export job %s: nothing to do (gone, finished or failed)", job_id)
         return None
     job = ExportJob.objects.select_related("unit").get(pk=job_id)
@@ -258,42 +252,18 @@ def export_beat(*, job_id: int) -> None:
 
 def export_jobs_stale_fail(*, before, message: str) -> int:
     """Fail the exports being built whose worker has given no sign of life since `before`."""
-    return ExportJob.objects.filter(status=ExportJob.Status.RUNNING, heartbeat_at__lt=before).update(
-        status=ExportJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
+    return jobs_stale_fail(ExportJob, before=before, message=message)
 
 
 def export_jobs_expire(*, now=None) -> int:
-    """Fail the jobs no worker can still be building, so their page stops waiting and says so.
-
-    A task past Celery's hard time limit has been killed without a word, and a job nobody picked up
-    within that time has no worker behind it (or lost its message). Either way the user should just
-    export again; a late redelivery finds the job failed and leaves it alone (export_build).
-    """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stale = ExportJob.objects.filter(
-        Q(status=ExportJob.Status.RUNNING, started_at__lt=cutoff)
-        | Q(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
-    )
-    minutes = settings.CELERY_TASK_TIME_LIMIT // 60
-    return stale.update(
-        status=ExportJob.Status.FAILED,
-        finished_at=now,
-        # Stored once and read by everyone, like the task's own messages: in the default language.
-        message=f"超过{minutes}分钟仍未完成，后台任务可能已中断，请重新导出",
-    )
+    """Fail the exports no worker can still be building (core.tasks.jobs_expire); a late
+    redelivery finds the job failed and leaves it alone (export_build)."""
+    return jobs_expire(ExportJob, message=EXPIRED_MESSAGE, now=now)
 
 
 def export_jobs_prune(*, now=None) -> int:
     """Delete exports older than KEEP, with their files. Returns how many jobs went."""
-    cutoff = (now or timezone.now()) - KEEP
-    old = list(ExportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file"))
-    for _pk, name in old:
-        if name:
-            _path(name).unlink(missing_ok=True)
-    ExportJob.objects.filter(pk__in=[pk for pk, _ in old]).delete()
-    return len(old)
+    return jobs_prune(ExportJob, before=(now or timezone.now()) - KEEP, files=("file",), delete=_unlink)
 
 
 def download_name(job: ExportJob) -> str:

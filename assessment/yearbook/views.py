@@ -7,12 +7,13 @@ and anything outside their units, gets a 404.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from branches.access import get_visible_or_404, scope_for
+from core.downloads import stored_file_response
 from core.service_errors import flash_service_errors
 
 from ..models import ExportJob
@@ -105,10 +106,6 @@ def job_progress(request, pk: int):
 def download(request, pk: int):
     _exporter(request)
     export = _job(request, pk)
-    if not export.is_done or not export.file:
+    if not export.is_done:
         raise Http404
-    try:
-        handle = export.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=services.download_name(export))
+    return stored_file_response(export.file, services.download_name(export))

@@ -270,7 +270,7 @@ def test_nobody_without_a_role_or_record_reaches_dues(db, login):
 
 
 def test_the_home_panel_links_to_a_large_attention_list_without_counting_it(dues_org, login, monkeypatch):
-    monkeypatch.setattr("dues.views.HOME_COUNT_LIMIT", 1)  # the committee keeps two branches here
+    monkeypatch.setattr("dues.views.home.HOME_COUNT_LIMIT", 1)  # the committee keeps two branches here
     page = login(dues_org.org.committee_user).get(reverse("home")).content.decode()
     assert "关注名单：连续六个月以上未交纳党费的党员" in page and "名党员连续六个月以上" not in page
     page = login(dues_org.org.secretary).get(reverse("home")).content.decode()
