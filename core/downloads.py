@@ -7,10 +7,12 @@ rather than a 500.
 """
 
 from django.core.files import File
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 
 
-def stored_file_response(file: File, filename: str) -> FileResponse:
+def stored_file_response(
+    file: File, filename: str, *, content_type: str | None = None, as_attachment: bool = True
+) -> FileResponse:
     """`file` as an attachment named `filename`; a 404 when nothing is stored or the file is gone."""
     if not file:
         raise Http404
@@ -18,4 +20,17 @@ def stored_file_response(file: File, filename: str) -> FileResponse:
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=filename)
+
+
+def evidence_response(request: HttpRequest, upload) -> FileResponse:
+    """An uploaded piece of evidence (a meeting's attachment, a recruit's document): a photo, or a PDF
+    asked for with ?inline=1, opens in the browser; anything else downloads. Never sniffed as another
+    type (the content type is the one checked at upload), never kept by a shared cache."""
+    inline = upload.is_image or (request.GET.get("inline") == "1" and upload.content_type == "application/pdf")
+    response = stored_file_response(
+        upload.file, upload.original_name, content_type=upload.content_type, as_attachment=not inline
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0"
+    return response

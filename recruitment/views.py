@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from branches.access import get_managed_or_404, scope_for
 from branches.models import OrgUnit
 from core import pdf
+from core.downloads import evidence_response
 from core.params import query_id, query_year
 from core.service_errors import add_service_errors
 from core.spreadsheets import xlsx_response
@@ -332,16 +333,7 @@ def document_upload(request, pk):
 @login_required
 def document_download(request, pk):
     document = get_managed_or_404(RecruitDocument.objects.all(), request.user, pk=pk)
-    inline = document.is_image or request.GET.get("inline") == "1" and document.content_type == "application/pdf"
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=not inline,
-        filename=document.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0"
-    return response
+    return evidence_response(request, document)
 
 
 @login_required

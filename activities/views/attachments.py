@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.access import get_visible_or_404, scope_for
+from core.downloads import evidence_response
 from core.service_errors import flash_service_errors
 
 from .. import selectors, services
@@ -39,16 +40,7 @@ def attachment_upload(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = get_visible_or_404(Attachment.objects.select_related("meeting"), request.user, pk=pk)
-    inline = attachment.is_image or request.GET.get("inline") == "1" and attachment.content_type == "application/pdf"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=not inline,
-        filename=attachment.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0"
-    return response
+    return evidence_response(request, attachment)
 
 
 @login_required

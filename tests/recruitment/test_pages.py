@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -117,6 +118,9 @@ def test_documents_upload_download_and_scope(org, login, make_recruit):
         assert other.post(reverse("recruitment:step_delete", args=[step.pk])).status_code == 404
         assert other.get(reverse("recruitment:detail", args=[recruit.pk])).status_code == 404
     assert RecruitDocument.objects.count() == 1
+    # A file gone from the disk (media not restored with the database) is a 404, not a 500.
+    Path(document.file.path).unlink()
+    assert client.get(reverse("recruitment:document", args=[document.pk])).status_code == 404
     login(org.secretary).post(reverse("recruitment:document_delete", args=[document.pk]))
     assert not RecruitDocument.objects.exists()
 

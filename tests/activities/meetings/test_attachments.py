@@ -63,6 +63,19 @@ def test_upload_and_download(org, draft, login):
     pdf = Attachment.objects.get(original_name="b.pdf")
     response = client.get(reverse("activities:attachment", args=[pdf.pk]))
     assert "attachment" in response["Content-Disposition"]
+    # Asked for inline (the record's preview), a PDF opens in the browser; a photo always does.
+    response = client.get(reverse("activities:attachment", args=[pdf.pk]) + "?inline=1")
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Cache-Control"] == "private, max-age=0"
+
+
+def test_a_file_gone_from_the_disk_is_a_404(org, draft, login):
+    """A database restored without its media, or a file removed by hand: a 404, not a 500."""
+    client = login(org.secretary)
+    upload(client, draft, "签到表.jpg", JPEG)
+    attachment = Attachment.objects.get()
+    Path(attachment.file.path).unlink()
+    assert client.get(reverse("activities:attachment", args=[attachment.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(
