@@ -135,7 +135,9 @@ def _member_counts(**extra):
     }
 
 
-def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) -> list[UnitRow]:
+def unit_rows_of(
+    units: Iterable[OrgUnit], today: date, top: int | None = None, totals: dict[int, Counts] | None = None
+) -> list[UnitRow]:
     """Rows like `unit_rows` for any units, not only whole subtrees: the org tree's shown levels.
 
     A general branch's or the committee's totals are counted by the database over every branch whose
@@ -177,7 +179,9 @@ def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) 
             )
         ):
             counts[row["pk"]] = Counts(row["n_full"], row["n_all"])
-    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP)]
+    # `totals`: units above the branches already counted by the caller (flagged_units)
+    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP) and u.pk not in (totals or {})]
+    counts.update({u.pk: totals[u.pk] for u in units if totals and u.pk in totals})
     for depth in sorted({u.depth for u in above}):
         paths = {u.path: u.pk for u in above if u.depth == depth}
         # Counted from the members' side with the units' paths as prefixes (LIKE 'path%', which
@@ -244,13 +248,10 @@ bc AS (
     WHERE b.kind = 'branch'
 ),
 up AS (
-    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all
+    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all, sum(bc.n_full) AS n_full
     FROM bc CROSS JOIN generate_series(1, length(bc.path) / %s) AS i GROUP BY 1
 )
-SELECT v.id FROM v
-LEFT JOIN bc ON bc.id = v.id
-LEFT JOIN up ON up.path = v.path
-WHERE (v.kind = 'branch' AND (
+SELECT v.id, (v.kind = 'branch' AND (
            bc.n_full < 3 OR bc.n_all > 50 OR bc.n_cadres = 0
            OR (bc.n_committee > 0 AND bc.n_full < 7)
            OR (bc.n_full >= 7 AND (bc.n_committee < 3 OR bc.n_committee > 5))))
@@ -258,7 +259,12 @@ WHERE (v.kind = 'branch' AND (
    OR (v.kind = 'committee' AND coalesce(up.n_all, 0) < 100)
    OR (v.elected_on IS NOT NULL AND v.kind IN ('committee', 'general_branch', 'branch') AND
        (v.elected_on + make_interval(years => CASE v.kind WHEN 'committee' THEN %s
-                                                        ELSE %s END))::date - %s <= %s)
+                                                        ELSE %s END))::date - %s <= %s) AS flagged,
+       coalesce(up.n_full, 0), coalesce(up.n_all, 0), v.kind
+FROM v
+LEFT JOIN bc ON bc.id = v.id
+LEFT JOIN up ON up.path = v.path
+WHERE v.kind <> 'group'
 ORDER BY v.path
 """
 
@@ -266,6 +272,13 @@ ORDER BY v.path
 def flagged_unit_ids(units, today: date) -> list[int]:
     """Ids of the units of `units` (a user-scoped queryset of whole subtrees) that `unit_rows` shows
     with warnings, in tree order: one query."""
+    return flagged_units(units, today)[0]
+
+
+def flagged_units(units, today: date) -> tuple[list[int], dict[int, Counts]]:
+    """flagged_unit_ids, and the totals (full, all) of every unit above the branches in `units`, as
+    unit_rows_of counts them: the statement counts every branch's members anyway, and the home page
+    would otherwise count the committee's whole province a second time for its own row."""
     members = OrgUnit._meta.get_field("members").related_model._meta.db_table
     units_sql, units_params = units.order_by().values("id", "path", "kind", "elected_on").query.sql_with_params()
     assert rules.TERM_YEARS[rules.GENERAL_BRANCH] == rules.TERM_YEARS[rules.BRANCH]
@@ -284,4 +297,6 @@ def flagged_unit_ids(units, today: date) -> list[int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(FLAGGED_SQL.format(units=units_sql, members=members), params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    totals = {pk: Counts(n_full, n_all) for pk, _, n_full, n_all, kind in rows if kind != rules.BRANCH}
+    return [row[0] for row in rows if row[1]], totals

@@ -7,7 +7,7 @@ import pytest
 
 from branches import rules
 from branches.models import OrgUnit
-from branches.selectors import flagged_unit_ids, unit_rows, unit_rows_of
+from branches.selectors import flagged_unit_ids, flagged_units, unit_rows, unit_rows_of
 from tests.factories import make_member, make_unit
 
 TODAY = date(2026, 12, 7)
@@ -79,3 +79,7 @@ def test_unit_rows_of_counts_the_units_above_branches_as_unit_rows_does(units):
     rows = unit_rows_of(above, TODAY)
     assert [(row.unit.pk, row.counts) for row in rows] == [(u.pk, expected[u.pk]) for u in above]
     assert all(row.counts.all > row.counts.full > 0 for row in rows)
+    # The same totals as the home page takes them from the flagged units' statement.
+    _, totals = flagged_units(everyone, TODAY)
+    assert {pk: totals[pk] for pk in (u.pk for u in above)} == {row.unit.pk: row.counts for row in rows}
+    assert set(totals) == {u.pk for u in above}
