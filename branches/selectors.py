@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
@@ -135,7 +135,9 @@ def _member_counts(**extra):
     }
 
 
-def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) -> list[UnitRow]:
+def unit_rows_of(
+    units: Iterable[OrgUnit], today: date, top: int | None = None, totals: dict[int, Counts] | None = None
+) -> list[UnitRow]:
     """Rows like `unit_rows` for any units, not only whole subtrees: the org tree's shown levels.
 
     A general branch's or the committee's totals are counted by the database over every branch whose
@@ -177,17 +179,25 @@ def unit_rows_of(units: Iterable[OrgUnit], today: date, top: int | None = None) 
             )
         ):
             counts[row["pk"]] = Counts(row["n_full"], row["n_all"])
-    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP)]
+    # `totals`: units above the branches already counted by the caller (flagged_units)
+    above = [u for u in units if u.kind not in (rules.BRANCH, rules.GROUP) and u.pk not in (totals or {})]
+    counts.update({u.pk: totals[u.pk] for u in units if totals and u.pk in totals})
     for depth in sorted({u.depth for u in above}):
         paths = {u.path: u.pk for u in above if u.depth == depth}
-        prefix = Substr("path", 1, depth * OrgUnit.steplen)
+        # Counted from the members' side with the units' paths as prefixes (LIKE 'path%', which
+        # PostgreSQL estimates from the path's statistics): grouping branches by a computed prefix
+        # was estimated at a few dozen branches, and the committee's row then looked up the
+        # province's members branch by branch (about 125,000 at N = 5,000) instead of one hash join.
+        members = OrgUnit._meta.get_field("members").related_model._default_manager
+        within = Q()
+        for path in paths:
+            within |= Q(branch__path__startswith=path)
         for row in (
-            OrgUnit.objects.filter(kind=rules.BRANCH)
-            .annotate(prefix=prefix)
-            .filter(prefix__in=list(paths))
-            .order_by()  # not by path: that would group by it too
+            members.filter(within, branch__kind=rules.BRANCH, left_on__isnull=True)
+            .annotate(prefix=Substr("branch__path", 1, depth * OrgUnit.steplen))
+            .order_by()
             .values("prefix")
-            .annotate(**_member_counts())
+            .annotate(n_all=Count("pk"), n_full=Count("pk", filter=Q(category="full")))
         ):
             counts[paths[row["prefix"]]] = Counts(row["n_full"], row["n_all"])
     top = min(unit.depth for unit in units) if top is None else top
@@ -218,8 +228,11 @@ def with_parent_name(units):
 # The home panel's "需要关注": which units have a warning (unit_warnings, or a term due or expired), counted
 # by the database so the committee's home page does not apply the rules to a province's every unit.
 # The same rules as rules.size_warnings, unit_warnings and rules.term_status; a test holds them equal.
+# The units' query is inlined where it is used (NOT MATERIALIZED): PostgreSQL has no statistics for a
+# materialised CTE and guessed 55 of the committee's 5,000 branches, so it counted members with an
+# index lookup per branch instead of one hash join over them.
 FLAGGED_SQL = """
-WITH v AS ({units}),
+WITH v AS NOT MATERIALIZED ({units}),
 bc AS (
     -- Members counted per branch first, then joined: one pass over the members, not a lookup per branch.
     SELECT b.id, b.path, coalesce(c.n_all, 0) AS n_all, coalesce(c.n_full, 0) AS n_full,
@@ -235,13 +248,10 @@ bc AS (
     WHERE b.kind = 'branch'
 ),
 up AS (
-    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all
+    SELECT substr(bc.path, 1, i * %s) AS path, sum(bc.n_all) AS n_all, sum(bc.n_full) AS n_full
     FROM bc CROSS JOIN generate_series(1, length(bc.path) / %s) AS i GROUP BY 1
 )
-SELECT v.id FROM v
-LEFT JOIN bc ON bc.id = v.id
-LEFT JOIN up ON up.path = v.path
-WHERE (v.kind = 'branch' AND (
+SELECT v.id, (v.kind = 'branch' AND (
            bc.n_full < 3 OR bc.n_all > 50 OR bc.n_cadres = 0
            OR (bc.n_committee > 0 AND bc.n_full < 7)
            OR (bc.n_full >= 7 AND (bc.n_committee < 3 OR bc.n_committee > 5))))
@@ -249,7 +259,12 @@ WHERE (v.kind = 'branch' AND (
    OR (v.kind = 'committee' AND coalesce(up.n_all, 0) < 100)
    OR (v.elected_on IS NOT NULL AND v.kind IN ('committee', 'general_branch', 'branch') AND
        (v.elected_on + make_interval(years => CASE v.kind WHEN 'committee' THEN %s
-                                                        ELSE %s END))::date - %s <= %s)
+                                                        ELSE %s END))::date - %s <= %s) AS flagged,
+       coalesce(up.n_full, 0), coalesce(up.n_all, 0), v.kind
+FROM v
+LEFT JOIN bc ON bc.id = v.id
+LEFT JOIN up ON up.path = v.path
+WHERE v.kind <> 'group'
 ORDER BY v.path
 """
 
@@ -257,6 +272,13 @@ ORDER BY v.path
 def flagged_unit_ids(units, today: date) -> list[int]:
     """Ids of the units of `units` (a user-scoped queryset of whole subtrees) that `unit_rows` shows
     with warnings, in tree order: one query."""
+    return flagged_units(units, today)[0]
+
+
+def flagged_units(units, today: date) -> tuple[list[int], dict[int, Counts]]:
+    """flagged_unit_ids, and the totals (full, all) of every unit above the branches in `units`, as
+    unit_rows_of counts them: the statement counts every branch's members anyway, and the home page
+    would otherwise count the committee's whole province a second time for its own row."""
     members = OrgUnit._meta.get_field("members").related_model._meta.db_table
     units_sql, units_params = units.order_by().values("id", "path", "kind", "elected_on").query.sql_with_params()
     assert rules.TERM_YEARS[rules.GENERAL_BRANCH] == rules.TERM_YEARS[rules.BRANCH]
@@ -269,6 +291,12 @@ def flagged_unit_ids(units, today: date) -> list[int]:
         today,
         rules.TERM_WARNING_DAYS,
     ]
-    with connection.cursor() as cursor:
+    # Estimated at millions of rows (generate_series is guessed at 1,000 per branch), the statement
+    # passes jit_above_cost, and compiling it took longer than running it: no JIT, for this
+    # statement only (SET LOCAL lasts until the atomic block, or the caller's transaction, ends).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(FLAGGED_SQL.format(units=units_sql, members=members), params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    totals = {pk: Counts(n_full, n_all) for pk, _, n_full, n_all, kind in rows if kind != rules.BRANCH}
+    return [row[0] for row in rows if row[1]], totals

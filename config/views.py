@@ -18,7 +18,7 @@ from assessment.publication.views import home_panel as publication_panel
 from assessment.views.dashboards import home_panel as star_panel
 from branches.access import scope_for
 from branches.models import OrgUnit
-from branches.selectors import flagged_unit_ids, unit_rows_of
+from branches.selectors import flagged_units, unit_rows_of
 from dues.views import home_panel as dues_panel
 from members.models import Member
 from members.rules import probation_status
@@ -36,14 +36,15 @@ def org_panel(request, scope):
     own = {unit_id for unit_id, _, _ in scope.grants}
     # Counted by the database; only the units shown are built into rows.
     own_units = list(units.filter(pk__in=own).order_by("path")) or list(units.order_by("path")[:1])
-    flagged_ids = flagged_unit_ids(units, today) if own_units else []
+    flagged_ids, totals = flagged_units(units, today) if own_units else ([], {})
     # The own units and the first flagged ones counted together: the committee's root is often both,
     # and counting it means counting the whole province.
     own_ids = {unit.pk for unit in own_units}
     shown = own_units + list(
         OrgUnit.objects.filter(pk__in=flagged_ids[:PANEL_LIMIT]).exclude(pk__in=own_ids).order_by("path")
     )
-    rows = {row.unit.pk: row for row in unit_rows_of(sorted(shown, key=lambda unit: unit.path), today)}
+    # The totals of the units above the branches come with the flagged ones, from the same count.
+    rows = {row.unit.pk: row for row in unit_rows_of(sorted(shown, key=lambda unit: unit.path), today, totals=totals)}
     flagged = [rows[pk] for pk in flagged_ids[:PANEL_LIMIT]]
     # 转正 coming up: counted and the first few fetched by the database.
     soon = probation_soon(Member.objects.visible_to(scope).current(), today)

@@ -7,7 +7,7 @@ import pytest
 
 from branches import rules
 from branches.models import OrgUnit
-from branches.selectors import flagged_unit_ids, unit_rows
+from branches.selectors import flagged_unit_ids, flagged_units, unit_rows, unit_rows_of
 from tests.factories import make_member, make_unit
 
 TODAY = date(2026, 12, 7)
@@ -66,3 +66,20 @@ def test_a_secretary_is_flagged_only_their_own_units(units):
         row.unit.pk for row in unit_rows(OrgUnit.objects.visible_to(units.secretary), TODAY) if row.has_warnings
     ]
     assert branch.pk not in flagged_unit_ids(OrgUnit.objects.visible_to(units.secretary), TODAY)
+
+
+def test_unit_rows_of_counts_the_units_above_branches_as_unit_rows_does(units):
+    """The tree's and the home panel's totals of a general branch and of the committee, counted from the
+    members' side (unit_rows_of), equal unit_rows' sums of the branches below them: probationary
+    members in the total only, members who left nowhere, groups not counted twice."""
+    everyone = OrgUnit.objects.all()
+    expected = {row.unit.pk: row.counts for row in unit_rows(everyone, TODAY)}
+    above = [u for u in everyone.order_by("path") if u.kind not in (rules.BRANCH, rules.GROUP)]
+    assert len({u.depth for u in above}) >= 2  # the committee and a general branch: two depths
+    rows = unit_rows_of(above, TODAY)
+    assert [(row.unit.pk, row.counts) for row in rows] == [(u.pk, expected[u.pk]) for u in above]
+    assert all(row.counts.all > row.counts.full > 0 for row in rows)
+    # The same totals as the home page takes them from the flagged units' statement.
+    _, totals = flagged_units(everyone, TODAY)
+    assert {pk: totals[pk] for pk in (u.pk for u in above)} == {row.unit.pk: row.counts for row in rows}
+    assert set(totals) == {u.pk for u in above}

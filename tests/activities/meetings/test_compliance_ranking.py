@@ -8,6 +8,8 @@ import pytest
 from activities import selectors
 from activities.models import Meeting
 from branches.models import OrgUnit
+from core.periods import Period
+from members.models import Member, Membership
 from tests.factories import log_meeting, make_member, make_unit
 
 YEAR = 2025
@@ -55,6 +57,28 @@ def branches(org):
     log_meeting(org.branch, K.COMMITTEE_MEETING, dt.date(YEAR, 2, 28))
     log_meeting(org.branch, K.THEME_DAY, dt.date(YEAR, 3, 31))
     log_meeting(org.branch, K.PARTY_LESSON, dt.date(YEAR, 1, 1))
+    # Six full members counted once each however many spans they have on 31 December, whoever else is
+    # on the rolls: no committee, so the empty 支委会 months are not missing. (Counting spans, or
+    # counting the retired, the late joiner, the one who left on the 30th or the one who moved away,
+    # would make seven and a committee.)
+    spans = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB4", name="重复组织关系的支部")
+    six_full = [make_member(spans, since=dt.date(2020, 1, 1), committee_post="委员" if i else "书记") for i in range(6)]
+    Membership.objects.create(member=six_full[1], branch=spans, start=dt.date(YEAR, 6, 1))  # overlaps the first
+    make_member(spans, since=dt.date(2020, 1, 1), status=Member.Status.RETIRED, counts_when_retired=False)
+    make_member(spans, since=dt.date(2020, 1, 1), joined_on=dt.date(YEAR + 1, 1, 1), full_on=dt.date(YEAR + 1, 1, 1))
+    left = make_member(spans, since=dt.date(2020, 1, 1))
+    Membership.objects.filter(member=left).update(end=dt.date(YEAR, 12, 30))
+    moved = make_member(org.branch, since=dt.date(2020, 1, 1))
+    Membership.objects.filter(member=moved).update(end=dt.date(YEAR, 11, 30))
+    Membership.objects.create(member=moved, branch=spans, start=dt.date(YEAR, 12, 1), end=dt.date(YEAR, 12, 30))
+    # The same six and a retired member who still counts (flagged): seven, a committee, months missing.
+    flagged = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB5", name="退休仍计入的支部")
+    for i in range(6):
+        make_member(flagged, since=dt.date(2020, 1, 1), committee_post="书记" if i == 0 else "")
+    make_member(flagged, since=dt.date(2020, 1, 1), status=Member.Status.RETIRED, counts_when_retired=True)
+    for branch in (spans, flagged):
+        log_meeting(branch, K.GENERAL_MEETING, dt.date(YEAR, 11, 15))
+    log_meeting(flagged, K.COMMITTEE_MEETING, dt.date(YEAR, 11, 15))
     return list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH))
 
 
@@ -94,6 +118,19 @@ def test_the_cases_distinguish_the_branches(branches):
     ranking = sql_ranking(branches, 4, dt.date(YEAR, 12, 31))
     assert len({(missing, due) for _, missing, due in ranking}) >= 3
     assert ranking == python_ranking(branches, 4, dt.date(YEAR, 12, 31))
+
+
+def test_full_members_are_counted_as_for_the_branch_pages(branches):
+    """The committee decides whether 支委会 months count: distinct voting members on 31 December."""
+    by_code = {b.code: b for b in branches}
+    facts = selectors.meeting_facts([by_code["ZB4"].pk, by_code["ZB5"].pk], Period.for_year(YEAR))
+    assert facts[by_code["ZB4"].pk].full_members == 6
+    assert facts[by_code["ZB5"].pk].full_members == 7
+    new_year = dt.date(YEAR + 1, 1, 1)
+    ranks = {r.branch_id: r for r in selectors.compliance_ranking([b.pk for b in branches], YEAR, 4, new_year)}
+    # ZB5: October's and December's 支委会 missing besides the windows both miss; ZB4: not those.
+    assert ranks[by_code["ZB5"].pk].missing == ranks[by_code["ZB4"].pk].missing + 2
+    assert sql_ranking(branches, 4, new_year) == python_ranking(branches, 4, new_year)
 
 
 def test_a_quarter_not_started_ranks_by_code(branches):

@@ -3,12 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from activities import services
+from activities import selectors, services
 from activities.compliance import meeting_indicator_scores
-from activities.models import Meeting
+from activities.models import Meeting, Talk
 from activities.selectors import meeting_facts
 from branches.models import OrgUnit
 from core.periods import Period
@@ -77,3 +78,19 @@ def test_query_count_does_not_grow_with_branches(org):
     assert few == many == 3
     assert len(facts_many) == 6 and all(f.tally().meetings == 2 for f in facts_many.values())
     assert [f.has_committee for f in facts_many.values()] == [False, False, False, False, True, True]
+
+
+@pytest.mark.parametrize("few", [0, 500])
+def test_members_talked_the_same_whether_looked_up_per_member_or_read_for_the_year(org, monkeypatch, few):
+    """A page's branches look their members' talks up; a province's read the year's talks: same counts."""
+    monkeypatch.setattr(selectors, "FEW_BRANCHES", few)
+    branch, _, members = build_branch(org.general)
+    other, _, strangers = build_branch(org.general)
+    services.talk_create(by=None, branch=branch, member=members[1], talked_on=date(2025, 2, 1), talker_name="上级")
+    services.talk_create(by=None, branch=branch, member=members[1], talked_on=date(2025, 3, 1), talker_name="上级")
+    # Recorded by another branch, still the member's talk; one outside the year and a stranger's do not count.
+    Talk.objects.create(branch=other, member=members[2], talked_on=date(2025, 12, 31), talker_name="上级")
+    Talk.objects.create(branch=branch, member=members[3], talked_on=date(2024, 12, 31), talker_name="上级")
+    services.talk_create(by=None, branch=other, member=strangers[0], talked_on=date(2025, 5, 1), talker_name="上级")
+    facts = meeting_facts([branch.pk, other.pk], Period.for_year(2025))
+    assert (facts[branch.pk].members_talked, facts[other.pk].members_talked) == (2, 1)
