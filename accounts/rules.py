@@ -13,8 +13,6 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 
-from pypinyin import Style, lazy_pinyin
-
 MAX_USERNAME = 30
 FALLBACK_USERNAME = "dangyuan"
 # No 0/O, 1/l/I: the passwords are read off paper.
@@ -24,6 +22,10 @@ PASSWORD_LENGTH = 12  # about 70 bits of chance: see accounts/hashers.py
 
 def username_base(name: str) -> str:
     """The username before any number: 张伟 → zhangwei, 欧阳修 → ouyangxiu, 阿依古丽·买买提 → ayigulimaimaiti."""
+    # Imported here, not at the top: pypinyin's dictionaries take about 55 MB, and this module is
+    # imported by the URL configuration, so every web process and worker would carry them.
+    from pypinyin import Style, lazy_pinyin
+
     name = unicodedata.normalize("NFKC", name or "")
     syllables = lazy_pinyin(name, style=Style.NORMAL, v_to_u=False, errors="default")
     joined = "".join(syllables).lower()

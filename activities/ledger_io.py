@@ -12,8 +12,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.access import Scope, scope_for
 from branches.models import OrgUnit
@@ -151,6 +149,9 @@ def template_workbook(out, *, unit: OrgUnit | None = None, today: dt.date | None
         "",
         "",
     ]
+    from openpyxl.utils import get_column_letter  # openpyxl loads when a workbook is made (core.spreadsheets)
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = new_workbook()
     write_sheet(wb, SHEET, IMPORT_COLUMNS, [example], widths=EXPORT_WIDTHS[: len(IMPORT_COLUMNS)])
     kinds = DataValidation(

@@ -26,8 +26,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from activities import compliance
 from assessment import standard as standard_spec
@@ -265,6 +263,9 @@ def _plain(value):
 
 def export_floor(cells, path: str, formatted: bool) -> float:
     """openpyxl write-only writing the cells: bare values, or (formatted) with their formats and escapes."""
+    # Imported here, as the app does (core.spreadsheets): the rating jobs' processes never load it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     def cell(ws, marked):
         value, number_format, quoted = marked

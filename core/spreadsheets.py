@@ -10,29 +10,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .dates import year_is_sensible
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# openpyxl (with lxml and Pillow, about 12 MB) is imported inside the functions that write or read a
+# workbook, not here: this module's parsing helpers and constants are imported by views all over the
+# URL configuration, and every web process and worker would otherwise load it at start.
 
 # A text cell starting with one of these is a formula to Excel (DDE / formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DECIMAL_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 PAPER_A4 = "9"  # the OOXML paper-size code for A4
-# Long text that wraps on paper: aligned to the top, its row as tall as its lines (Excel does not grow
-# a row written with the file; it keeps the height it finds).
-WRAP_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 LINE_POINTS = 14.5  # one line of the default 11 pt font
 MAX_ROW_POINTS = 409  # Excel's highest row
 
@@ -41,8 +40,32 @@ class Percent(float):
     """A rate (0.9333) that a sheet shows as a percentage (93.33%) and keeps as a number."""
 
 
-def new_workbook() -> Workbook:
+class _Styles:
+    """The fonts, fills and alignments of the sheets, made once openpyxl is loaded."""
+
+    def __init__(self):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.header_font = Font(bold=True)
+        self.header_fill = PatternFill("solid", fgColor="F2DCDB")
+        self.header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        # Long text that wraps on paper: aligned to the top, its row as tall as its lines (Excel does
+        # not grow a row written with the file; it keeps the height it finds).
+        self.wrap_alignment = Alignment(wrap_text=True, vertical="top")
+        self.bad_row_fill = PatternFill("solid", fgColor="FDE9E7")
+        self.bad_cell_fill = PatternFill("solid", fgColor="F4B6B0")
+        self.error_font = Font(color="9C0006")
+
+
+@cache
+def _styles() -> _Styles:
+    return _Styles()
+
+
+def new_workbook() -> "Workbook":
     """A write-only workbook: rows go to disk as they are written, so memory stays flat."""
+    from openpyxl import Workbook
+
     return Workbook(write_only=True)
 
 
@@ -56,6 +79,8 @@ def cell(ws, value):
         return value
     if type(value) is str and not value.startswith(FORMULA_PREFIXES):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, Percent):
         out = WriteOnlyCell(ws, float(value))
         out.number_format = PERCENT_FORMAT
@@ -83,6 +108,37 @@ def cell(ws, value):
     return WriteOnlyCell(ws, value)
 
 
+_PLAIN_TYPES = frozenset({type(None), int, float, bool})
+
+
+def _cell_maker(ws):
+    """cell(ws, value) for the values that need a cell object, faster for the common kinds.
+
+    Each number format's style is made once per sheet and copied into its cells: setting
+    `number_format` on every cell looks the format up in the workbook each time. The cells are the
+    same as cell()'s (same value, same style), so the file is byte for byte the same.
+    """
+    from openpyxl.cell import Cell, WriteOnlyCell
+
+    def style_of(number_format: str):
+        template = WriteOnlyCell(ws)
+        template.number_format = number_format
+        return template._style
+
+    percent, decimal, day = style_of(PERCENT_FORMAT), style_of(DECIMAL_FORMAT), style_of(DATE_FORMAT)
+    makers = {
+        Percent: lambda value: Cell(ws, 1, 1, float(value), percent),
+        Decimal: lambda value: Cell(ws, 1, 1, float(value), decimal),
+        date: lambda value: Cell(ws, 1, 1, value, day),
+    }
+
+    def make(value):
+        maker = makers.get(type(value))
+        return maker(value) if maker is not None else cell(ws, value)
+
+    return make
+
+
 def text_lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide (a Chinese character counts two)."""
     lines = 0
@@ -93,7 +149,7 @@ def text_lines(text: str, width: float) -> int:
 
 
 def write_sheet(
-    wb: Workbook,
+    wb: "Workbook",
     title: str,
     headers: Sequence[str],
     rows: Iterable[Sequence],
@@ -108,6 +164,10 @@ def write_sheet(
     `on_row(n)` is called every 500 rows, for progress reporting. Text in the `wrap` columns (0-based)
     wraps, and each row is made tall enough for its longest wrapped cell.
     """
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    styles = _styles()
     ws = wb.create_sheet(title=title)
     ws.freeze_panes = "A2"
     widths = widths or [max(10, len(h) * 2.2 + 2) for h in headers]
@@ -124,18 +184,26 @@ def write_sheet(
     header_cells = []
     for text in headers:
         head = WriteOnlyCell(ws, text)
-        head.font, head.fill, head.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        head.font, head.fill, head.alignment = styles.header_font, styles.header_fill, styles.header_alignment
         header_cells.append(head)
     ws.append(header_cells)
+    plain = _PLAIN_TYPES
+    make = _cell_maker(ws)
     count = 0
     for row in rows:
-        cells = [cell(ws, value) for value in row]
+        # cell(ws, value) for every value, without a call for the plain ones (most of a big export).
+        cells = [
+            value
+            if (kind := type(value)) in plain or (kind is str and not value.startswith(FORMULA_PREFIXES))
+            else make(value)
+            for value in row
+        ]
         lines = 1
         for index in wrap:
             value = row[index] if index < len(row) else None
             if isinstance(value, str) and value:
                 wrapped = cells[index] if isinstance(cells[index], Cell) else WriteOnlyCell(ws, value)
-                wrapped.alignment = WRAP_ALIGNMENT
+                wrapped.alignment = styles.wrap_alignment
                 cells[index] = wrapped
                 lines = max(lines, text_lines(value, widths[index]))
         if lines > 1:
@@ -254,9 +322,6 @@ def _check_year(parsed, shown):
 
 ERROR_SHEET = "错误清单"
 ERROR_COLUMN = "错误说明"
-BAD_ROW_FILL = PatternFill("solid", fgColor="FDE9E7")
-BAD_CELL_FILL = PatternFill("solid", fgColor="F4B6B0")
-ERROR_FONT = Font(color="9C0006")
 COMMENT_AUTHOR = "星级支部"
 # Bad rows filled cell by cell (and commented): each styled cell costs time, and openpyxl keeps every
 # comment in memory until the file is saved. Past this many, the conditional format fills the rows.
@@ -275,11 +340,15 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
     names darker with the message as a comment, for viewers without conditional formats. Streams row
     by row in both directions (read-only in, write-only out). Returns the errors listed.
     """
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
 
     from core.uploads import bounded_rows
 
+    styles = _styles()
     by_sheet: dict[str, dict[int, list[RowError]]] = {}
     for error in errors:
         if error.sheet and error.row:
@@ -322,17 +391,17 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
                 cells = [cell(target, value) for value in values] + [None] * max(0, width - len(values))
                 if number == 1:
                     head = WriteOnlyCell(target, ERROR_COLUMN)
-                    head.font, head.fill = HEADER_FONT, HEADER_FILL
+                    head.font, head.fill = styles.header_font, styles.header_fill
                     if row_errors:
                         head = WriteOnlyCell(target, "；".join(e.message for e in row_errors))
-                        head.font, head.fill = ERROR_FONT, BAD_CELL_FILL
+                        head.font, head.fill = styles.error_font, styles.bad_cell_fill
                     target.append([*cells, head])
                     continue
                 if not row_errors:
                     target.append(cells)
                     continue
                 note = WriteOnlyCell(target, "；".join(_explained(e) for e in row_errors))
-                note.font = ERROR_FONT
+                note.font = styles.error_font
                 if marked >= MAX_MARKED:
                     target.append([*cells, note])
                     continue
@@ -342,11 +411,11 @@ def write_marked_workbook(source, errors: Sequence[RowError], out, *, open_workb
                     out_cell = value if isinstance(value, Cell) else WriteOnlyCell(target, value)
                     column = headers[index] if index < len(headers) else ""
                     named = [e.message for e in row_errors if column and e.column == column]
-                    out_cell.fill = BAD_CELL_FILL if named else BAD_ROW_FILL
+                    out_cell.fill = styles.bad_cell_fill if named else styles.bad_row_fill
                     if named:
                         out_cell.comment = Comment("；".join(named), COMMENT_AUTHOR, width=300, height=120)
                     filled.append(out_cell)
-                note.fill = BAD_ROW_FILL
+                note.fill = styles.bad_row_fill
                 target.append([*filled, note])
             if width and last > 1:
                 note_column = get_column_letter(width + 1)

@@ -6,9 +6,6 @@ Rows stream through core.spreadsheets (write-only, formula-safe, frozen header).
 
 from collections.abc import Iterator
 
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from branches.access import Scope
 from branches.models import OrgUnit
 from core.spreadsheets import new_workbook, write_sheet
@@ -142,6 +139,9 @@ def _note_rows() -> Iterator[list]:
 
 
 def _add_drop_downs(worksheet, columns) -> None:
+    from openpyxl.utils import get_column_letter  # openpyxl loads when a workbook is made (core.spreadsheets)
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for index, column in enumerate(columns, start=1):
         if column.kind == io.CHOICE:
             labels = list(dict.fromkeys(column.labels))

@@ -164,8 +164,12 @@ def member_fulfilment_rates(branch_ids: Iterable[int], year: int) -> dict[int, D
 
     One query. For the year-end workbook's 党员评议 sheet (承诺兑现率).
     """
-    rows = Pledge.objects.filter(branch_id__in=list(branch_ids), year=year, member__isnull=False).values_list(
-        "member_id", "rating"
+    rows = (
+        Pledge.objects.filter(branch_id__in=list(branch_ids), year=year, member__isnull=False)
+        .order_by()
+        .values("member_id", "rating")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "rating", "n")
     )
     return rules.rates_by_member(rows)
 

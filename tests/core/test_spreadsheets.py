@@ -54,3 +54,36 @@ def test_progress_callback_counts_rows():
     wb.save(BytesIO())  # a write-only workbook must be saved to close its streams
     assert count == 1200
     assert seen == [500, 1000]
+
+
+def test_every_kind_of_value_is_written_as_cell_makes_it():
+    """write_sheet's fast path (plain values passed through, one style per number format copied into
+    its cells) writes the very bytes that cell() makes one value at a time, for every kind of value."""
+    import zipfile
+
+    from core.spreadsheets import Percent, cell
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    rows = [
+        ["=1+1", "文字", "-x", "", None, 0, 7, 2.5, True, False],
+        [Decimal("89.99"), Decimal("-0.50"), Percent(0.9333), Percent(0), date(2025, 3, 31), datetime(2025, 3, 31, 9)],
+        [datetime(2025, 3, 31, 9, 30, tzinfo=shanghai), "\tTab", "@x", "+1", " 空格 ", Decimal("1E+2"), 10**12],
+    ]
+
+    def parts(write_rows):
+        wb = new_workbook()
+        write_rows(wb)
+        buffer = BytesIO()
+        wb.save(buffer)
+        with zipfile.ZipFile(buffer) as saved:
+            return saved.read("xl/worksheets/sheet1.xml"), saved.read("xl/styles.xml")
+
+    def one_by_one(wb):
+        write_sheet(wb, "表", ["a"], [])
+        ws = wb.worksheets[-1]
+        for row in rows:
+            ws.append([cell(ws, value) for value in row])
+
+    assert parts(lambda wb: write_sheet(wb, "表", ["a"], rows)) == parts(one_by_one)
+    sheet = _roundtrip([rows[1][:4]])["汇总"]
+    assert [c.number_format for c in sheet[2]] == ["0.00", "0.00", "0.00%", "0.00%"]

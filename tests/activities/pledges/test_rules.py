@@ -44,8 +44,10 @@ def test_rating_counts_from_ratings_and_sum():
 
 
 def test_rates_by_member():
-    rates = rules.rates_by_member([(1, "fulfilled"), (1, "unfulfilled"), (2, "partial"), (3, "")])
-    assert rates == {1: Decimal("0.5"), 2: Decimal("0.5"), 3: None}
+    rates = rules.rates_by_member(
+        [(1, "fulfilled", 3), (1, "unfulfilled", 1), (1, None, 2), (2, "partial", 1), (3, "", 1), (3, None, 2)]
+    )
+    assert rates == {1: Decimal("0.75"), 2: Decimal("0.5"), 3: None}
 
 
 @pytest.mark.parametrize(
