@@ -141,7 +141,9 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
     raw = cursor.cursor  # psycopg2's own cursor: Django's wrapper has no copy_expert
     by_type = _COPY_BY_TYPE.get  # copy_text's lookup inlined: a job's COPY converts 160,000 values
     stream = _Lines("\t".join([(by_type(type(v)) or copy_text)(v) for v in row]) + suffix for row in rows)
-    raw.copy_expert(statement, stream, size=COPY_CHUNK)
+    # The driver's errors as Django's (an IntegrityError that upsert's `fresh` path catches).
+    with cursor.db.wrap_database_errors:
+        raw.copy_expert(statement, stream, size=COPY_CHUNK)
     return stream.count
 
 
