@@ -5,12 +5,11 @@ they return; tests call them directly. Scores are rounded and clamped as core.sc
 workbook adds up by hand.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
-from types import MappingProxyType
 
 from django.utils.translation import gettext_noop
 
@@ -96,16 +95,12 @@ class IndicatorDef:
 def quarter_score(earned: Mapping[str, Decimal], indicators: Iterable[IndicatorDef]) -> Decimal:
     """Quarter score = points earned on the q indicators ÷ their points (43 by default) × 100."""
     quarterly = [i for i in indicators if i.quarterly]
-    return _quarter_score(lambda code: earned.get(code, ZERO), quarterly, sum((i.points for i in quarterly), ZERO))
-
-
-def _quarter_score(earned: Callable[[str], Decimal], quarterly: Sequence[IndicatorDef], total: Decimal) -> Decimal:
-    """quarter_score with the q indicators and their points already picked (branch_numbers: four quarters)."""
+    total = sum((i.points for i in quarterly), ZERO)
     if total == 0:
         return ZERO
     got = ZERO
     for i in quarterly:
-        got += clamp(earned(i.code), i.points)
+        got += clamp(earned.get(i.code, ZERO), i.points)
     return round2(got / total * HUNDRED)
 
 
@@ -159,21 +154,13 @@ class BranchNumbers:
     score: Decimal
 
 
-_NONE: Mapping[int, Decimal] = MappingProxyType({})
-
-
 def branch_numbers(
     values: Mapping[str, Mapping[int, Decimal]], indicators: Sequence[IndicatorDef], rules: Rules
 ) -> BranchNumbers:
     """All of a branch's numbers for a year from its scores: `values[code][quarter]`, quarter 0 = year."""
-    # quarter_score of each quarter's scores, with the q indicators picked once for the four quarters.
-    quarterly_defs = [i for i in indicators if i.quarterly]
-    total = sum((i.points for i in quarterly_defs), ZERO)
-
-    def earned_in(q: int) -> Callable[[str], Decimal]:
-        return lambda code: values.get(code, _NONE).get(q, ZERO)
-
-    quarter_scores = {q: _quarter_score(earned_in(q), quarterly_defs, total) for q in QUARTERS}
+    quarter_scores = {
+        q: quarter_score({code: by_q[q] for code, by_q in values.items() if q in by_q}, indicators) for q in QUARTERS
+    }
     quarterly = {i.code: values.get(i.code, {}) for i in indicators if i.quarterly}
     yearly = {i.code: values[i.code][0] for i in indicators if not i.quarterly and 0 in values.get(i.code, {})}
     annual_by_code = annual_indicator_points(quarterly, yearly, indicators)
