@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -192,12 +191,20 @@ class BranchMeetingFacts:
             below_quorum += tally.below_quorum
         return Tally(meetings, expected, present, backfilled, below_quorum)
 
-    @cached_property
+    @property
     def _by_unit_kind(self) -> dict[tuple[int, str], dict[tuple[int, int], int]]:
         # The compliance pages ask count() for every requirement and window of thousands of branches.
-        index: dict[tuple[int, str], dict[tuple[int, int], int]] = {}
-        for (unit_id, kind, month), tally in self.tallies.items():
-            index.setdefault((unit_id, kind), {})[month] = tally.meetings
+        # Kept in the instance's __dict__ by hand: Python 3.11's cached_property takes a lock on every
+        # first access, which cost more than building the index when a province is scored.
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {}
+            for (unit_id, kind, month), tally in self.tallies.items():
+                per_month = index.get((unit_id, kind))
+                if per_month is None:
+                    per_month = index[unit_id, kind] = {}
+                per_month[month] = tally[0]  # meetings
+            self.__dict__["_index"] = index
         return index
 
     def months_held(self, kind: str, unit_id: int | None = None) -> set[tuple[int, int]]:

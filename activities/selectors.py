@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
 from branches.access import GROUP_LEADER, MANAGER_ROLES, Scope
 from branches.models import OrgUnit
@@ -116,6 +116,14 @@ def _counted_spans(ids: list[int], day: date):
 # Up to this many branches, meeting_facts looks up their members' talks rather than reading the year's.
 FEW_BRANCHES = 500
 
+# The groups of some branches: units whose parent path (their path without its last step) is a branch's.
+GROUPS_SQL = """
+SELECT b.id, g.id, g.name, g.founded_on
+FROM branches_orgunit g JOIN branches_orgunit b ON b.path = substr(g.path, 1, (g.depth - 1) * %s)
+WHERE g.kind = %s AND b.id IN ({branches})
+ORDER BY g.path
+"""
+
 
 def meeting_facts(
     branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
@@ -136,18 +144,17 @@ def meeting_facts(
     # 1. Groups: units whose parent path is one of the branches' paths.
     groups: dict[int, list[GroupFacts]] = defaultdict(list)
     if compliance.wants(codes, *compliance.GROUP_CODES):
-        steplen = OrgUnit.steplen
-        parent_path = Substr("path", 1, (F("depth") - 1) * steplen)
-        rows = (
-            OrgUnit.objects.filter(kind=OrgUnit.Kind.GROUP)
-            .annotate(parent_path=parent_path)
-            .filter(parent_path__in=OrgUnit.objects.filter(pk__in=among(ids)).values("path"))
-            .annotate(branch_id=Subquery(OrgUnit.objects.filter(path=OuterRef("parent_path")).values("pk")[:1]))
-            .order_by("path")
-            .values_list("branch_id", "pk", "name", "founded_on")
-        )
-        for branch_id, pk, name, founded_on in plain_rows(rows):
-            groups[branch_id].append(GroupFacts(pk, name, founded_on))
+        # Joined on the parent's path (a hash join); the ORM could only look each group's branch up
+        # by a subquery per group.
+        branches_sql, branches_params = OrgUnit.objects.filter(pk__in=among(ids)).values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                GROUPS_SQL.format(branches=branches_sql), [OrgUnit.steplen, OrgUnit.Kind.GROUP, *branches_params]
+            )
+            for branch_id, pk, name, founded_on in cursor.fetchall():
+                if isinstance(founded_on, str):  # SQLite's driver returns dates as text
+                    founded_on = date.fromisoformat(founded_on)
+                groups[branch_id].append(GroupFacts(pk, name, founded_on))
 
     # 2. Members on the reference day, and 3. how many of them had a talk in the period (wherever it
     # was recorded): counted per branch by the database.
@@ -188,9 +195,10 @@ def meeting_facts(
             .annotate(**tally_aggregates())
             .values_list("branch_id", "unit_id", "kind", "year", "month", *TALLY_FIELDS)
         )
+        new_tally = tuple.__new__  # Tally(...) without its Python-level __new__: a province's quarter is 50,000 rows
         for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in plain_rows(rows):
-            tallies[branch_id][(unit_id, kind, (year, month))] = Tally(
-                n, expected or 0, present or 0, backfilled, below
+            tallies[branch_id][(unit_id, kind, (year, month))] = new_tally(
+                Tally, (n, expected or 0, present or 0, backfilled, below)
             )
 
     return {

@@ -97,12 +97,15 @@ SELECT b.id, g.id, g.founded_on FROM branches_orgunit g
 JOIN branches_orgunit b ON b.path = substr(g.path, 1, length(g.path) - %s)
 WHERE g.kind = 'group'
 """
+# C2 counts the months a member was required to write (spans, from joining, retired members only where
+# they still count) against the months with a note: the members' rows are read as well as the spans.
 NOTE_MONTHS = """
 SELECT ms.branch_id, count(*) FILTER (WHERE n.months = %s), count(*)
-FROM members_membership ms
+FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
 LEFT JOIN (SELECT member_id, count(DISTINCT month) AS months FROM activities_studynote
            WHERE month BETWEEN %s AND %s GROUP BY member_id) n ON n.member_id = ms.member_id
 WHERE (ms.start IS NULL OR ms.start <= %s) AND (ms."end" IS NULL OR ms."end" >= %s)
+  AND (m.joined_on IS NULL OR m.joined_on <= %s) AND NOT (m.status = 'retired' AND NOT m.counts_when_retired)
 GROUP BY 1
 """
 PROBLEMS_DUE = """
@@ -115,8 +118,19 @@ FROM activities_talk t JOIN members_membership ms ON ms.member_id = t.member_id
 WHERE t.talked_on BETWEEN %s AND %s AND ms."end" IS NULL
 GROUP BY 1
 """
+# E1 reads the ratings of the year's pledges per branch; C5 the members who belonged to the branch
+# during the year (spans, from joining, retired members only where they still count) and which of them
+# made a pledge.
 PLEDGES = """
-SELECT branch_id, rating, count(*), count(DISTINCT member_id) FROM activities_pledge WHERE year = %s GROUP BY 1, 2
+SELECT branch_id, rating, count(*) FROM activities_pledge WHERE year = %s GROUP BY 1, 2
+"""
+PLEDGE_COVERAGE = """
+SELECT ms.branch_id, count(DISTINCT ms.member_id), count(DISTINCT p.member_id)
+FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
+LEFT JOIN (SELECT DISTINCT member_id FROM activities_pledge WHERE year = %s) p ON p.member_id = ms.member_id
+WHERE (ms.start IS NULL OR ms.start <= %s) AND (ms."end" IS NULL OR ms."end" >= %s)
+  AND (m.joined_on IS NULL OR m.joined_on <= %s) AND NOT (m.status = 'retired' AND NOT m.counts_when_retired)
+GROUP BY 1
 """
 CADRES = """
 SELECT branch_id, count(*) FROM members_member WHERE is_party_cadre AND status <> 'retired' GROUP BY 1
@@ -156,7 +170,7 @@ def quarter_floor(year: int, quarter: int) -> float:
         _fetch(MEETINGS_BY_MONTH, [period.start, period.end, kinds])
         _fetch(MEMBERS_ON_DAY, [day, day, day, day])
         _fetch(GROUPS, [OrgUnit.steplen])
-        _fetch(NOTE_MONTHS, [len(period.months), period.start, period.end, day, period.start])
+        _fetch(NOTE_MONTHS, [len(period.months), period.start, period.end, day, period.start, day])
         _fetch(PROBLEMS_DUE, [period.start, period.end])
 
     return _best(run)
@@ -219,6 +233,7 @@ def year_floor(year: int) -> float:
         _fetch(MEMBERS_ON_DAY, [day, day, day, day])
         _fetch(TALKED, [period.start, period.end])
         _fetch(PLEDGES, [year])
+        _fetch(PLEDGE_COVERAGE, [year, day, period.start, day])
         _fetch(CADRES, [])
         _fetch(BRANCH_TERMS, [])
         _fetch(PROBLEMS_DUE, [period.start, period.end])

@@ -22,9 +22,29 @@ def round2(value) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# clamp's answers for Decimal arguments: rating a province clamps each of its 195,000 scores twice (the
+# quarter score and the annual points), and most are the same few values (6.00, 4.50, 0.00 of 6).
+# Equal Decimals clamp to the same Decimal (quantize depends on the value only), except that -0 keeps
+# its sign: a zero answer is therefore recomputed for a signed argument.
+_CLAMPED: dict[tuple[Decimal, Decimal], Decimal] = {}
+_CLAMPED_MAX = 65536
+
+
 def clamp(value, points) -> Decimal:
     """A score kept within 0..points, with 2 decimals."""
-    # Called a hundred times per branch when a province is rated: no conversion when given Decimals.
+    if type(value) is Decimal and type(points) is Decimal:
+        key = (value, points)
+        hit = _CLAMPED.get(key)
+        if hit is not None and (hit or not value.is_signed()):
+            return hit
+        result = _clamp(value, points)
+        if len(_CLAMPED) < _CLAMPED_MAX and not value.is_nan() and not value.is_signed():
+            _CLAMPED[key] = result
+        return result
+    return _clamp(value, points)
+
+
+def _clamp(value, points) -> Decimal:
     if type(value) is not Decimal:
         value = Decimal(value)
     if type(points) is not Decimal:

@@ -142,7 +142,12 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
                 # make_score has clamped the value to the indicator's points and rounded it.
                 rows.append((pk, indicator_id, score.earned, score.explanation))
     constants = {"quarter": quarter, "computed_at": timezone.now()}
-    return bulk.upsert(Score, SCORE_COLUMNS, rows, unique=SCORE_UNIQUE, update=SCORE_UPDATE, constants=constants)
+    # A period computed for the first time (no score of these indicators yet, not even a checker's)
+    # is copied straight in; a re-run rewrites the computed columns of the rows there.
+    fresh = not Score.objects.filter(quarter=quarter, indicator_id__in=list(indicator_ids.values())).exists()
+    return bulk.upsert(
+        Score, SCORE_COLUMNS, rows, unique=SCORE_UNIQUE, update=SCORE_UPDATE, constants=constants, fresh=fresh
+    )
 
 
 def quarter_check_failed(*, year: int, quarter: int, message: str) -> None:

@@ -235,6 +235,40 @@ def test_upsert_constants_go_into_every_row_and_update_like_columns(org, indicat
     }
 
 
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "insert"])
+def test_upsert_fresh_copies_new_rows_and_still_upserts_when_a_row_exists(org, indicators, copy):
+    """`fresh` is the caller's word that no row exists yet: when it is wrong (a checker's score is
+    there, or another job wrote meanwhile) the rows are upserted all the same, the person's columns kept."""
+    first, second, third = indicators
+    now = timezone.now()
+    rows = [(org.branch.pk, first.pk, 1, Decimal("1.00"), "甲", now), (org.branch.pk, second.pk, 1, None, "乙", now)]
+    assert bulk.upsert(Score, COLUMNS, rows, unique=COLUMNS[:3], update=COLUMNS[3:], copy=copy, fresh=True) == 2
+    assert dict(Score.objects.values_list("computed_note", "computed")) == {"甲": Decimal("1.00"), "乙": None}
+
+    Score.objects.create(branch=org.branch, indicator=third, quarter=1, manual=Decimal("2.00"), manual_note="人工")
+    again = [
+        (org.branch.pk, first.pk, 1, Decimal("0.50"), "再算", now),
+        (org.branch.pk, third.pk, 1, Decimal("1.50"), "算", now),
+    ]
+    bulk.upsert(Score, COLUMNS, iter(again), unique=COLUMNS[:3], update=COLUMNS[3:], copy=copy, fresh=True)
+    assert Score.objects.count() == 3
+    assert Score.objects.get(indicator=first).computed == Decimal("0.50")
+    kept = Score.objects.get(indicator=third)
+    assert (kept.computed, kept.manual, kept.manual_note) == (Decimal("1.50"), Decimal("2.00"), "人工")
+
+
+def test_quarter_compute_writes_the_same_scores_fresh_and_again(org):
+    """The first computation of a quarter copies its rows in; a re-run upserts them: the same rows."""
+    from assessment.services.checks import quarter_compute
+
+    quarter_compute(year=YEAR, quarter=1, today=date(YEAR + 1, 1, 5))
+    first = sorted(Score.objects.values_list("branch_id", "indicator_id", "quarter", "computed", "computed_note"))
+    assert first
+    quarter_compute(year=YEAR, quarter=1, today=date(YEAR + 1, 1, 5))
+    again = sorted(Score.objects.values_list("branch_id", "indicator_id", "quarter", "computed", "computed_note"))
+    assert again == first
+
+
 def test_plain_rows_gives_what_the_queryset_gives(org):
     make_member(org.branch, joined_on=date(2020, 7, 1), full_on=date(2021, 7, 1))
     qs = Member.objects.order_by("pk").values_list("pk", "name", "joined_on", "branch_id")
