@@ -72,18 +72,27 @@ def test_the_rating_job_reads_dues_in_bulk(dues_org):
     _mark_c6(YEAR, spec.AUTO)
     standard = standard_ensure(year=YEAR)
     c6 = [standard.indicators.select_related("aspect").get(code="C6")]
-    with CaptureQueriesContext(connection) as two:
-        checks._compute_auto(c6, [dues_org.org.branch, dues_org.org.other_branch], _year(), 0, TODAY)
-    branches = [dues_org.org.branch, dues_org.org.other_branch]
+
+    def queries(branches, *, first_time: bool) -> int:
+        # A year computed for the first time is written by COPY alone, a re-run through the upsert:
+        # each path is compared with itself.
+        if first_time:
+            Score.objects.filter(indicator__code="C6").delete()
+        with CaptureQueriesContext(connection) as captured:
+            checks._compute_auto(c6, branches, _year(), 0, TODAY)
+        return len(captured)
+
+    two = [dues_org.org.branch, dues_org.org.other_branch]
+    branches = list(two)
     for _ in range(4):
         branch = make_unit("branch", dues_org.org.committee)
         member = make_member(branch)
         set_dues_base(member, YEAR, "5000")
         pay_dues(member, YEAR, 1, "50")
         branches.append(branch)
-    with CaptureQueriesContext(connection) as six:
-        checks._compute_auto(c6, branches, _year(), 0, TODAY)
-    assert len(six) == len(two)
+    assert queries(branches, first_time=True) == queries(two, first_time=True)
+    queries(branches, first_time=False)
+    assert queries(branches, first_time=False) == queries(two, first_time=False)
     assert Score.objects.filter(indicator__code="C6").count() == 6
 
 
