@@ -166,7 +166,12 @@ def bases(request, branch_id: int, year: int):
     by_pk = {m.pk: m for m in members}
     if request.method == "POST":
         formset = BaseRowFormSet(request.POST, initial=initial)
-        if formset.is_valid():
+        if len(formset.forms) != len(initial):
+            # The rows posted are not the branch's members (one joined or left meanwhile, or the form
+            # came damaged): nothing is saved and the current list is shown again.
+            messages.error(request, _("提交的名单与本支部党员名单不一致，请核对后重新提交"))
+            formset = BaseRowFormSet(initial=initial)
+        elif formset.is_valid():
             entries = [
                 services.BaseEntry(by_pk[row["member"]], year, 1, row["category"], row.get("base"))
                 for row in formset.cleaned_data

@@ -207,6 +207,12 @@ def test_bases_for_the_branch_in_one_form(dues_org, login):
     response = client.post(url, data)
     assert "新调入：其他固定额每月交纳金额应在0.20–1.00元之间，不能是3.00元" in response.content.decode()
     data[f"form-{members.index(newcomer.pk)}-base"] = "0.50"
+    # A list that is not the branch's (a member joined meanwhile, a damaged form): refused, not saved.
+    for total in (len(members) - 1, len(members) + 1, 10**20):
+        response = client.post(url, {**data, "form-TOTAL_FORMS": total})
+        assert response.status_code == 200
+        assert "提交的名单与本支部党员名单不一致" in response.content.decode()
+    assert not DuesBase.objects.filter(member=newcomer).exists()
     assert client.post(url, data).status_code == 302
     assert DuesBase.objects.get(member=newcomer).monthly_due == D("0.50")
 
