@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
-from core.jobs import JobState
+from core.jobs import JobRow
 from members.models import Member
 
 from . import rules
@@ -229,7 +229,7 @@ class DuesJobQuerySet(ScopedQuerySet):
         return models.Q(requested_by_id=scope.user_id)
 
 
-class DuesJob(JobState, models.Model):
+class DuesJob(JobRow):
     """An import or an export of the dues workbook, run by a Celery task while a page polls it."""
 
     class Kind(models.TextChoices):
@@ -256,18 +256,11 @@ class DuesJob(JobState, models.Model):
     stage = models.CharField(_("当前步骤"), max_length=40, blank=True)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
-    message = models.TextField(_("说明"), blank=True)
     # Each error of an import: {"sheet", "row", "column", "message"}.
     errors = models.JSONField(_("错误"), default=list, blank=True)
     upload = models.FileField(_("上传文件"), upload_to="dues/uploads/", max_length=200, blank=True)
     upload_name = models.CharField(_("上传文件名"), max_length=200, blank=True)
     file = models.FileField(_("文件"), upload_to="dues/exports/", max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
-    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = DuesJobQuerySet.as_manager()
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.jobs import JobState
+from core.jobs import JobRow
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -16,7 +16,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(requested_by=user)
 
 
-class ImportJob(JobState, models.Model):
+class ImportJob(JobRow):
     class Kind(models.TextChoices):
         ROSTER = "roster", _("党员名册")
         LEDGER = "ledger", _("三会一课台账")
@@ -38,8 +38,6 @@ class ImportJob(JobState, models.Model):
     stage = models.CharField(_("当前步骤"), max_length=40, blank=True)
     done = models.PositiveIntegerField(_("已处理"), default=0)
     total = models.PositiveIntegerField(_("总数"), default=0)
-    # The summary of a good import, or why it was refused; stored Chinese text everyone reads.
-    message = models.TextField(_("说明"), blank=True)
     warnings = models.JSONField(_("提示"), default=list, blank=True)
     # The first IMPORT_ERRORS_SHOWN errors ({"sheet", "row", "column", "message"}); all of them are
     # in error_file, the upload marked row by row.
@@ -48,12 +46,6 @@ class ImportJob(JobState, models.Model):
     error_file = models.FileField(_("错误标注文件"), upload_to="imports/errors/", max_length=200, blank=True)
     upload = models.FileField(_("上传文件"), upload_to="imports/uploads/", max_length=200, blank=True)
     upload_name = models.CharField(_("上传文件名"), max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    # Renewed by the worker while it runs (core.tasks); a running job silent too long is failed.
-    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

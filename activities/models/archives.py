@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
-from core.jobs import JobState
+from core.jobs import JobRow
 
 __all__ = ["ArchiveJob"]
 
@@ -20,7 +20,7 @@ class ArchiveJobQuerySet(ScopedQuerySet):
         return scope.unit_q(self.unit_path_prefix, scope.manager_paths)
 
 
-class ArchiveJob(JobState, models.Model):
+class ArchiveJob(JobRow):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -37,15 +37,8 @@ class ArchiveJob(JobState, models.Model):
     step = models.CharField(_("当前步骤"), max_length=200, blank=True)
     steps_done = models.PositiveIntegerField(_("已完成步骤"), default=0)
     steps_total = models.PositiveIntegerField(_("总步骤"), default=0)
-    message = models.TextField(_("说明"), blank=True)
     file = models.FileField(_("文件"), upload_to="archives/", max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Renewed by the running task (core.tasks: heartbeat=); a running job silent too long is failed.
-    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = ArchiveJobQuerySet.as_manager()
 

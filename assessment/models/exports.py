@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from branches.access import Scope, ScopedQuerySet
 from branches.models import OrgUnit
-from core.jobs import JobState
+from core.jobs import JobRow
 
 
 class ExportJobQuerySet(ScopedQuerySet):
@@ -22,7 +22,7 @@ class ExportJobQuerySet(ScopedQuerySet):
         return own & scope.unit_q(self.unit_path_prefix, scope.manager_paths)
 
 
-class ExportJob(JobState, models.Model):
+class ExportJob(JobRow):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("生成中")
@@ -44,15 +44,8 @@ class ExportJob(JobState, models.Model):
     sheets_done = models.PositiveSmallIntegerField(_("已完成工作表"), default=0)
     rows_done = models.PositiveIntegerField(_("已写入行数"), default=0)
     rows_total = models.PositiveIntegerField(_("预计行数"), default=0)
-    message = models.TextField(_("说明"), blank=True)
     file = models.FileField(_("文件"), upload_to="yearbook/", max_length=200, blank=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Renewed by the task while it runs (core.tasks); a running job silent too long lost its worker.
-    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
     # Who exported what and when, kept after the job and its file are pruned. Progress is written with
