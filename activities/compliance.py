@@ -590,7 +590,7 @@ class OpenWindow:
     per_group: bool  # held by each of the branch's groups (from the month it was founded), not the branch
     start: date
     end: date
-    state: str  # MISSING or DUE
+    state: str  # MISSING or DUE; "" for year_windows, whose state is decided when read
 
 
 def open_windows(year: int, quarter: int, today: date) -> list[OpenWindow]:
@@ -614,4 +614,23 @@ def open_windows(year: int, quarter: int, today: date) -> list[OpenWindow]:
             state = window_cell("", start, end, 0, today).state
             if state in (MISSING, DUE):
                 windows.append(OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, state))
+    return windows
+
+
+def year_windows(year: int) -> list[OpenWindow]:
+    """Every window of a year's requirements: each month, quarter or the year, by frequency.
+
+    The windows whose empty ones activities.gaps stores; their state is decided when read (open_windows
+    gives the missing and due ones of a quarter as of a day, which are among these), so it is left "".
+    """
+    whole = Period.for_year(year)
+    windows = []
+    for req in REQUIREMENTS:
+        if req.frequency == MONTHLY:
+            spans = [(date(y, m, 1), month_end(y, m)) for y, m in whole.months]
+        elif req.frequency == QUARTERLY:
+            spans = [(p.start, p.end) for p in (Period.for_quarter(year, q) for q in range(1, 5))]
+        else:
+            spans = [(whole.start, whole.end)]
+        windows += [OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, "") for start, end in spans]
     return windows

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
@@ -263,18 +264,20 @@ def compliance_table(branches: list[OrgUnit], year: int, quarter: int, today: da
     return lines
 
 
-# The overview's ranking: for each branch, the open windows (compliance.open_windows) in which the
-# branch, or one of its groups founded by the window's end, held no submitted meeting of the kind;
-# 支委会 only where the branch has a committee on the year's last day, as meeting_facts counts it.
-# For the ranking's statement only (SET LOCAL, inside its own transaction). Its row estimates are far
-# too high (millions of window rows for about 60,000), so its cost passes jit_above_cost and PostgreSQL
-# spent 45-75 ms compiling it at N = 5,000, more than any of its joins; and the full-member count
-# sorts about 110,000 (branch, member) pairs, 9 MB, which spilled to disk under the default 4 MB.
-# SET LOCAL lasts until the transaction ends: the atomic block below under autocommit (no
-# ATOMIC_REQUESTS), the caller's whole transaction when called inside one.
-RANKING_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '16MB'"
+# The overview's ranking: for each branch, the windows (compliance.open_windows, or for the stored
+# gaps every window of the year) in which the branch, or one of its groups founded by the window's end,
+# held no submitted meeting of the kind; 支委会 only where the branch has a committee on the year's last
+# day, as meeting_facts counts it. GAPS_SQL ends in the CTE `gaps`; the live ranking counts it, the
+# stored gaps (activities/gaps.py) insert it.
+# For these statements only (SET LOCAL, inside their own transaction). Their row estimates are far
+# too high (millions of window rows for about 60,000), so their cost passes jit_above_cost and
+# PostgreSQL spent 45-75 ms compiling at N = 5,000, more than any of the joins; and the full-member
+# count sorts about 110,000 (branch, member) pairs, 9 MB, which spilled to disk under the default 4 MB.
+# SET LOCAL lasts until the transaction ends: the atomic block under autocommit (no ATOMIC_REQUESTS),
+# the caller's whole transaction when called inside one.
+GAPS_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '16MB'"
 
-RANKING_SQL = """
+GAPS_SQL = """
 WITH w (kind, per_group, starts, ends, state) AS (VALUES {windows}),
 b AS (SELECT id, path, depth, code FROM branches_orgunit WHERE id = ANY(%s)),
 u AS (
@@ -284,8 +287,8 @@ u AS (
     JOIN branches_orgunit g ON g.kind = 'group' AND substr(g.path, 1, length(g.path) - %s) = b.path
 ),
 o AS MATERIALIZED (
-    -- Every open window of a unit with no submitted meeting of its kind in it.
-    SELECT u.branch_id, w.kind, w.state
+    -- Every window of a unit with no submitted meeting of its kind in it.
+    SELECT u.branch_id, u.unit_id, w.kind, w.starts, w.ends, w.state
     FROM u JOIN w ON w.per_group = u.is_group
     WHERE (u.founded_on IS NULL OR u.founded_on <= w.ends)
       AND NOT EXISTS (
@@ -296,43 +299,29 @@ o AS MATERIALIZED (
       )
 ),
 fm AS ({full_members}),
-c AS (
-    SELECT o.branch_id,
-           count(*) FILTER (WHERE o.state = 'missing') AS missing,
-           count(*) FILTER (WHERE o.state = 'due') AS due
-    FROM o LEFT JOIN fm ON fm.branch_id = o.branch_id
+gaps AS (
+    SELECT o.* FROM o LEFT JOIN fm ON fm.branch_id = o.branch_id
     WHERE o.kind <> %s OR coalesce(fm.n_full, 0) >= %s
-    GROUP BY o.branch_id
 )
-SELECT b.id, coalesce(c.missing, 0), coalesce(c.due, 0)
+"""
+
+RANKING_TAIL = """,
+c AS (
+    SELECT branch_id,
+           count(*) FILTER (WHERE state = 'missing') AS missing,
+           count(*) FILTER (WHERE state = 'due') AS due
+    FROM gaps GROUP BY branch_id
+)
+SELECT b.id, coalesce(c.missing, 0), coalesce(c.due, 0), b.code
 FROM b LEFT JOIN c ON c.branch_id = b.id
-ORDER BY 2 DESC, 3 DESC, b.code, b.id
 """
 
 
-@dataclass(frozen=True)
-class Rank:
-    branch_id: int
-    missing: int
-    due: int
-
-
-def compliance_ranking(branch_ids: Iterable[int], year: int, quarter: int, today: date) -> list[Rank]:
-    """Every branch's missing and due windows for a quarter, worst first, counted by the database.
-
-    Equal to compliance.branch_compliance's `missing` and `due` and to ComplianceLine's order (a test
-    holds them together); two queries whatever the number of branches, no meeting read into Python.
-    """
-    ids = sorted(set(branch_ids))
-    if not ids:
-        return []
-    windows = compliance.open_windows(year, quarter, today)
-    if not windows:  # a quarter that has not started: nothing is missing or due anywhere
-        codes = dict(OrgUnit.objects.filter(pk__in=among(ids)).values_list("pk", "code"))
-        return [Rank(pk, 0, 0) for pk in sorted(ids, key=lambda pk: (codes[pk], pk))]
+def gaps_query(ids: list[int], windows: list[compliance.OpenWindow], year: int) -> tuple[str, list]:
+    """GAPS_SQL for some branches and windows of one year, with its parameters."""
     ref_day = Period.for_year(year).end
-    # Full members are counted only for the branches with a 支委会 window open and empty (`o`): the
-    # others' count changes nothing, and counting a province's members was most of the statement.
+    # Full members are counted only for the branches with a 支委会 window empty (`o`): the others'
+    # count changes nothing, and counting a province's members was most of the statement.
     needed = RawSQL("SELECT branch_id FROM o WHERE kind = %s", [compliance.COMMITTEE_MEETING])
     full_members = (
         _counted_spans(ids, ref_day)
@@ -350,8 +339,8 @@ def compliance_ranking(branch_ids: Iterable[int], year: int, quarter: int, today
         params += [w.kind, w.per_group, w.start, w.end, w.state]
     params += [ids, OrgUnit.steplen]
     params += [min(w.start for w in windows), max(w.end for w in windows)]
-    # Each kind's meetings only in the days its windows cover (the quarter's, the year's only for the
-    # yearly 组织生活会): a quarter's meetings rather than the year's every meeting are looked up.
+    # Each kind's meetings only in the days its windows cover (for a quarter, the quarter's, the year's
+    # only for the yearly 组织生活会): a quarter's meetings rather than the year's are looked up.
     spans: dict[tuple[date, date], list[str]] = defaultdict(list)
     for kind in sorted({w.kind for w in windows}):
         mine = [w for w in windows if w.kind == kind]
@@ -361,7 +350,88 @@ def compliance_ranking(branch_ids: Iterable[int], year: int, quarter: int, today
     spans_sql = " OR ".join(["(m.kind = ANY(%s) AND m.held_on BETWEEN %s AND %s)"] * len(spans))
     params += [Meeting.Status.SUBMITTED, *members_params]
     params += [compliance.COMMITTEE_MEETING, compliance.COMMITTEE_MIN_FULL_MEMBERS]
+    return GAPS_SQL.format(full_members=members_sql, windows=values, spans=spans_sql), params
+
+
+class Rank(NamedTuple):
+    branch_id: int
+    missing: int
+    due: int
+
+
+def compliance_ranking(branches: QuerySet[OrgUnit] | Iterable[int], year: int, quarter: int, today: date) -> list[Rank]:
+    """Every branch's missing and due windows for a quarter, worst first, then by code.
+
+    `branches`: a queryset of branches (the user's scope) or their ids. Equal to
+    compliance.branch_compliance's `missing` and `due` and to ComplianceLine's order (tests hold them
+    together). On PostgreSQL counted and sorted by the database, no meeting read into Python: from the
+    stored gaps (activities/gaps.py) for the branches whose gaps of the year are stored and current, by
+    GAPS_SQL for the others (the branches written to since the last refresh: a few). Elsewhere (SQLite,
+    one organ's handful of branches) by the rules.
+    """
+    scope: QuerySet[OrgUnit] = (
+        branches if isinstance(branches, QuerySet) else OrgUnit.objects.filter(pk__in=among(sorted(set(branches))))
+    )
+    if connection.vendor != "postgresql":
+        lines = compliance_table(list(scope), year, quarter, today)
+        return [Rank(line.branch.pk, line.compliance.missing, line.compliance.due) for line in lines]
+    windows = compliance.open_windows(year, quarter, today)
+    if not windows:  # a quarter that has not started: nothing is missing or due anywhere
+        return [Rank(pk, 0, 0) for pk in scope.order_by("code", "pk").values_list("pk", flat=True)]
+    scope_sql, scope_params = scope.order_by().values_list("pk", "code").query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(RANKING_SETTINGS)
-        cursor.execute(RANKING_SQL.format(full_members=members_sql, windows=values, spans=spans_sql), params)
-        return [Rank(*row) for row in cursor.fetchall()]
+        cursor.execute(STALE_SQL.format(scope=scope_sql), [*scope_params, year])
+        stale = [row[0] for row in cursor.fetchall()]
+        live: list[tuple] = []
+        if stale:
+            sql, params = gaps_query(stale, windows, year)
+            cursor.execute(GAPS_SETTINGS)
+            cursor.execute(sql + RANKING_TAIL, params)
+            live = [row[:3] for row in cursor.fetchall()]
+        sql, params = _ranked_query(scope_sql, scope_params, windows, year, stale, live)
+        cursor.execute(sql, params)
+        return list(map(Rank._make, cursor.fetchall()))
+
+
+# The branches of a scope whose gaps of a year are not stored or have a change recorded since.
+STALE_SQL = """
+SELECT s.id FROM ({scope}) AS s (id, code)
+WHERE NOT EXISTS (SELECT 1 FROM activities_compliancebuilt k WHERE k.branch_id = s.id AND k.year = %s)
+   OR EXISTS (SELECT 1 FROM activities_compliancechange x WHERE x.branch_id = s.id)
+"""
+
+# The ranking of a scope: the stored gaps of the open windows counted for the current branches, the
+# live counts given for the others, sorted worst first.
+RANKED_SQL = """
+WITH w (kind, starts, ends, state) AS (VALUES {windows}),
+s AS MATERIALIZED (SELECT * FROM ({scope}) AS s (id, code)),
+live (branch_id, missing, due) AS ({live}),
+c AS (
+    SELECT g.branch_id,
+           count(*) FILTER (WHERE w.state = 'missing') AS missing,
+           count(*) FILTER (WHERE w.state = 'due') AS due
+    FROM activities_compliancegap g
+    JOIN w ON g.kind = w.kind AND g.starts = w.starts AND g.ends = w.ends
+    JOIN s ON s.id = g.branch_id
+    WHERE g.year = %s AND g.branch_id <> ALL(%s::int[])
+    GROUP BY g.branch_id
+)
+SELECT s.id, coalesce(l.missing, c.missing, 0), coalesce(l.due, c.due, 0)
+FROM s LEFT JOIN c ON c.branch_id = s.id LEFT JOIN live l ON l.branch_id = s.id
+ORDER BY 2 DESC, 3 DESC, s.code, s.id
+"""
+
+
+def _ranked_query(scope_sql, scope_params, windows, year, stale, live) -> tuple[str, list]:
+    params: list = []
+    for w in windows:
+        params += [w.kind, w.start, w.end, w.state]
+    params += scope_params
+    if live:
+        live_sql = "VALUES " + ", ".join(["(%s::int, %s::bigint, %s::bigint)"] * len(live))
+        params += [value for row in live for value in row]
+    else:
+        live_sql = "SELECT NULL::int, NULL::bigint, NULL::bigint WHERE false"
+    params += [year, stale]
+    values = ", ".join(["(%s, %s::date, %s::date, %s)"] * len(windows))
+    return RANKED_SQL.format(windows=values, scope=scope_sql, live=live_sql), params

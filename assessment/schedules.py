@@ -15,13 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Five days after each quarter ends, the quarter before; on 15 January, the year before; every
 # morning at 07:00, the day's reminders and each person's digest (notices); every night, the sign-in
-# log's old lines; every minute, the running jobs whose worker died (no heartbeat, core.tasks).
+# log's old lines; every minute, the running jobs whose worker died (no heartbeat, core.tasks) and the
+# compliance overview's stored gaps of the branches written to (activities.gaps), all anew at night.
 DEFAULT_CRONS = {
     "QUARTER_CHECK_CRON": "0 2 5 1,4,7,10 *",
     "RATE_YEAR_CRON": "0 3 15 1 *",
     "NOTICES_CRON": "0 7 * * *",
     "SIGNIN_LOG_PURGE_CRON": "30 3 * * *",
     "STALE_JOBS_CRON": "* * * * *",
+    "COMPLIANCE_GAPS_CRON": "* * * * *",
+    "COMPLIANCE_GAPS_REBUILD_CRON": "15 4 * * *",
 }
 # Tasks are named, not imported: a schedule may start a job of an app above this one.
 JOBS = {
@@ -32,12 +35,16 @@ JOBS = {
     "登录日志清理": ("SIGNIN_LOG_PURGE_CRON", "security.tasks.purge_signin_log"),
     # Every minute, running jobs without a heartbeat for JOB_STALE_SECONDS are marked failed.
     "中断任务检查": ("STALE_JOBS_CRON", "core.tasks.fail_stale_jobs"),
+    # Every minute, the compliance overview's stored gaps of the branches written to; every night, all
+    # of them anew (activities/gaps.py).
+    "三会一课缺项刷新": ("COMPLIANCE_GAPS_CRON", "activities.tasks.refresh_compliance_gaps"),
+    "三会一课缺项重建": ("COMPLIANCE_GAPS_REBUILD_CRON", "activities.tasks.rebuild_compliance_gaps"),
 }
 OFF = {"off", "false", "no", "0", "disabled"}
 # A run that could not start within six hours waits for the next one rather than piling up; the
 # every-minute sweep within two minutes.
 EXPIRE_SECONDS = 6 * 3600
-EXPIRE_SECONDS_OF = {"STALE_JOBS_CRON": 120}
+EXPIRE_SECONDS_OF = {"STALE_JOBS_CRON": 120, "COMPLIANCE_GAPS_CRON": 120}
 
 
 def cron(text: str, variable: str) -> crontab:

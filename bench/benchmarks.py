@@ -511,6 +511,11 @@ def _archive_and_search_lines(lines: list[dict]) -> list[str]:
                 f" branch {line['branch']}: {line['members']}"
                 f" members, {line['records']} records, {line['pages']} pages, {line['bytes'] / 1e6:.1f} MB"
             )
+        elif line.get("job") == "compliance_gaps":
+            out.append(
+                f"{line['n']:>6}  compliance_gaps {line['time']:>9.2f}  every kept year's gaps of"
+                f" {line['branches']:,} branches stored; one branch after a write {1000 * line['one']:.0f} ms"
+            )
         elif line.get("job") == "search":
             within = "within" if line["time"] <= SEARCH_TARGET else "OVER"
             before = (

@@ -23,6 +23,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from activities import gaps
+from activities.models import ComplianceChange
 from branches.models import OrgUnit, UnitRole
 
 PAGE_REPEATS = 5
@@ -33,7 +35,7 @@ SECRETARY_USER = "bench-secretary"
 def bench_users() -> tuple:
     """The committee's and a branch secretary's accounts, made once in the benchmark database."""
     users = get_user_model().objects
-    root = OrgUnit.get_root_nodes().first()
+    root = OrgUnit.objects.get_root_nodes().first()
     branch = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("path").first()
     if root is None or branch is None:
         raise RuntimeError("benchmark database has no organisation: run seed_scale first")
@@ -113,10 +115,29 @@ def measure(client: Client, url: str, repeats: int = PAGE_REPEATS) -> dict:
     }
 
 
+# Branches written to in the minute before a request, for the compliance overview's busy case: their
+# stored gaps are stale and they are counted from their meetings (activities/gaps.py).
+BUSY_BRANCHES = 50
+
+
+def compliance_gaps(n: int) -> dict:
+    """Storing every branch's gaps (what beat's first refresh does on a loaded database), then one
+    branch's after a write (what each minute's refresh does per branch written to)."""
+    started = time.perf_counter()
+    built = gaps.gaps_refresh()
+    full = time.perf_counter() - started
+    branch = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("path").first()
+    assert branch is not None
+    ComplianceChange.objects.create(branch_id=branch.pk)
+    started = time.perf_counter()
+    gaps.gaps_refresh()
+    return {"n": n, "job": "compliance_gaps", "time": full, "branches": built, "one": time.perf_counter() - started}
+
+
 def run_pages(year: int, repeats: int = PAGE_REPEATS) -> list[dict]:
     committee, secretary, branch = bench_users()
     n = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).count()
-    results = []
+    results = [compliance_gaps(n)]  # as beat keeps them: the pages read stored gaps
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts, SECURE_SSL_REDIRECT=False):
         for who, user in (("committee", committee), ("secretary", secretary)):
@@ -124,6 +145,15 @@ def run_pages(year: int, repeats: int = PAGE_REPEATS) -> list[dict]:
             client.force_login(user)
             for label, url in page_urls(year, branch)[who]:
                 results.append({"n": n, "page": label, "user": who, **measure(client, url, repeats)})
+        # A busy minute: some branches written to since the refresh, counted from their meetings.
+        busy = OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).order_by("?").values_list("pk", flat=True)
+        ComplianceChange.objects.bulk_create([ComplianceChange(branch_id=pk) for pk in busy[:BUSY_BRANCHES]])
+        client = Client()
+        client.force_login(committee)
+        url = dict(page_urls(year, branch)["committee"])["compliance"]
+        label = f"compliance, {BUSY_BRANCHES} stale"
+        results.append({"n": n, "page": label, "user": "committee", **measure(client, url, repeats)})
+        gaps.gaps_refresh()
     return results
 
 

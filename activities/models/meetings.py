@@ -129,7 +129,7 @@ class Meeting(models.Model):
             # The search's walk, newest first, for a common word (activities/search.py).
             models.Index(fields=["held_at", "id"]),
             # The compliance ranking's "no submitted meeting in the window" check, read from the index
-            # alone (activities/selectors.RANKING_SQL; docs/performance.md has the timings).
+            # alone (activities/selectors.GAPS_SQL; docs/performance.md has the timings).
             models.Index(
                 fields=["unit", "kind", "held_on"],
                 include=["branch"],
