@@ -50,12 +50,14 @@ def kept_years(today: date) -> list[int]:
     return list(range(today.year - KEPT_YEARS + 1, today.year + 1))
 
 
-# Branches whose gaps must be rebuilt: any change recorded, or a kept year not built. Branches that no
-# longer exist leave their rows behind; `gaps_prune` deletes them.
+# Branches whose gaps must be rebuilt: any change recorded, or a kept year not built (every branch for
+# the nightly rebuild), each once a run. Branches that no longer exist leave their rows behind;
+# `gaps_prune` deletes them.
 WORK_SQL = """
 SELECT b.id FROM branches_orgunit b
 WHERE b.kind = 'branch' AND b.id <> ALL(%s::int[]) AND (
-    EXISTS (SELECT 1 FROM activities_compliancechange x WHERE x.branch_id = b.id)
+    %s
+    OR EXISTS (SELECT 1 FROM activities_compliancechange x WHERE x.branch_id = b.id)
     OR EXISTS (
         SELECT 1 FROM unnest(%s::int[]) y (year)
         WHERE NOT EXISTS (SELECT 1 FROM activities_compliancebuilt k WHERE k.branch_id = b.id AND k.year = y.year)
@@ -65,8 +67,9 @@ ORDER BY b.id LIMIT %s
 """
 
 
-def gaps_refresh(today: date | None = None, chunk: int = CHUNK) -> int:
-    """Rebuilds the stored gaps of every branch that needs it, `chunk` branches a transaction.
+def gaps_refresh(today: date | None = None, chunk: int = CHUNK, *, everything: bool = False) -> int:
+    """Rebuilds the stored gaps of every branch that needs it (`everything`: of every branch),
+    `chunk` branches a transaction.
 
     Returns the number of branches rebuilt; 0 where another refresh holds the lock or on SQLite. Safe
     to run twice and at any time: readers never see a branch half rebuilt (each chunk is one
@@ -82,7 +85,7 @@ def gaps_refresh(today: date | None = None, chunk: int = CHUNK) -> int:
             if not cursor.fetchone()[0]:
                 return len(done)
             # Each branch once a run: one written to all the time waits for the next run.
-            cursor.execute(WORK_SQL, [done, years, chunk])
+            cursor.execute(WORK_SQL, [done, everything, years, chunk])
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return len(done)
@@ -130,9 +133,9 @@ def gaps_prune(today: date | None = None) -> int:
 
 
 def gaps_rebuild_all(today: date | None = None) -> int:
-    """Forgets every stored year and rebuilds them all (after the rules changed, and every night)."""
+    """Rebuilds every branch's kept years and drops the others (after the rules changed, and every
+    night). In place, a chunk a transaction: the page reads the old rows until each chunk commits."""
     if not supported():
         return 0
-    ComplianceBuilt.objects.all().delete()
     gaps_prune(today)
-    return gaps_refresh(today)
+    return gaps_refresh(today, everything=True)

@@ -265,3 +265,15 @@ def test_the_command_and_the_tasks_refresh(stored):
     call_command("compliance_gaps", "--rebuild", stdout=out)
     assert f"已计算 {len(stored)} 个支部的缺项" in out.getvalue()
     assert not any(stale(b) for b in stored.values())
+
+
+def test_the_nightly_rebuild_rewrites_branches_with_no_change_in_place(stored):
+    """A stored row gone wrong without a write (a rules change, a repair by hand) is put right by the
+    rebuild, and no branch is counted from its meetings while it runs (nothing is marked stale)."""
+    rows = sorted(ComplianceGap.objects.values_list("branch_id", "year", "unit_id", "kind", "starts", "ends"))
+    ComplianceGap.objects.filter(pk=ComplianceGap.objects.order_by("pk").values("pk")[:1]).delete()
+    assert gaps.gaps_refresh(REFRESH_DAY) == 0  # the refresh alone does not see it
+    built = ComplianceBuilt.objects.count()
+    assert gaps.gaps_rebuild_all(REFRESH_DAY) == len(stored)
+    assert ComplianceBuilt.objects.count() == built
+    assert sorted(ComplianceGap.objects.values_list("branch_id", "year", "unit_id", "kind", "starts", "ends")) == rows
