@@ -157,13 +157,30 @@ class BranchNumbers:
 def branch_numbers(
     values: Mapping[str, Mapping[int, Decimal]], indicators: Sequence[IndicatorDef], rules: Rules
 ) -> BranchNumbers:
-    """All of a branch's numbers for a year from its scores: `values[code][quarter]`, quarter 0 = year."""
-    quarter_scores = {
-        q: quarter_score({code: by_q[q] for code, by_q in values.items() if q in by_q}, indicators) for q in QUARTERS
-    }
-    quarterly = {i.code: values.get(i.code, {}) for i in indicators if i.quarterly}
-    yearly = {i.code: values[i.code][0] for i in indicators if not i.quarterly and 0 in values.get(i.code, {})}
-    annual_by_code = annual_indicator_points(quarterly, yearly, indicators)
+    """All of a branch's numbers for a year from its scores: `values[code][quarter]`, quarter 0 = year.
+
+    quarter_score for each quarter and annual_indicator_points in one pass, each score clamped once:
+    rate_year does this for every branch of a province, and clamping every quarterly score twice
+    and rebuilding each quarter's scores as a dict was a third of its Python (a test holds the pass
+    equal to those functions).
+    """
+    empty: Mapping[int, Decimal] = {}
+    earned = dict.fromkeys(QUARTERS, ZERO)
+    quarterly_points = ZERO
+    annual_by_code: dict[str, Decimal] = {}
+    for ind in indicators:
+        by_quarter = values.get(ind.code, empty)
+        if ind.quarterly:
+            quarterly_points += ind.points
+            total = ZERO
+            for q in QUARTERS:
+                points = clamp(by_quarter.get(q, ZERO), ind.points)
+                earned[q] += points
+                total += points
+            annual_by_code[ind.code] = round2(total / len(QUARTERS))
+        else:
+            annual_by_code[ind.code] = clamp(by_quarter.get(0, ZERO), ind.points)
+    quarter_scores = {q: round2(earned[q] / quarterly_points * HUNDRED) if quarterly_points else ZERO for q in QUARTERS}
     annual = sum(annual_by_code.values(), ZERO)
     mean = quarter_mean(quarter_scores)
     return BranchNumbers(

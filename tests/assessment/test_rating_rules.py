@@ -91,6 +91,48 @@ def test_branch_numbers_from_stored_scores():
     assert numbers.score == D("98.47")  # 0.4 × 97.68 (97.675 rounded) + 0.6 × 99 = 39.072 + 59.4
 
 
+def _numbers_composed(values, indicators, rules):
+    """branch_numbers as the composition of the rules' own functions (what it computes in one pass)."""
+    quarter_scores = {
+        q: rating.quarter_score({c: by_q[q] for c, by_q in values.items() if q in by_q}, indicators)
+        for q in (1, 2, 3, 4)
+    }
+    quarterly = {i.code: values.get(i.code, {}) for i in indicators if i.quarterly}
+    yearly = {i.code: values[i.code][0] for i in indicators if not i.quarterly and 0 in values.get(i.code, {})}
+    annual_by_code = rating.annual_indicator_points(quarterly, yearly, indicators)
+    annual = sum(annual_by_code.values(), D(0))
+    mean = rating.quarter_mean(quarter_scores)
+    return rating.BranchNumbers(
+        quarter_scores,
+        mean,
+        annual_by_code,
+        annual,
+        rating.aspect_totals(annual_by_code, indicators),
+        rating.combined_score(mean, annual, rules),
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_branch_numbers_equal_the_rules_composed(seed):
+    """The one-pass branch_numbers against quarter_score, annual_indicator_points and the rest, on
+    random scores: over the points, negative, missing quarters, a year's score on a q indicator,
+    codes of no indicator, and a standard with no q indicators."""
+    import random
+
+    rnd = random.Random(seed)
+    indicators = INDICATORS if seed % 10 else [i for i in INDICATORS if not i.quarterly]
+    values: dict[str, dict[int, D]] = {}
+    for code in [i.code for i in INDICATORS] + ["Z9"]:
+        quarters = rnd.sample([0, 1, 2, 3, 4], rnd.randint(0, 5))
+        if quarters:
+            values[code] = {q: D(rnd.randint(-300, 1200)) / 100 for q in quarters}
+    got = rating.branch_numbers(values, indicators, RULES)
+    assert got == _numbers_composed(values, indicators, RULES)
+    assert {q: str(v) for q, v in got.quarter_scores.items()} == {
+        q: str(v) for q, v in _numbers_composed(values, indicators, RULES).quarter_scores.items()
+    }
+
+
 # --- bands ---------------------------------------------------------------------------------------
 
 
