@@ -13,7 +13,7 @@ Who uses what:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
@@ -593,6 +593,23 @@ class OpenWindow:
     state: str  # MISSING or DUE; "" for year_windows, whose state is decided when read
 
 
+def _windows(year: int, quarters: Iterable[int]) -> list[OpenWindow]:
+    """The windows of the requirements over some quarters of a year, state unset: monthly ones each
+    month, quarterly ones each quarter, the yearly one the year."""
+    periods = [Period.for_quarter(year, q) for q in quarters]
+    whole = Period.for_year(year)
+    windows = []
+    for req in REQUIREMENTS:
+        if req.frequency == MONTHLY:
+            spans = [(date(y, m, 1), month_end(y, m)) for p in periods for y, m in p.months]
+        elif req.frequency == QUARTERLY:
+            spans = [(p.start, p.end) for p in periods]
+        else:
+            spans = [(whole.start, whole.end)]
+        windows += [OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, "") for start, end in spans]
+    return windows
+
+
 def open_windows(year: int, quarter: int, today: date) -> list[OpenWindow]:
     """The windows of a quarter's requirements that are missing or due when empty, as of `today`.
 
@@ -600,20 +617,11 @@ def open_windows(year: int, quarter: int, today: date) -> list[OpenWindow]:
     have not started are neither. 支委会 counts only where the branch has a committee
     (`COMMITTEE_MIN_FULL_MEMBERS`), which the caller decides per branch.
     """
-    q = Period.for_quarter(year, quarter)
-    whole = Period.for_year(year)
     windows = []
-    for req in REQUIREMENTS:
-        if req.frequency == MONTHLY:
-            spans = [(date(y, m, 1), month_end(y, m)) for y, m in q.months]
-        elif req.frequency == QUARTERLY:
-            spans = [(q.start, q.end)]
-        else:
-            spans = [(whole.start, whole.end)]
-        for start, end in spans:
-            state = window_cell("", start, end, 0, today).state
-            if state in (MISSING, DUE):
-                windows.append(OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, state))
+    for w in _windows(year, [quarter]):
+        state = window_cell("", w.start, w.end, 0, today).state
+        if state in (MISSING, DUE):
+            windows.append(replace(w, state=state))
     return windows
 
 
@@ -623,14 +631,4 @@ def year_windows(year: int) -> list[OpenWindow]:
     The windows whose empty ones activities.gaps stores; their state is decided when read (open_windows
     gives the missing and due ones of a quarter as of a day, which are among these), so it is left "".
     """
-    whole = Period.for_year(year)
-    windows = []
-    for req in REQUIREMENTS:
-        if req.frequency == MONTHLY:
-            spans = [(date(y, m, 1), month_end(y, m)) for y, m in whole.months]
-        elif req.frequency == QUARTERLY:
-            spans = [(p.start, p.end) for p in (Period.for_quarter(year, q) for q in range(1, 5))]
-        else:
-            spans = [(whole.start, whole.end)]
-        windows += [OpenWindow(req.kind, req.kind in GROUP_KINDS, start, end, "") for start, end in spans]
-    return windows
+    return _windows(year, range(1, 5))
