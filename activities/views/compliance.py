@@ -33,7 +33,7 @@ def _year_quarter(request, today):
 # comes from stored gaps), about 2 ms a row with its rendering.
 PAGE_SIZE = 50
 
-# A requirement's summary cell, classed and translated once here: the overview shows a hundred branches
+# A requirement's summary cell, classed and translated once here: the overview shows a page of branches
 # of six requirements, twice (the table and, on a phone, the cards), and building them in the template
 # was most of the page's time.
 CELL_CLASSES = {
