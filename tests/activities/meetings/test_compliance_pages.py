@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from activities import gaps, selectors
 from activities.models import Meeting
 from branches.models import OrgUnit
 from core.periods import quarter_of
@@ -113,3 +114,44 @@ def test_panel_query_count_does_not_grow_with_meetings(org, seven, login):
     for i in range(10):
         log_meeting(org.group, Meeting.Kind.GROUP_MEETING, first_of_quarter() + dt.timedelta(days=i % 28))
     assert count() == few
+
+
+def _order(html: str, names: list[str]) -> list[str]:
+    table = html[html.index("sb-compliance") :]
+    return sorted(names, key=table.index)
+
+
+def test_the_page_from_stored_gaps_as_the_committee_and_a_general_secretary(org, seven, login):
+    """The page as beat keeps it (every branch's gaps stored), scoped as every page is, and a meeting
+    logged after the refresh shows at once, before the next one."""
+    other = make_unit(OrgUnit.Kind.BRANCH, org.general, code="ZB2", name="民事审判庭党支部")
+    for _ in range(3):
+        make_member(other)
+    start = first_of_quarter()
+    log_meeting(other, Meeting.Kind.GENERAL_MEETING, start)
+    assert gaps.gaps_refresh() >= 2
+    names = ["刑事审判庭党支部", "民事审判庭党支部", "办公室党支部"]
+    committee = login(org.committee_user).get(reverse("activities:compliance")).content.decode()
+    assert _order(committee, names) == ["刑事审判庭党支部", "办公室党支部", "民事审判庭党支部"]
+    general = login(org.general_secretary).get(reverse("activities:compliance")).content.decode()
+    assert "刑事审判庭党支部" in general and "民事审判庭党支部" in general
+    assert "办公室党支部" not in general  # outside the general branch, stored or not
+    assert _order(general, names[:2]) == rules_order(org, [org.branch, other])
+    # ZB1 holds the quarter's meetings after the refresh: its row and place follow at once.
+    row_before = _row(general, "刑事审判庭党支部")
+    for kind in (Meeting.Kind.GENERAL_MEETING, Meeting.Kind.PARTY_LESSON, Meeting.Kind.THEME_DAY):
+        log_meeting(org.branch, kind, start)
+    general = login(org.general_secretary).get(reverse("activities:compliance")).content.decode()
+    assert _row(general, "刑事审判庭党支部") != row_before
+    assert _order(general, names[:2]) == rules_order(org, [org.branch, other])
+
+
+def _row(html: str, name: str) -> str:
+    table = html[html.index("sb-compliance") :]
+    line = table[table.index(name) :]
+    return line[: line.index("</tr>")]
+
+
+def rules_order(org, branches) -> list[str]:
+    year, quarter = quarter_of(timezone.localdate())
+    return [line.branch.name for line in selectors.compliance_table(branches, year, quarter, timezone.localdate())]
