@@ -104,13 +104,14 @@ def tally_aggregates() -> dict:
     }
 
 
-def _counted_spans(ids: list[int], day: date):
-    """Membership spans of the branches' members counted on `day` (retired ones only where flagged)."""
-    return (
-        Membership.objects.on(day)
-        .filter(branch_id__in=among(ids))
-        .filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=day))
-        .exclude(member__status=Member.Status.RETIRED, member__counts_when_retired=False)
+def _counted_spans(ids: list[int] | None, day: date):
+    """Membership spans of the branches' members counted on `day` (retired ones only where flagged);
+    ids None: of every branch."""
+    spans = Membership.objects.on(day)
+    if ids is not None:
+        spans = spans.filter(branch_id__in=among(ids))
+    return spans.filter(Q(member__joined_on__isnull=True) | Q(member__joined_on__lte=day)).exclude(
+        member__status=Member.Status.RETIRED, member__counts_when_retired=False
     )
 
 
@@ -127,7 +128,7 @@ ORDER BY g.path
 
 
 def meeting_facts(
-    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None
+    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None, *, every: bool = False
 ) -> dict[int, BranchMeetingFacts]:
     """BranchMeetingFacts for each branch over `period`: at most three queries for any number of branches.
 
@@ -135,8 +136,13 @@ def meeting_facts(
     has a committee) are those of the branch on the period's last day, retired ones only where
     flagged, as for attendance. With `codes`, only what those indicators read is fetched
     (compliance.CODE_KINDS and the sets below it).
+
+    `every` says that the ids are every branch (a job's province): the statements then read all rows
+    instead of matching each against 5,000 ids, and rows of units that are no longer branches are
+    left out of the answer all the same.
     """
     ids = sorted(set(branch_ids))
+    among_ids = None if every else ids
     if not ids:
         return {}
     codes = None if codes is None else frozenset(codes)
@@ -147,7 +153,8 @@ def meeting_facts(
     if compliance.wants(codes, *compliance.GROUP_CODES):
         # Joined on the parent's path (a hash join); the ORM could only look each group's branch up
         # by a subquery per group.
-        branches_sql, branches_params = OrgUnit.objects.filter(pk__in=among(ids)).values("pk").query.sql_with_params()
+        branches = OrgUnit.objects.all() if every else OrgUnit.objects.filter(pk__in=among(ids))
+        branches_sql, branches_params = branches.values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 GROUPS_SQL.format(branches=branches_sql), [OrgUnit.steplen, OrgUnit.Kind.GROUP, *branches_params]
@@ -161,7 +168,7 @@ def meeting_facts(
     # was recorded): counted per branch by the database.
     members: dict[int, tuple[int, int, int]] = {}
     if compliance.wants(codes, *compliance.MEMBER_CODES):
-        spans = _counted_spans(ids, ref_day)
+        spans = _counted_spans(among_ids, ref_day)
         counts = {
             "n": Count("member_id", distinct=True),
             "full": Count("member_id", distinct=True, filter=full_on_q(ref_day, "member__")),
@@ -182,9 +189,9 @@ def meeting_facts(
     tallies: dict[int, dict] = defaultdict(dict)
     kinds = None if codes is None else frozenset().union(*(compliance.CODE_KINDS[c] for c in codes))
     if kinds is None or kinds:
-        meetings = Meeting.objects.filter(branch_id__in=among(ids), status=Meeting.Status.SUBMITTED).filter(
-            held_on__range=(period.start, period.end)
-        )
+        meetings = Meeting.objects.filter(status=Meeting.Status.SUBMITTED, held_on__range=(period.start, period.end))
+        if not every:
+            meetings = meetings.filter(branch_id__in=among(ids))
         if kinds is not None:
             meetings = meetings.filter(kind__in=sorted(kinds))
         rows = (

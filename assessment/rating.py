@@ -5,11 +5,12 @@ they return; tests call them directly. Scores are rounded and clamped as core.sc
 workbook adds up by hand.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.utils.translation import gettext_noop
 
@@ -154,42 +155,118 @@ class BranchNumbers:
     score: Decimal
 
 
-def branch_numbers(
-    values: Mapping[str, Mapping[int, Decimal]], indicators: Sequence[IndicatorDef], rules: Rules
-) -> BranchNumbers:
-    """All of a branch's numbers for a year from its scores: `values[code][quarter]`, quarter 0 = year.
+@dataclass(frozen=True)
+class Scheme:
+    """A standard's indicators and weights in cents, for branch_numbers: made once for a province."""
 
-    quarter_score for each quarter and annual_indicator_points in one pass, each score clamped once:
-    rate_year does this for every branch of a province, and clamping every quarterly score twice
-    and rebuilding each quarter's scores as a dict was a third of its Python (a test holds the pass
-    equal to those functions).
+    # (key of the indicator's scores in branch_numbers' `cents`, code, aspect, points in cents, quarterly)
+    indicators: tuple[tuple[Hashable, str, str, int, bool], ...]
+    aspects: tuple[str, ...]  # in the order of their first indicator
+    quarterly_points: int
+    quarter_weight: int
+    annual_weight: int
+
+
+def _cents(value: Decimal, what: str) -> int:
+    cents = Decimal(value) * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{what} {value} has more than 2 decimals")
+    return int(cents)
+
+
+def scheme(indicators: Sequence[IndicatorDef], rules: Rules, keys: Sequence[Hashable] | None = None) -> Scheme:
+    """`keys`: what each indicator's scores are found under in branch_numbers' `cents` (by default its
+    code; rate_year reads them by indicator id)."""
+    keys = keys if keys is not None else [i.code for i in indicators]
+    rows = tuple(
+        (key, i.code, i.aspect, _cents(i.points, i.code), i.quarterly) for key, i in zip(keys, indicators, strict=True)
+    )
+    return Scheme(
+        indicators=rows,
+        aspects=tuple(dict.fromkeys(row[2] for row in rows)),
+        quarterly_points=sum(row[3] for row in rows if row[4]),
+        quarter_weight=_cents(rules.quarter_weight, "quarter_weight"),
+        annual_weight=_cents(rules.annual_weight, "annual_weight"),
+    )
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator (> 0) rounded half away from zero, as ROUND_HALF_UP rounds."""
+    whole, rest = divmod(abs(numerator), denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return whole if numerator >= 0 else -whole
+
+
+# Cents as the Decimals the rules return (2 decimals): a province's numbers are a few thousand values.
+_DECIMALS: dict[int, Decimal] = {}
+
+
+def _decimal(cents: int) -> Decimal:
+    value = _DECIMALS.get(cents)
+    if value is None:
+        value = Decimal(cents).scaleb(-2)
+        if len(_DECIMALS) < 65536:
+            _DECIMALS[cents] = value
+    return value
+
+
+def branch_numbers(cents: Mapping[Any, Mapping[int, int]], scheme: Scheme) -> BranchNumbers:
+    """All of a branch's numbers for a year from its scores in cents: `cents[key][quarter]`, quarter 0 = year
+    (key: the indicator's code, or what the scheme was given).
+
+    What quarter_score, annual_indicator_points, quarter_mean and combined_score compute, in one pass
+    over whole cents: rate_year does this for every branch of a province, and the same rules in
+    Decimal took most of its Python. Scores, points and weights have 2 decimals (the columns), so
+    integer cents with half-up division give exactly the Decimals' results; a test holds the two
+    equal on random scores, points and weights.
     """
-    empty: Mapping[int, Decimal] = {}
-    earned = dict.fromkeys(QUARTERS, ZERO)
-    quarterly_points = ZERO
-    annual_by_code: dict[str, Decimal] = {}
-    for ind in indicators:
-        by_quarter = values.get(ind.code, empty)
-        if ind.quarterly:
-            quarterly_points += ind.points
-            total = ZERO
-            for q in QUARTERS:
-                points = clamp(by_quarter.get(q, ZERO), ind.points)
-                earned[q] += points
-                total += points
-            annual_by_code[ind.code] = round2(total / len(QUARTERS))
+    empty: Mapping[int, int] = {}
+    e1 = e2 = e3 = e4 = 0
+    annual_by_code: dict[str, int] = {}
+    aspects = dict.fromkeys(scheme.aspects, 0)
+    for key, code, aspect, points, quarterly in scheme.indicators:
+        get = cents.get(key, empty).get
+        if quarterly:
+            # clamp(value, points): below 0 counts 0, above the points counts the points.
+            v = get(1, 0)
+            v = 0 if v < 0 else points if v > points else v
+            e1 += v
+            total = v
+            v = get(2, 0)
+            v = 0 if v < 0 else points if v > points else v
+            e2 += v
+            total += v
+            v = get(3, 0)
+            v = 0 if v < 0 else points if v > points else v
+            e3 += v
+            total += v
+            v = get(4, 0)
+            v = 0 if v < 0 else points if v > points else v
+            e4 += v
+            total += v
+            value = _half_up(total, 4)  # the mean of the four quarters
         else:
-            annual_by_code[ind.code] = clamp(by_quarter.get(0, ZERO), ind.points)
-    quarter_scores = {q: round2(earned[q] / quarterly_points * HUNDRED) if quarterly_points else ZERO for q in QUARTERS}
-    annual = sum(annual_by_code.values(), ZERO)
-    mean = quarter_mean(quarter_scores)
+            v = get(0, 0)
+            value = 0 if v < 0 else points if v > points else v
+        annual_by_code[code] = value
+        aspects[aspect] += value
+    q = scheme.quarterly_points
+    # quarter score = earned ÷ points × 100, in cents: earned × 10,000 ÷ points
+    quarters = {1: e1, 2: e2, 3: e3, 4: e4}
+    quarter_scores = {n: _half_up(earned * 10000, q) if q else 0 for n, earned in quarters.items()}
+    mean = _half_up(sum(quarter_scores.values()), 4)
+    annual = sum(annual_by_code.values())
+    # 40% × mean + 60% × annual, weights in cents too: ÷ 100 (percent) ÷ 100 (the weights' cents)
+    score = _half_up(mean * scheme.quarter_weight + annual * scheme.annual_weight, 10000)
+    d = _decimal
     return BranchNumbers(
-        quarter_scores=quarter_scores,
-        quarter_mean=mean,
-        annual_by_code=annual_by_code,
-        annual=annual,
-        aspects=aspect_totals(annual_by_code, indicators),
-        score=combined_score(mean, annual, rules),
+        quarter_scores={n: d(v) for n, v in quarter_scores.items()},
+        quarter_mean=d(mean),
+        annual_by_code={code: d(v) for code, v in annual_by_code.items()},
+        annual=d(annual),
+        aspects={aspect: d(v) for aspect, v in aspects.items()},
+        score=d(score),
     )
 
 

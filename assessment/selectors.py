@@ -5,11 +5,14 @@ branches at once rather than one object per call.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, IntegerField, Q
+from django.db.models.functions import Cast, Round
 
 from activities.compliance import wants
 from branches.models import OrgUnit
@@ -56,32 +59,30 @@ def branches() -> list[OrgUnit]:
 
 
 def own_indicator_facts(
-    units: Iterable[OrgUnit], period: Period, today: date, codes: Iterable[str] | None = None
+    units: Iterable[OrgUnit], period: Period, today: date, codes: Iterable[str] | None = None, *, every: bool = False
 ) -> dict[int, OwnFacts]:
-    """Facts for D1, D3 and E4 of many branches: two queries (with `codes`, only those they need)."""
+    """Facts for D1, D3 and E4 of many branches: two queries (with `codes`, only those they need;
+    `every`: the units are every branch, as activities.selectors.meeting_facts)."""
     units = list(units)
     ids = [u.pk for u in units]
     day = as_of(period, today)
     cadres = defaultdict(list)
     if wants(codes, "D1"):
-        rows = (
-            Member.objects.current()
-            .filter(branch_id__in=among(ids), is_party_cadre=True)
-            .exclude(status=Member.Status.RETIRED)
-            .order_by("name")
-            .values_list("branch_id", "name")
-        )
-        for branch_id, name in rows:
+        members = Member.objects.current().filter(is_party_cadre=True).exclude(status=Member.Status.RETIRED)
+        if not every:
+            members = members.filter(branch_id__in=among(ids))
+        for branch_id, name in plain_rows(members.order_by("name").values_list("branch_id", "name")):
             cadres[branch_id].append(name)
     # Problems whose deadline fell in the period and has passed: those are due.
     problems = {}
     if wants(codes, "E4"):
-        due = (
-            Problem.objects.filter(branch_id__in=among(ids), deadline__gte=period.start, deadline__lte=day)
-            .values("branch_id")
-            .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(closed_on__lte=F("deadline"))))
+        due = Problem.objects.filter(deadline__gte=period.start, deadline__lte=day)
+        if not every:
+            due = due.filter(branch_id__in=among(ids))
+        counted = due.values("branch_id").annotate(
+            due=Count("pk"), on_time=Count("pk", filter=Q(closed_on__lte=F("deadline")))
         )
-        problems = {row["branch_id"]: (row["due"], row["on_time"]) for row in due}
+        problems = {row["branch_id"]: (row["due"], row["on_time"]) for row in counted}
     return {
         u.pk: OwnFacts(
             cadres=tuple(cadres[u.pk]),
@@ -103,6 +104,33 @@ def score_values(year: int, branch_ids: Iterable[int] | None = None) -> dict[int
     for branch_id, code, quarter, value in plain_rows(rows):
         values[branch_id][code][quarter] = value
     return values
+
+
+def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, dict[int, int]]]]:
+    """Each branch's effective scores on these indicators in cents, a branch at a time:
+    (branch_id, cents[indicator_id][quarter]), quarter 0 = the year.
+
+    For rating a province: one statement in branch order (the unique index's), streamed, so that a
+    branch's scores are complete when the next branch's begin and only one branch's sit in memory;
+    by the year's indicator ids, so that no row joins the indicators or the standard. Scores have 2
+    decimals: cents are exact (rounded, for SQLite's floating point).
+    """
+    rows = (
+        Score.objects.filter(indicator_id__in=list(indicator_ids))
+        .with_value()
+        .filter(value__isnull=False)
+        .annotate(cents=Cast(Round(F("value") * 100), IntegerField()))
+        .order_by("branch_id")
+        .values_list("branch_id", "indicator_id", "quarter", "cents")
+    )
+    for branch_id, branch_rows in groupby(plain_rows(rows, streamed=True), key=itemgetter(0)):
+        cents: dict[int, dict[int, int]] = {}
+        for _branch_id, indicator_id, quarter, value in branch_rows:
+            by_quarter = cents.get(indicator_id)
+            if by_quarter is None:
+                by_quarter = cents[indicator_id] = {}
+            by_quarter[quarter] = value
+        yield branch_id, cents
 
 
 def approved_history(before_year: int, branch_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, int]]]:

@@ -9,6 +9,7 @@ calls fall back to plain INSERTs with the values prepared by their fields.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -131,7 +132,9 @@ class _Lines(io.TextIOBase):
         return "".join(chunk)
 
 
-COPY_CHUNK = 1 << 20  # characters handed to psycopg2 at a time
+# Characters handed to psycopg2 at a time. The database stores one chunk while the next is computed
+# (upsert's rows may be a generator): smaller chunks overlap more, at a few more round trips.
+COPY_CHUNK = 1 << 16
 
 
 def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence], tail: Sequence = ()) -> int:
@@ -145,6 +148,12 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
     with cursor.db.wrap_database_errors:
         raw.copy_expert(statement, stream, size=COPY_CHUNK)
     return stream.count
+
+
+def _recorded(rows: Iterator[Sequence], into: list) -> Iterator[Sequence]:
+    for row in rows:
+        into.append(row)
+        yield row
 
 
 def upsert(
@@ -185,12 +194,15 @@ def upsert(
     assignments = ", ".join(f"{column(n)} = EXCLUDED.{column(n)}" for n in update)
     on_conflict = f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
     if copy and fresh:
-        rows = rows if isinstance(rows, Sequence) else list(rows)
+        # The rows are taken as the COPY sends them, so that a generator's next rows are computed while
+        # the database stores the last chunk; those sent are kept for the upsert should the COPY fail.
+        pending = iter(rows)
+        sent: list[Sequence] = []
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                return copy_rows(cursor, table, columns, rows, tail)
+                return copy_rows(cursor, table, columns, _recorded(pending, sent), tail)
         except IntegrityError:
-            pass
+            rows = itertools.chain(sent, pending)
     with transaction.atomic(), connection.cursor() as cursor:
         if copy:
             # A temporary table of the same columns, so that COPY can feed INSERT … ON CONFLICT.
@@ -227,22 +239,26 @@ def among(ids: Iterable[int], using: str = "default") -> list[int] | RawSQL:
     return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
 
-def plain_rows(queryset) -> Iterable[tuple]:
+FETCH_ROWS = 5000  # rows converted (and, streamed, fetched) at a time
+
+
+def plain_rows(queryset, *, streamed: bool = False) -> Iterable[tuple]:
     """The rows of a values_list() queryset as the database driver returns them.
 
     A province's year is hundreds of thousands of rows, and Django's per-value converters take longer
     than the query itself; on PostgreSQL the driver already returns ints, dates and Decimals, so the
     SQL the ORM built runs on a plain cursor. Elsewhere (SQLite returns dates as text) the queryset
-    runs as usual.
+    runs as usual. `streamed` fetches from a server-side cursor, FETCH_ROWS at a time, instead of
+    the whole result into the client's memory first.
     """
     db = connections[queryset.db]
     if db.vendor != "postgresql":
-        yield from queryset.iterator(chunk_size=5000)
+        yield from queryset.iterator(chunk_size=FETCH_ROWS)
         return
     sql, params = queryset.query.sql_with_params()
-    with db.cursor() as cursor:
+    with db.chunked_cursor() if streamed else db.cursor() as cursor:
         cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
+        while batch := cursor.fetchmany(FETCH_ROWS):
             yield from batch
 
 

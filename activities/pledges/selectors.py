@@ -124,13 +124,12 @@ def board(branch: OrgUnit, year: int) -> Board:
     return result
 
 
-def branch_summaries(branch_ids: Iterable[int], year: int) -> dict[int, rules.RatingCounts]:
-    """Rating counts of each branch's items of the year, in one query."""
-    rows = (
-        Pledge.objects.filter(branch_id__in=among(branch_ids), year=year)
-        .values_list("branch_id", "rating")
-        .annotate(n=Count("id"))
-    )
+def branch_summaries(branch_ids: Iterable[int], year: int, *, every: bool = False) -> dict[int, rules.RatingCounts]:
+    """Rating counts of each branch's items of the year, in one query (`every`: as meeting_facts)."""
+    pledges = Pledge.objects.filter(year=year)
+    if not every:
+        pledges = pledges.filter(branch_id__in=among(branch_ids))
+    rows = pledges.values_list("branch_id", "rating").annotate(n=Count("id"))
     raw: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for branch_id, rating, n in rows:
         raw[branch_id][rating or ""] += n
@@ -268,7 +267,7 @@ WITH spans AS (
                 ELSE extract(year FROM ms."end" + 1)::int * 12 + extract(month FROM ms."end" + 1)::int - %(first)s - 1
            END AS hi
     FROM members_membership ms JOIN members_member m ON m.id = ms.member_id
-    WHERE ms.branch_id = ANY(%(branches)s) AND (m.status <> %(retired)s OR m.counts_when_retired)
+    WHERE (%(every)s OR ms.branch_id = ANY(%(branches)s)) AND (m.status <> %(retired)s OR m.counts_when_retired)
 ),
 required AS (
     SELECT branch_id, member_id, bit_or((1 << (hi + 1)) - (1 << lo)) AS months
@@ -294,7 +293,12 @@ GROUP BY 1
 
 
 def pledge_counts(
-    branch_ids: Iterable[int], period: Period, codes: Iterable[str] | None = None, *, in_sql: bool | None = None
+    branch_ids: Iterable[int],
+    period: Period,
+    codes: Iterable[str] | None = None,
+    *,
+    in_sql: bool | None = None,
+    every: bool = False,
 ) -> dict[int, rules.PledgeCounts]:
     """What C2, C5 and E1 are computed from, for each branch: two queries for a province.
 
@@ -316,7 +320,8 @@ def pledge_counts(
             "first": months[0][0] * 12 + months[0][1],
             "first_end": rules.month_end(*months[0]),
             "last": len(months) - 1,
-            "branches": branch_ids,
+            "every": every,  # the ids are every branch (activities.selectors.meeting_facts): no filter
+            "branches": [] if every else branch_ids,
             "retired": Member.Status.RETIRED,
             "notes": wants(codes, "C2"),
             "pledges": wants(codes, "C5"),
@@ -327,7 +332,7 @@ def pledge_counts(
         with connections[Membership.objects.db].cursor() as cursor:
             cursor.execute(PLEDGE_COUNTS_SQL, params)
             coverage = {branch_id: (counted, noted, pledged) for branch_id, counted, noted, pledged in cursor}
-    ratings = branch_summaries(branch_ids, year) if wants(codes, "E1") else {}
+    ratings = branch_summaries(branch_ids, year, every=every) if wants(codes, "E1") else {}
     result = {}
     for branch_id in branch_ids:
         counted, noted, pledged = coverage.get(branch_id, (0, 0, 0))

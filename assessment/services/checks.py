@@ -107,7 +107,8 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
 
     Each source gathers only what the asked-for codes read (the year's job needs no study notes, a
     quarter's no pledges) and scores those codes; the computed columns are rewritten, checkers'
-    scores never.
+    scores never. `units` are every branch (selectors.branches): the sources read every branch's
+    rows rather than match them against the ids (`every`).
     """
     wanted = {i.code: i for i in indicators}
     if not wanted or not units:
@@ -116,37 +117,40 @@ def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, qua
     ids = [u.pk for u in units]
     meeting = pledge = own = {}
     if codes := wanted.keys() & set(spec.MEETING_CODES):
-        meeting = meeting_facts(ids, period, codes)
+        meeting = meeting_facts(ids, period, codes, every=True)
     if codes := wanted.keys() & set(spec.PLEDGE_CODES):
-        pledge = pledge_selectors.pledge_counts(ids, period, codes)
+        pledge = pledge_selectors.pledge_counts(ids, period, codes, every=True)
     if codes := wanted.keys() & set(spec.OWN_CODES):
-        own = selectors.own_indicator_facts(units, period, today, codes)
+        own = selectors.own_indicator_facts(units, period, today, codes, every=True)
     dues = {}
     if wanted.keys() & set(spec.DUES_CODES) and period.is_year:
         dues = dues_selectors.on_time_counts(ids, period.start.year, today)
     indicator_ids = {code: i.pk for code, i in wanted.items()}
-    rows = []
-    for pk in ids:
-        scores = {}
-        if meeting:
-            scores.update(compliance.meeting_indicator_scores(meeting[pk], period, points))
-        if pledge:
-            scores.update(pledge_rules.pledge_indicator_scores(pledge[pk], period, points))
-        if own:
-            scores.update(own_indicator_scores(own[pk], period, points))
-        if dues:
-            scores["C6"] = c6_dues(dues[pk], points["C6"])
-        for code, score in scores.items():
-            indicator_id = indicator_ids.get(code)
-            if indicator_id is not None:
-                # make_score has clamped the value to the indicator's points and rounded it.
-                rows.append((pk, indicator_id, score.earned, score.explanation))
+
+    def rows():
+        # Yielded as the COPY takes them: the database stores one chunk while the next is scored.
+        for pk in ids:
+            scores = {}
+            if meeting:
+                scores.update(compliance.meeting_indicator_scores(meeting[pk], period, points))
+            if pledge:
+                scores.update(pledge_rules.pledge_indicator_scores(pledge[pk], period, points))
+            if own:
+                scores.update(own_indicator_scores(own[pk], period, points))
+            if dues:
+                scores["C6"] = c6_dues(dues[pk], points["C6"])
+            for code, score in scores.items():
+                indicator_id = indicator_ids.get(code)
+                if indicator_id is not None:
+                    # make_score has clamped the value to the indicator's points and rounded it.
+                    yield (pk, indicator_id, score.earned, score.explanation)
+
     constants = {"quarter": quarter, "computed_at": timezone.now()}
     # A period computed for the first time (no score of these indicators yet, not even a checker's)
     # is copied straight in; a re-run rewrites the computed columns of the rows there.
     fresh = not Score.objects.filter(quarter=quarter, indicator_id__in=list(indicator_ids.values())).exists()
     return bulk.upsert(
-        Score, SCORE_COLUMNS, rows, unique=SCORE_UNIQUE, update=SCORE_UPDATE, constants=constants, fresh=fresh
+        Score, SCORE_COLUMNS, rows(), unique=SCORE_UNIQUE, update=SCORE_UPDATE, constants=constants, fresh=fresh
     )
 
 

@@ -119,28 +119,27 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
     return year_rating
 
 
-NUMBERS_CHUNK = 1000
-
-
 def _write_proposal(year_rating: YearRating, today: date) -> int:
     year = year_rating.year
     standard = standard_ensure(year=year)
     rules = selectors.rules_of(standard)
-    defs = [i.as_def() for i in selectors.indicators_of(standard)]
+    indicators = selectors.indicators_of(standard)
+    defs = [i.as_def() for i in indicators]
     units = selectors.branches()
     applied = selectors.applications(year)
     history = selectors.approved_history(year)
     overdue = selectors.overdue_counts(year, today)
 
     # A branch's numbers need only its own scores, and the rating needs only the numbers: the year's
-    # scores (about 60 a branch) are read a chunk of branches at a time, so a province's 300,000 do
-    # not sit in memory at once (80 MB at N = 5,000 read in one go).
-    numbers: dict[int, rating.BranchNumbers] = {}
-    for start in range(0, len(units), NUMBERS_CHUNK):
-        ids = [u.pk for u in units[start : start + NUMBERS_CHUNK]]
-        values = selectors.score_values(year, ids)
-        numbers.update((pk, rating.branch_numbers(values.get(pk, {}), defs, rules)) for pk in ids)
-        del values
+    # scores (about 60 a branch) stream in branch order, so a province's 300,000 never sit in memory
+    # at once (80 MB at N = 5,000 read in one go).
+    ids = [i.pk for i in indicators]
+    scheme = rating.scheme(defs, rules, keys=ids)
+    branch_ids = {u.pk for u in units}
+    numbers = {pk: rating.branch_numbers(cents, scheme) for pk, cents in selectors.score_cents(ids) if pk in branch_ids}
+    unscored = rating.branch_numbers({}, scheme)
+    for pk in branch_ids - numbers.keys():
+        numbers[pk] = unscored
     inputs = [
         rating.BranchYear(
             branch_id=u.pk,

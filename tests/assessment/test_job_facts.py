@@ -149,6 +149,54 @@ def test_meeting_facts_for_some_codes_score_those_codes_alike(org):
     assert facts.tally().meetings == 2 and not facts.groups
 
 
+def test_every_branch_reads_the_same_facts_as_the_ids(org, boundary_branches):
+    """A job's sources read every branch's rows (`every`) instead of matching 5,000 ids: the facts of
+    the branches are the same, and a unit that is no longer a branch adds nothing to them."""
+    from activities import services as meeting_services
+    from assessment import selectors as assessment_selectors
+    from assessment.models import Problem
+
+    make_member(org.branch, is_party_cadre=True, name="李干部")
+    log_meeting(org.branch, Meeting.Kind.GENERAL_MEETING, date(YEAR, 2, 10))
+    log_meeting(org.group, Meeting.Kind.GROUP_MEETING, date(YEAR, 2, 11))
+    meeting_services.talk_create(
+        by=None, branch=org.branch, member=org.member, talked_on=date(YEAR, 3, 1), talker_name="上级"
+    )
+    Problem.objects.create(
+        branch=org.branch,
+        year=YEAR,
+        quarter=1,
+        description="问题",
+        found_on=date(YEAR, 1, 5),
+        deadline=date(YEAR, 3, 1),
+    )
+    former = make_unit(OrgUnit.Kind.BRANCH, org.committee, code="OLD")
+    make_unit(OrgUnit.Kind.GROUP, former, code="OLD-1")
+    old_member = make_member(former, is_party_cadre=True)
+    log_meeting(former, Meeting.Kind.GENERAL_MEETING, date(YEAR, 2, 12))
+    services.pledge_create(branch=former, member=old_member, year=YEAR, content="承诺", today=TODAY)
+    Problem.objects.create(
+        branch=former, year=YEAR, quarter=1, description="问题", found_on=date(YEAR, 1, 5), deadline=date(YEAR, 3, 1)
+    )
+    OrgUnit.objects.filter(pk=former.pk).update(kind=OrgUnit.Kind.GENERAL_BRANCH)  # no longer a branch
+
+    units = assessment_selectors.branches()
+    ids = [u.pk for u in units]
+    assert former.pk not in ids and set(boundary_branches) < set(ids)
+    for period in (Period.for_quarter(YEAR, 1), Period.for_year(YEAR)):
+        facts = meeting_facts(ids, period, every=True)
+        assert facts == meeting_facts(ids, period)
+        assert set(facts) == set(ids)
+        assert facts[org.branch.pk].tally().meetings == 2 and facts[org.branch.pk].groups
+        assert facts[org.branch.pk].members_talked == 1
+        counts = selectors.pledge_counts(ids, period, every=True)
+        assert counts == selectors.pledge_counts(ids, period) and set(counts) == set(ids)
+        assert counts[boundary_branches[0]].pledge_coverage[0] > 0
+        own = assessment_selectors.own_indicator_facts(units, period, TODAY, every=True)
+        assert own == assessment_selectors.own_indicator_facts(units, period, TODAY)
+        assert own[org.branch.pk].cadres == ("李干部",) and own[org.branch.pk].problems_due == 1
+
+
 def test_codes_map_to_the_kinds_they_read():
     assert set(compliance.CODE_KINDS) == set(compliance.INDICATOR_CODES)
     assert compliance.CODE_KINDS["C1"] == set(compliance.ATTENDANCE_KINDS)
@@ -255,6 +303,47 @@ def test_upsert_fresh_copies_new_rows_and_still_upserts_when_a_row_exists(org, i
     assert Score.objects.get(indicator=first).computed == Decimal("0.50")
     kept = Score.objects.get(indicator=third)
     assert (kept.computed, kept.manual, kept.manual_note) == (Decimal("1.50"), Decimal("2.00"), "人工")
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "insert"])
+def test_upsert_fresh_from_a_generator_cut_into_small_chunks(org, indicators, copy, monkeypatch):
+    """The jobs hand upsert a generator that COPY takes a chunk at a time: when the COPY fails part-way
+    (a row exists), the rows it had taken and those it had not are all upserted."""
+    monkeypatch.setattr(bulk, "COPY_CHUNK", 40)  # a line or two a chunk
+    now = timezone.now()
+    Score.objects.create(branch=org.branch, indicator=indicators[0], quarter=1, manual=Decimal("2.00"))
+    taken = []
+
+    def rows():
+        for quarter, indicator in itertools.product((1, 2, 3, 4), indicators):
+            taken.append((quarter, indicator.pk))
+            yield (org.branch.pk, indicator.pk, quarter, Decimal("1.00"), f"第{quarter}季度", now)
+
+    assert bulk.upsert(Score, COLUMNS, rows(), unique=COLUMNS[:3], update=COLUMNS[3:], copy=copy, fresh=True) == 12
+    assert len(taken) == 12  # the generator was run once
+    assert Score.objects.count() == 12
+    assert set(Score.objects.values_list("computed", flat=True)) == {Decimal("1.00")}
+    assert Score.objects.get(indicator=indicators[0], quarter=1).manual == Decimal("2.00")
+
+
+def test_score_cents_streams_each_branch_once_and_whole(org, monkeypatch):
+    """score_cents reads the year's scores in branch order a few rows at a time: each branch comes
+    once, with every score of it, whatever the fetches' size; in cents, as score_values in Decimal."""
+    from assessment import selectors as assessment_selectors
+    from tests.factories import give_scores
+
+    monkeypatch.setattr(bulk, "FETCH_ROWS", 7)  # branches' rows cross the fetches
+    give_scores(org.branch, YEAR, B1="1.25", E1="0.01")
+    give_scores(org.other_branch, YEAR, B2="2")
+    ids = list(Indicator.objects.filter(standard__year=YEAR).values_list("pk", flat=True))
+    code = dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "code"))
+    streamed = list(assessment_selectors.score_cents(ids))
+    assert [pk for pk, _cents in streamed] == sorted([org.branch.pk, org.other_branch.pk])
+    expected = assessment_selectors.score_values(YEAR)
+    for pk, cents in streamed:
+        as_codes = {code[i]: {q: Decimal(v) / 100 for q, v in by_q.items()} for i, by_q in cents.items()}
+        assert as_codes == expected[pk]
+    assert dict(streamed)[org.branch.pk][next(i for i, c in code.items() if c == "B1")][1] == 475  # 6 - 1.25
 
 
 def test_quarter_compute_writes_the_same_scores_fresh_and_again(org):

@@ -72,23 +72,36 @@ def test_year_score_is_40_percent_quarters_plus_60_percent_annual_rounded_to_2_d
     assert rating.combined_score(D(100), D(0), Rules(quarter_weight=D(50), annual_weight=D(50))) == D("50.00")
 
 
+def cents(values):
+    """Scores as score_cents reads them: whole cents."""
+    return {code: {q: int(v * 100) for q, v in by_q.items()} for code, by_q in values.items()}
+
+
 def test_branch_numbers_from_stored_scores():
     values = {
         code: {q: ind for q in (1, 2, 3, 4)} for code, ind in ((i.code, i.points) for i in INDICATORS if i.quarterly)
     }
     values.update({i.code: {0: i.points} for i in INDICATORS if not i.quarterly})
-    numbers = rating.branch_numbers(values, INDICATORS, RULES)
+    scheme = rating.scheme(INDICATORS, RULES)
+    numbers = rating.branch_numbers(cents(values), scheme)
     assert numbers.quarter_scores == {1: D("100.00"), 2: D("100.00"), 3: D("100.00"), 4: D("100.00")}
     assert numbers.annual == D("100.00")
     assert numbers.score == D("100.00")
     assert numbers.aspects == FULL_ASPECTS
+    assert list(numbers.aspects) == ["A", "B", "C", "D", "E"]  # the standard's order, as the proposal stores them
 
     values["B2"] = {1: D(6), 2: D(4), 3: D(4), 4: D(6)}  # loses 2 points a quarter twice
-    numbers = rating.branch_numbers(values, INDICATORS, RULES)
+    numbers = rating.branch_numbers(cents(values), scheme)
     assert numbers.quarter_scores[2] == D("95.35")  # 41/43
     assert numbers.annual_by_code["B2"] == D("5.00")
     assert numbers.aspects["B"] == D("29.00")
     assert numbers.score == D("98.47")  # 0.4 × 97.68 (97.675 rounded) + 0.6 × 99 = 39.072 + 59.4
+    assert str(numbers.score) == "98.47" and str(numbers.annual_by_code["B2"]) == "5.00"
+
+
+def test_a_scheme_refuses_points_finer_than_cents():
+    with pytest.raises(ValueError, match="B1"):
+        rating.scheme([IndicatorDef("B1", "B", D("0.005"), True)], RULES)
 
 
 def _numbers_composed(values, indicators, rules):
@@ -112,25 +125,53 @@ def _numbers_composed(values, indicators, rules):
     )
 
 
-@pytest.mark.parametrize("seed", range(40))
+def _text(numbers):
+    """The numbers as the proposal writes them (2 decimals each) and in the aspects' order."""
+    return (
+        {q: f"{v:.2f}" for q, v in numbers.quarter_scores.items()},
+        f"{numbers.quarter_mean:.2f}",
+        f"{numbers.annual:.2f}",
+        [(a, f"{v:.2f}") for a, v in numbers.aspects.items()],
+        f"{numbers.score:.2f}",
+    )
+
+
+@pytest.mark.parametrize("seed", range(60))
 def test_branch_numbers_equal_the_rules_composed(seed):
-    """The one-pass branch_numbers against quarter_score, annual_indicator_points and the rest, on
+    """branch_numbers in cents against quarter_score, annual_indicator_points and the rest in Decimal, on
     random scores: over the points, negative, missing quarters, a year's score on a q indicator,
-    codes of no indicator, and a standard with no q indicators."""
+    codes of no indicator, a standard with no q indicators, and (every third seed) points and weights
+    with cents of their own, so that the divisions fall between cents and round half up."""
     import random
 
     rnd = random.Random(seed)
-    indicators = INDICATORS if seed % 10 else [i for i in INDICATORS if not i.quarterly]
+    indicators, rules = INDICATORS, RULES
+    if seed % 3 == 0:
+        indicators = [IndicatorDef(i.code, i.aspect, D(rnd.randint(1, 1200)) / 100, i.quarterly) for i in INDICATORS]
+        weight = D(rnd.randint(0, 10000)) / 100
+        rules = Rules(quarter_weight=weight, annual_weight=100 - weight)
+    if seed % 10 == 1:
+        indicators = [i for i in indicators if not i.quarterly]
     values: dict[str, dict[int, D]] = {}
     for code in [i.code for i in INDICATORS] + ["Z9"]:
         quarters = rnd.sample([0, 1, 2, 3, 4], rnd.randint(0, 5))
         if quarters:
-            values[code] = {q: D(rnd.randint(-300, 1200)) / 100 for q in quarters}
-    got = rating.branch_numbers(values, indicators, RULES)
-    assert got == _numbers_composed(values, indicators, RULES)
-    assert {q: str(v) for q, v in got.quarter_scores.items()} == {
-        q: str(v) for q, v in _numbers_composed(values, indicators, RULES).quarter_scores.items()
-    }
+            values[code] = {q: D(rnd.randint(-300, 1300)) / 100 for q in quarters}
+    got = rating.branch_numbers(cents(values), rating.scheme(indicators, rules))
+    expected = _numbers_composed(values, indicators, rules)
+    assert got == expected
+    assert _text(got) == _text(expected)
+
+
+def test_branch_numbers_round_half_up_where_the_division_falls_on_half_a_cent():
+    # 1 point of 8 in a quarter: 12.5 %; the B2 mean 0.005 → 0.01; 0.4 × 12.50 + 0.6 × 0.01 = 5.006 → 5.01
+    indicators = [IndicatorDef("B2", "B", D(8), True)]
+    got = rating.branch_numbers({"B2": {1: 100, 2: 0, 3: 0, 4: 0}}, rating.scheme(indicators, RULES))
+    assert got.quarter_scores[1] == D("12.50")
+    assert got.annual_by_code["B2"] == D("0.25")
+    got = rating.branch_numbers({"B2": {1: 2}}, rating.scheme(indicators, RULES))
+    assert got.annual_by_code["B2"] == D("0.01")  # 0.005, not to even
+    assert got == _numbers_composed({"B2": {1: D("0.02")}}, indicators, RULES)
 
 
 # --- bands ---------------------------------------------------------------------------------------

@@ -47,10 +47,7 @@ def line(code, year=YEAR):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("chunk", [1000, 2], ids=["one chunk", "chunks of two branches"])
-def test_the_proposal_applies_every_rule(org, year, chunk, monkeypatch):
-    # The year's scores are read a chunk of branches at a time: every branch's line comes out the same.
-    monkeypatch.setattr(ratings, "NUMBERS_CHUNK", chunk)
+def test_the_proposal_applies_every_rule(org, year):
     result = ratings.year_propose(year=YEAR, today=TODAY)
     assert result.status == YearRating.Status.PROPOSED
     zb1, zb9, zb2, zb3, zb4 = (line(c) for c in ("ZB1", "ZB9", "ZB2", "ZB3", "ZB4"))
