@@ -239,24 +239,23 @@ def among(ids: Iterable[int], using: str = "default") -> list[int] | RawSQL:
     return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
 
-FETCH_ROWS = 5000  # rows converted (and, streamed, fetched) at a time
+FETCH_ROWS = 5000  # rows converted at a time
 
 
-def plain_rows(queryset, *, streamed: bool = False) -> Iterable[tuple]:
+def plain_rows(queryset) -> Iterable[tuple]:
     """The rows of a values_list() queryset as the database driver returns them.
 
     A province's year is hundreds of thousands of rows, and Django's per-value converters take longer
     than the query itself; on PostgreSQL the driver already returns ints, dates and Decimals, so the
     SQL the ORM built runs on a plain cursor. Elsewhere (SQLite returns dates as text) the queryset
-    runs as usual. `streamed` fetches from a server-side cursor, FETCH_ROWS at a time, instead of
-    the whole result into the client's memory first.
+    runs as usual.
     """
     db = connections[queryset.db]
     if db.vendor != "postgresql":
         yield from queryset.iterator(chunk_size=FETCH_ROWS)
         return
     sql, params = queryset.query.sql_with_params()
-    with db.chunked_cursor() if streamed else db.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH_ROWS):
             yield from batch

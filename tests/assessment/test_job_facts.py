@@ -326,13 +326,16 @@ def test_upsert_fresh_from_a_generator_cut_into_small_chunks(org, indicators, co
     assert Score.objects.get(indicator=indicators[0], quarter=1).manual == Decimal("2.00")
 
 
-def test_score_cents_streams_each_branch_once_and_whole(org, monkeypatch):
-    """score_cents reads the year's scores in branch order a few rows at a time: each branch comes
-    once, with every score of it, whatever the fetches' size; in cents, as score_values in Decimal."""
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"], ids=["arrays", "rows"])
+def test_score_cents_gives_each_branch_once_and_whole(org, monkeypatch, vendor):
+    """score_cents reads the year's scores a branch at a time (PostgreSQL: a row of arrays a branch;
+    elsewhere rows in branch order): each branch comes once, with every score of it, whatever the
+    fetches' size; in cents, as score_values in Decimal."""
     from assessment import selectors as assessment_selectors
     from tests.factories import give_scores
 
-    monkeypatch.setattr(bulk, "FETCH_ROWS", 7)  # branches' rows cross the fetches
+    monkeypatch.setattr(assessment_selectors, "FETCH_ROWS", 1)  # a fetch a branch, or rows across fetches
+    monkeypatch.setattr(connection, "vendor", vendor)
     give_scores(org.branch, YEAR, B1="1.25", E1="0.01")
     give_scores(org.other_branch, YEAR, B2="2")
     ids = list(Indicator.objects.filter(standard__year=YEAR).values_list("pk", flat=True))
