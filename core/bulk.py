@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -278,3 +279,33 @@ def tune_for_jobs(using: str = "default") -> None:
     with db.cursor() as cursor:
         for name, value in JOB_SETTINGS.items():
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+# The year-end export reads 250 branches at a time, outside a transaction (its progress must be seen
+# while it runs): a chunk's few thousand index probes beat reading a 125,000-row table, which the
+# default cost of a random page (4, for spinning disks) hides; with 1.1 (pages in memory or on an
+# SSD) the export's statements took 2.6 s instead of 3.5 s at N = 5,000.
+EXPORT_SETTINGS = {**JOB_SETTINGS, "random_page_cost": "1.1"}
+
+
+@contextmanager
+def session_settings(settings: dict[str, str], using: str = "default") -> Iterator[None]:
+    """`settings` for the connection's session while the block runs, then the values it had before
+    (PostgreSQL only; elsewhere nothing). For long work that commits as it goes, where a transaction's
+    SET LOCAL would not last."""
+    db = connections[using]
+    if db.vendor != "postgresql":
+        yield
+        return
+    with db.cursor() as cursor:
+        before = {}
+        for name, value in settings.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+            before[name] = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        if db.connection is not None:  # not closed meanwhile (a new connection starts with the defaults)
+            with db.cursor() as cursor:
+                for name, value in before.items():
+                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])

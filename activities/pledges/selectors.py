@@ -171,7 +171,7 @@ def member_fulfilment_rates(branch_ids: Iterable[int], year: int) -> dict[int, D
         .annotate(n=Count("pk"))
         .values_list("member_id", "rating", "n")
     )
-    return rules.rates_by_member(rows)
+    return rules.rates_by_member(plain_rows(rows))
 
 
 # --- Indicators C2, C5, E1 ------------------------------------------------------------------------
@@ -483,7 +483,7 @@ def member_final_grades(branch_ids: Iterable[int], year: int) -> dict[int, str]:
         appraisal__quarter__isnull=True,
         appraisal__status=Appraisal.Status.CLOSED,
     ).values_list("member_id", "final_grade")
-    return dict(rows)
+    return dict(plain_rows(rows))
 
 
 # --- The member's record (个人综合业绩档案) ----------------------------------------------------------

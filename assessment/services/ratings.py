@@ -157,15 +157,16 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     # The committee's overrides survive a re-run; their action follows the overriding level.
     overridden = BranchRating.objects.filter(rating=year_rating, override_level__isnull=False)
     overrides = {pk: level for pk, level in overridden.values_list("branch_id", "override_level") if level is not None}
-    rows = []
-    for u in units:
-        n, o = numbers[u.pk], outcomes[u.pk]
-        action, explained = o.action, list(o.consequences)
-        if u.pk in overrides and o.level is not None:
-            result, explained = rating.consequences(overrides[u.pk], history.get(u.pk, ()))
-            action = result.action
-        rows.append(
-            (
+
+    def rows():
+        # Yielded as the COPY takes them (core.bulk.upsert): stored while the next are made.
+        for u in units:
+            n, o = numbers[u.pk], outcomes[u.pk]
+            action, explained = o.action, list(o.consequences)
+            if u.pk in overrides and o.level is not None:
+                result, explained = rating.consequences(overrides[u.pk], history.get(u.pk, ()))
+                action = result.action
+            yield (
                 year_rating.pk,
                 u.pk,
                 applied.get(u.pk),
@@ -189,15 +190,19 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
                 list(o.reasons),
                 explained,
             )
-        )
-    bulk.upsert(BranchRating, PROPOSAL_COLUMNS, rows, unique=["rating", "branch"], update=PROPOSAL_COLUMNS[2:])
+
+    # A year proposed for the first time has no line yet: COPYed straight in (upsert's `fresh`).
+    fresh = not BranchRating.objects.filter(rating=year_rating).exists()
+    written = bulk.upsert(
+        BranchRating, PROPOSAL_COLUMNS, rows(), unique=["rating", "branch"], update=PROPOSAL_COLUMNS[2:], fresh=fresh
+    )
     # A branch that is no longer a branch has no line in the year; a lagging one that applied meanwhile
     # loses an untouched lagging problem.
     # (`units` are every branch: selectors.branches. Asked by kind, not by 5,000 ids.)
     BranchRating.objects.filter(rating=year_rating).exclude(branch__kind=OrgUnit.Kind.BRANCH).delete()
     lagging = [u.pk for u in units if outcomes[u.pk].level is None]
     _open_lagging_problems(year, lagging, rules, today)
-    return len(rows)
+    return written
 
 
 def _open_lagging_problems(year: int, lagging: list[int], rules: rating.Rules, today: date) -> None:

@@ -19,6 +19,7 @@ from activities.models import Attendance, Meeting
 from activities.pledges.selectors import member_final_grades, member_fulfilment_rates
 from activities.selectors import TALLY_FIELDS, tally_aggregates
 from branches.models import OrgUnit
+from core.bulk import plain_rows
 from core.periods import Period
 from members.models import Member, Membership
 from members.rules import is_full_on
@@ -188,7 +189,7 @@ def branch_scores(year: int, chunk: Sequence[Branch]) -> dict[int, BranchScores]
         .order_by()
         .values_list("branch_id", "indicator__code", "quarter", "manual", "computed", "manual_note", "computed_note")
     )
-    for branch_id, code, quarter, manual, computed, manual_note, computed_note in rows.iterator(chunk_size=STREAM):
+    for branch_id, code, quarter, manual, computed, manual_note, computed_note in plain_rows(rows):
         if manual is not None:
             scores[branch_id].add(code, quarter, manual, manual_note)
         else:
@@ -210,12 +211,13 @@ def meeting_tallies(year: int, chunk: Sequence[Branch]) -> dict[int, dict[tuple[
         .filter(held_on__range=(period.start, period.end))
         .annotate(quarter=ExtractQuarter("held_on"))
         .order_by()
-        .values("branch_id", "quarter", "kind")
+        .values("branch_id", "kind", "quarter")
         .annotate(**tally_aggregates())
-        .values_list("branch_id", "quarter", "kind", *TALLY_FIELDS)
+        # The fields before the annotations, in the order of the SQL (plain_rows returns its columns).
+        .values_list("branch_id", "kind", "quarter", *TALLY_FIELDS)
     )
     tallies: dict[int, dict[tuple[int, str], Tally]] = defaultdict(dict)
-    for branch_id, quarter, kind, n, expected, present, backfilled, below in rows:
+    for branch_id, kind, quarter, n, expected, present, backfilled, below in plain_rows(rows):
         tallies[branch_id][(quarter, kind)] = Tally(n, expected or 0, present or 0, backfilled, below)
     return tallies
 
@@ -241,9 +243,8 @@ def member_lines(year: int, chunk: Sequence[Branch]) -> Iterator[MemberLine]:
     ids = _ids(chunk)
     code_of = {b.id: b.code for b in chunk}
     period = Period.for_year(year)
-    attendance = {
-        (branch_id, member_id): (present, expected)
-        for branch_id, member_id, present, expected in Attendance.objects.filter(
+    counted = (
+        Attendance.objects.filter(
             meeting__branch_id__in=ids,
             meeting__status=Meeting.Status.SUBMITTED,
             meeting__held_on__range=(period.start, period.end),
@@ -253,7 +254,11 @@ def member_lines(year: int, chunk: Sequence[Branch]) -> Iterator[MemberLine]:
         .values("meeting__branch_id", "member_id")
         .annotate(present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)), expected=Count("pk"))
         .values_list("meeting__branch_id", "member_id", "present", "expected")
-        .iterator(chunk_size=STREAM)
+    )
+    # The driver's rows (core.bulk.plain_rows): a chunk's members are a few thousand, the converters
+    # of Django's rows took longer than the statements.
+    attendance = {
+        (branch_id, member_id): (present, expected) for branch_id, member_id, present, expected in plain_rows(counted)
     }
     grades = member_final_grades(ids, year)
     rates = member_fulfilment_rates(ids, year)
@@ -266,7 +271,7 @@ def member_lines(year: int, chunk: Sequence[Branch]) -> Iterator[MemberLine]:
         )
     )
     seen: set[tuple[int, int]] = set()
-    for branch_id, member_id, name, category, joined_on, full_on, end in spans.iterator(chunk_size=STREAM):
+    for branch_id, member_id, name, category, joined_on, full_on, end in plain_rows(spans):
         if (branch_id, member_id) in seen:  # left and came back: one line
             continue
         seen.add((branch_id, member_id))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from branches.access import scope_for
 from branches.models import OrgUnit
+from core.bulk import EXPORT_SETTINGS, session_settings
 from core.spreadsheets import new_workbook, write_sheet
 from core.tasks import job_claim, jobs_expire, jobs_prune, jobs_stale_fail
 
@@ -138,17 +139,18 @@ def workbook_write(
     title = wb.workbook_title(year) + (f"（{unit.name}）" if unit is not None else "")
     book = new_workbook()
     counts = {}
-    for index, (spec, rows) in enumerate(sheets(year, unit, branches, indicators, include_proposals, today)):
-        counts[spec.title] = write_sheet(
-            book,
-            spec.title,
-            spec.headers,
-            rows,
-            widths=spec.widths,
-            print_title=f"{title} · {spec.title}",
-            on_row=lambda n, index=index, name=spec.title: progress.rows(index, name, n),
-        )
-        progress.sheet_done(index, spec.title, counts[spec.title])
+    with session_settings(EXPORT_SETTINGS):
+        for index, (spec, rows) in enumerate(sheets(year, unit, branches, indicators, include_proposals, today)):
+            counts[spec.title] = write_sheet(
+                book,
+                spec.title,
+                spec.headers,
+                rows,
+                widths=spec.widths,
+                print_title=f"{title} · {spec.title}",
+                on_row=lambda n, index=index, name=spec.title: progress.rows(index, name, n),
+            )
+            progress.sheet_done(index, spec.title, counts[spec.title])
     book.save(out)
     return counts
 

@@ -361,6 +361,25 @@ def test_quarter_compute_writes_the_same_scores_fresh_and_again(org):
     assert again == first
 
 
+def test_session_settings_last_for_the_block_and_are_restored(db):
+    """The export's settings hold while it runs, outside a transaction, and are undone after it,
+    failing or not: a worker's connection serves other tasks next."""
+
+    def work_mem():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('work_mem')")
+            return cursor.fetchone()[0]
+
+    before = work_mem()
+    with bulk.session_settings({"work_mem": "17MB"}):
+        assert work_mem() == "17MB"
+    assert work_mem() == before
+    with pytest.raises(RuntimeError), bulk.session_settings({"work_mem": "18MB"}):
+        assert work_mem() == "18MB"
+        raise RuntimeError
+    assert work_mem() == before
+
+
 def test_plain_rows_gives_what_the_queryset_gives(org):
     make_member(org.branch, joined_on=date(2020, 7, 1), full_on=date(2021, 7, 1))
     qs = Member.objects.order_by("pk").values_list("pk", "name", "joined_on", "branch_id")
