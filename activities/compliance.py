@@ -196,6 +196,7 @@ class BranchMeetingFacts:
         # The compliance pages ask count() for every requirement and window of thousands of branches.
         # Kept in the instance's __dict__ by hand: Python 3.11's cached_property takes a lock on every
         # first access, which cost more than building the index when a province is scored.
+        # (activities.selectors.meeting_facts puts it there as it reads the tallies.)
         index = self.__dict__.get("_index")
         if index is None:
             index = {}

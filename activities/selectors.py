@@ -122,7 +122,7 @@ FEW_BRANCHES = 500
 GROUPS_SQL = """
 SELECT b.id, g.id, g.name, g.founded_on
 FROM branches_orgunit g JOIN branches_orgunit b ON b.path = substr(g.path, 1, (g.depth - 1) * %s)
-WHERE g.kind = %s AND b.id IN ({branches})
+WHERE g.kind = %s {branches}
 ORDER BY g.path
 """
 
@@ -153,8 +153,12 @@ def meeting_facts(
     if compliance.wants(codes, *compliance.GROUP_CODES):
         # Joined on the parent's path (a hash join); the ORM could only look each group's branch up
         # by a subquery per group.
-        branches = OrgUnit.objects.all() if every else OrgUnit.objects.filter(pk__in=among(ids))
-        branches_sql, branches_params = branches.values("pk").query.sql_with_params()
+        branches_sql, branches_params = "", ()
+        if not every:
+            branches_sql, branches_params = (
+                OrgUnit.objects.filter(pk__in=among(ids)).values("pk").query.sql_with_params()
+            )
+            branches_sql = f"AND b.id IN ({branches_sql})"
         with connection.cursor() as cursor:
             cursor.execute(
                 GROUPS_SQL.format(branches=branches_sql), [OrgUnit.steplen, OrgUnit.Kind.GROUP, *branches_params]
@@ -187,6 +191,9 @@ def meeting_facts(
 
     # 4. Submitted meetings, summed per branch, unit, kind and month.
     tallies: dict[int, dict] = defaultdict(dict)
+    # BranchMeetingFacts' index of meetings per (unit, kind) and month, built in the same pass (the
+    # scoring of a province asks it of every branch; building it from the tallies was a second pass).
+    indexes: dict[int, dict] = defaultdict(dict)
     kinds = None if codes is None else frozenset().union(*(compliance.CODE_KINDS[c] for c in codes))
     if kinds is None or kinds:
         meetings = Meeting.objects.filter(status=Meeting.Status.SUBMITTED, held_on__range=(period.start, period.end))
@@ -205,11 +212,17 @@ def meeting_facts(
         )
         new_tally = tuple.__new__  # Tally(...) without its Python-level __new__: a province's quarter is 50,000 rows
         for branch_id, unit_id, kind, year, month, n, expected, present, backfilled, below in plain_rows(rows):
-            tallies[branch_id][(unit_id, kind, (year, month))] = new_tally(
+            ym = (year, month)
+            tallies[branch_id][(unit_id, kind, ym)] = new_tally(
                 Tally, (n, expected or 0, present or 0, backfilled, below)
             )
+            index = indexes[branch_id]
+            per_month = index.get((unit_id, kind))
+            if per_month is None:
+                per_month = index[unit_id, kind] = {}
+            per_month[ym] = n
 
-    return {
+    facts = {
         branch_id: BranchMeetingFacts(
             branch_id,
             period,
@@ -222,6 +235,10 @@ def meeting_facts(
         )
         for branch_id in ids
     }
+    for branch_id, index in indexes.items():
+        if branch_id in facts:
+            facts[branch_id].__dict__["_index"] = index
+    return facts
 
 
 # Pages -------------------------------------------------------------------------------------------
