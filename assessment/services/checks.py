@@ -104,6 +104,7 @@ SCORE_UNIQUE = ["branch", "indicator", "quarter"]
 SCORE_UPDATE = ["computed", "computed_note", "computed_at"]
 
 
+@bulk.collector_paused()  # a province's facts: see core.bulk.collector_paused
 def _compute_auto(
     indicators: list[Indicator], units: Sequence[OrgUnit | BranchRow], period, quarter: int, today: date
 ) -> int:

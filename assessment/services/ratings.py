@@ -119,6 +119,7 @@ def year_propose(*, year: int, today: date | None = None) -> YearRating:
     return year_rating
 
 
+@bulk.collector_paused()  # a province's numbers and lines: see core.bulk.collector_paused
 def _write_proposal(year_rating: YearRating, today: date) -> int:
     year = year_rating.year
     standard = standard_ensure(year=year)

@@ -380,6 +380,35 @@ def test_session_settings_last_for_the_block_and_are_restored(db):
     assert work_mem() == before
 
 
+def test_collector_paused_nests_and_comes_back_after_a_failure():
+    import gc
+
+    assert gc.isenabled()
+    with bulk.collector_paused():
+        assert not gc.isenabled()
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block does not switch it back on
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), bulk.collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+def test_the_rating_jobs_build_their_rows_with_the_collector_paused(org, monkeypatch):
+    import gc
+
+    from assessment.services import checks, ratings
+
+    seen = []
+    facts, numbers = checks.meeting_facts, ratings.rating.branch_numbers
+    monkeypatch.setattr(checks, "meeting_facts", lambda *a, **k: seen.append(gc.isenabled()) or facts(*a, **k))
+    monkeypatch.setattr(ratings.rating, "branch_numbers", lambda *a: seen.append(gc.isenabled()) or numbers(*a))
+    ratings.year_propose(year=YEAR, today=date(YEAR + 1, 1, 15))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
 def test_plain_rows_gives_what_the_queryset_gives(org):
     make_member(org.branch, joined_on=date(2020, 7, 1), full_on=date(2021, 7, 1))
     qs = Member.objects.order_by("pk").values_list("pk", "name", "joined_on", "branch_id")
