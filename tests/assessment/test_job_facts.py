@@ -162,22 +162,20 @@ def test_every_branch_reads_the_same_facts_as_the_ids(org, boundary_branches):
     meeting_services.talk_create(
         by=None, branch=org.branch, member=org.member, talked_on=date(YEAR, 3, 1), talker_name="上级"
     )
-    Problem.objects.create(
-        branch=org.branch,
-        year=YEAR,
-        quarter=1,
-        description="问题",
-        found_on=date(YEAR, 1, 5),
-        deadline=date(YEAR, 3, 1),
-    )
     former = make_unit(OrgUnit.Kind.BRANCH, org.committee, code="OLD")
     make_unit(OrgUnit.Kind.GROUP, former, code="OLD-1")
     old_member = make_member(former, is_party_cadre=True)
     log_meeting(former, Meeting.Kind.GENERAL_MEETING, date(YEAR, 2, 12))
     services.pledge_create(branch=former, member=old_member, year=YEAR, content="承诺", today=TODAY)
-    Problem.objects.create(
-        branch=former, year=YEAR, quarter=1, description="问题", found_on=date(YEAR, 1, 5), deadline=date(YEAR, 3, 1)
-    )
+    for branch in (org.branch, former):
+        Problem.objects.create(
+            branch=branch,
+            year=YEAR,
+            quarter=1,
+            description="问题",
+            found_on=date(YEAR, 1, 5),
+            deadline=date(YEAR, 3, 1),
+        )
     OrgUnit.objects.filter(pk=former.pk).update(kind=OrgUnit.Kind.GENERAL_BRANCH)  # no longer a branch
 
     units = assessment_selectors.branches()
