@@ -285,7 +285,7 @@ def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> It
 # --- 党员评议 ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a province's 125,000 lines, and a frozen __init__ sets each field by hand
 class MemberLine:
     branch_code: str
     name: str
@@ -296,14 +296,36 @@ class MemberLine:
     fulfilment: Decimal | None = None  # the member's pledges of the year
 
 
+# The cells of the rates members share: a province's 125,000 members have a few thousand distinct
+# (present, expected) pairs and fulfilment rates, each computed once (Percent is an immutable float).
+_ATTENDANCE_CELLS: dict[tuple[int, int], Percent | None] = {}
+_RATE_CELLS: dict[Decimal, Percent | None] = {}
+_CELLS_MAX = 65536
+
+
 def member_row(line: MemberLine) -> list:
+    key = (line.present, line.expected)
+    if key in _ATTENDANCE_CELLS:
+        attendance = _ATTENDANCE_CELLS[key]
+    else:
+        attendance = rate_cell(Tally(expected=line.expected, present=line.present).attendance_rate)
+        if len(_ATTENDANCE_CELLS) < _CELLS_MAX:
+            _ATTENDANCE_CELLS[key] = attendance
+    fulfilment = None
+    if line.fulfilment is not None:
+        if line.fulfilment in _RATE_CELLS:
+            fulfilment = _RATE_CELLS[line.fulfilment]
+        else:
+            fulfilment = rate_cell(line.fulfilment)
+            if len(_RATE_CELLS) < _CELLS_MAX:
+                _RATE_CELLS[line.fulfilment] = fulfilment
     return [
         line.branch_code,
         line.name,
         "正式党员" if line.is_full else "预备党员",
         GRADE_LABELS.get(line.grade),
-        rate_cell(Tally(expected=line.expected, present=line.present).attendance_rate),
-        rate_cell(line.fulfilment),
+        attendance,
+        fulfilment,
     ]
 
 
