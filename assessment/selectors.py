@@ -151,13 +151,7 @@ def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, d
             cursor.execute(SCORE_CENTS_SQL, [ids])
             while batch := cursor.fetchmany(FETCH_ROWS):
                 for branch_id, indicators, quarters, values in batch:
-                    cents: dict[int, dict[int, int]] = {}
-                    for indicator_id, quarter, value in zip(indicators, quarters, values, strict=True):
-                        by_quarter = cents.get(indicator_id)
-                        if by_quarter is None:
-                            by_quarter = cents[indicator_id] = {}
-                        by_quarter[quarter] = value
-                    yield branch_id, cents
+                    yield branch_id, _by_indicator(zip(indicators, quarters, values, strict=True))
         return
     rows = (
         Score.objects.filter(indicator_id__in=ids)
@@ -168,10 +162,18 @@ def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, d
         .values_list("branch_id", "indicator_id", "quarter", "cents")
     )
     for branch_id, branch_rows in groupby(rows.iterator(chunk_size=FETCH_ROWS), key=itemgetter(0)):
-        cents = {}
-        for _branch_id, indicator_id, quarter, value in branch_rows:
-            cents.setdefault(indicator_id, {})[quarter] = value
-        yield branch_id, cents
+        yield branch_id, _by_indicator(row[1:] for row in branch_rows)
+
+
+def _by_indicator(scores: Iterable[tuple[int, int, int]]) -> dict[int, dict[int, int]]:
+    """(indicator id, quarter, cents) triples as cents[indicator_id][quarter]."""
+    cents: dict[int, dict[int, int]] = {}
+    for indicator_id, quarter, value in scores:
+        by_quarter = cents.get(indicator_id)
+        if by_quarter is None:
+            by_quarter = cents[indicator_id] = {}
+        by_quarter[quarter] = value
+    return cents
 
 
 def approved_history(before_year: int, branch_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, int]]]:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, connections, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
@@ -172,6 +172,10 @@ def upsert(
     """Insert `rows` (tuples of the fields `names`), or where a row with the same `unique` fields
     exists, overwrite only its `update` fields. Returns the number of rows given.
 
+    `rows` may be a generator, taken once as the rows are sent (a job's rows are computed while the
+    database stores the previous chunk); it must not query the database itself, the connection being
+    busy with the COPY.
+
     `fresh` says that none of the rows exists yet (a quarter computed for the first time): they are
     copied straight into the table, without the temporary table and the conflict checks. Should one
     exist after all (another job wrote them meanwhile), that copy is rolled back and the rows upserted.
@@ -306,10 +310,17 @@ def session_settings(settings: dict[str, str], using: str = "default") -> Iterat
     try:
         yield
     finally:
-        if db.connection is not None:  # not closed meanwhile (a new connection starts with the defaults)
-            with db.cursor() as cursor:
-                for name, value in before.items():
-                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+        # Not when the connection was closed meanwhile (a new one starts with the defaults), nor inside
+        # a transaction that failed: its rollback undoes the settings, and a statement now would only
+        # hide the error that is on its way out.
+        if db.connection is not None and not db.needs_rollback:
+            try:
+                with db.cursor() as cursor:
+                    for name, value in before.items():
+                        cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+            except DatabaseError:
+                if not db.in_atomic_block:
+                    raise
 
 
 @contextmanager

@@ -376,6 +376,14 @@ def test_session_settings_last_for_the_block_and_are_restored(db):
         assert work_mem() == "18MB"
         raise RuntimeError
     assert work_mem() == before
+    # A statement that fails inside a transaction: its error comes out, not the restoring's, and the
+    # rollback undoes the settings.
+    from django.db import ProgrammingError, transaction
+
+    with pytest.raises(ProgrammingError, match="no_such_table"), transaction.atomic():
+        with bulk.session_settings({"work_mem": "19MB"}), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+    assert work_mem() == before
 
 
 def test_collector_paused_nests_and_comes_back_after_a_failure():
