@@ -139,7 +139,10 @@ def branch_summaries(branch_ids: Iterable[int], year: int, *, every: bool = Fals
             counts = raw[branch_id] = [0, 0, 0, 0]
         if (i := slot.get(rating)) is not None:
             counts[i] += n
-    return {branch_id: rules.RatingCounts(*counts) for branch_id, counts in raw.items()}
+    return {
+        branch_id: rules.RatingCounts(fulfilled=f, partial=p, unfulfilled=u, unrated=n)
+        for branch_id, (f, p, u, n) in raw.items()
+    }
 
 
 def member_pledges_by_year(member: Member) -> list[tuple[int, list[Pledge], str]]:

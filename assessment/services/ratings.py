@@ -132,8 +132,8 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     overdue = selectors.overdue_counts(year, today)
 
     # A branch's numbers need only its own scores, and the rating needs only the numbers: the year's
-    # scores (about 60 a branch) stream in branch order, so a province's 300,000 never sit in memory
-    # at once (80 MB at N = 5,000 read in one go).
+    # scores (about 60 a branch) come as one row of arrays per branch and only each branch's numbers
+    # are kept (300,000 scores as Python objects at once took 80 MB at N = 5,000).
     ids = [i.pk for i in indicators]
     scheme = rating.scheme(defs, rules, keys=ids)
     branch_ids = {u.pk for u in units}
