@@ -167,7 +167,8 @@ class Scheme:
     annual_weight: int
 
 
-def _cents(value: Decimal, what: str) -> int:
+def to_cents(value: Decimal, what: str = "value") -> int:
+    """A number of at most 2 decimals (a score, points, a weight) as whole cents."""
     cents = Decimal(value) * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"{what} {value} has more than 2 decimals")
@@ -179,14 +180,15 @@ def scheme(indicators: Sequence[IndicatorDef], rules: Rules, keys: Sequence[Hash
     code; rate_year reads them by indicator id)."""
     keys = keys if keys is not None else [i.code for i in indicators]
     rows = tuple(
-        (key, i.code, i.aspect, _cents(i.points, i.code), i.quarterly) for key, i in zip(keys, indicators, strict=True)
+        (key, i.code, i.aspect, to_cents(i.points, i.code), i.quarterly)
+        for key, i in zip(keys, indicators, strict=True)
     )
     return Scheme(
         indicators=rows,
         aspects=tuple(dict.fromkeys(row[2] for row in rows)),
         quarterly_points=sum(row[3] for row in rows if row[4]),
-        quarter_weight=_cents(rules.quarter_weight, "quarter_weight"),
-        annual_weight=_cents(rules.annual_weight, "annual_weight"),
+        quarter_weight=to_cents(rules.quarter_weight, "quarter_weight"),
+        annual_weight=to_cents(rules.annual_weight, "annual_weight"),
     )
 
 
@@ -202,7 +204,8 @@ def _half_up(numerator: int, denominator: int) -> int:
 _DECIMALS: dict[int, Decimal] = {}
 
 
-def _decimal(cents: int) -> Decimal:
+def from_cents(cents: int) -> Decimal:
+    """Whole cents as the Decimal of 2 decimals the rules return (one object per value)."""
     value = _DECIMALS.get(cents)
     if value is None:
         value = Decimal(cents).scaleb(-2)
@@ -259,7 +262,7 @@ def branch_numbers(cents: Mapping[Any, Mapping[int, int]], scheme: Scheme) -> Br
     annual = sum(annual_by_code.values())
     # 40% × mean + 60% × annual, weights in cents too: ÷ 100 (percent) ÷ 100 (the weights' cents)
     score = _half_up(mean * scheme.quarter_weight + annual * scheme.annual_weight, 10000)
-    d = _decimal
+    d = from_cents
     return BranchNumbers(
         quarter_scores={n: d(v) for n, v in quarter_scores.items()},
         quarter_mean=d(mean),

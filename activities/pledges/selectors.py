@@ -481,12 +481,17 @@ def member_final_grades(branch_ids: Iterable[int], year: int) -> dict[int, str]:
 
     For the year-end workbook's 党员评议 sheet (评议等次).
     """
-    rows = AppraisalEntry.objects.filter(
-        appraisal__branch_id__in=list(branch_ids),
-        appraisal__year=year,
-        appraisal__quarter__isnull=True,
-        appraisal__status=Appraisal.Status.CLOSED,
-    ).values_list("member_id", "final_grade")
+    rows = (
+        AppraisalEntry.objects.filter(
+            appraisal__branch_id__in=list(branch_ids),
+            appraisal__year=year,
+            appraisal__quarter__isnull=True,
+            appraisal__status=Appraisal.Status.CLOSED,
+        )
+        # Unordered: the model's ordering joins the branch and the member to sort rows a dict takes.
+        .order_by()
+        .values_list("member_id", "final_grade")
+    )
     return dict(plain_rows(rows))
 
 

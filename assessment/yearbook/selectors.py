@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractQuarter
+from django.db.models import Case, Count, F, IntegerField, Q, When
+from django.db.models.functions import Cast, ExtractQuarter, Round
 
 from activities import compliance
 from activities.compliance import Tally
@@ -181,19 +181,32 @@ def supporting_documents(year: int, chunk: Sequence[Branch]) -> dict[int, dict[s
 
 
 def branch_scores(year: int, chunk: Sequence[Branch]) -> dict[int, BranchScores]:
-    """Effective scores (the checker's where entered, else the computed one) with their notes: one query."""
-    scores: dict[int, BranchScores] = defaultdict(BranchScores)
+    """Effective scores (the checker's where entered, else the computed one) in cents, with their
+    notes: one query."""
     rows = (
         Score.objects.of_year(year)
         .filter(branch_id__in=_ids(chunk))
+        .with_value()
+        .annotate(
+            # Scores have 2 decimals: cents are exact (rounded, for SQLite's floating point).
+            cents=Cast(Round(F("value") * 100), IntegerField()),
+            note=Case(When(manual__isnull=False, then=F("manual_note")), default=F("computed_note")),
+        )
         .order_by()
-        .values_list("branch_id", "indicator__code", "quarter", "manual", "computed", "manual_note", "computed_note")
+        .values_list("branch_id", "indicator__code", "quarter", "cents", "note")
     )
-    for branch_id, code, quarter, manual, computed, manual_note, computed_note in plain_rows(rows):
-        if manual is not None:
-            scores[branch_id].add(code, quarter, manual, manual_note)
-        else:
-            scores[branch_id].add(code, quarter, computed, computed_note)
+    scores: dict[int, BranchScores] = {}
+    for branch_id, code, quarter, cents, note in plain_rows(rows):
+        branch = scores.get(branch_id)
+        if branch is None:
+            branch = scores[branch_id] = BranchScores()
+        if cents is not None:
+            by_quarter = branch.cents.get(code)
+            if by_quarter is None:
+                by_quarter = branch.cents[code] = {}
+            by_quarter[quarter] = cents
+        if note:
+            branch.notes.setdefault(code, {})[quarter] = note
     return scores
 
 

@@ -64,11 +64,13 @@ def _summary_rows(year: int, branches: list[Branch], include_proposals: bool) ->
 def _indicator_rows(year: int, branches: list[Branch], indicators: list[wb.IndicatorInfo]) -> Iterator[list]:
     if not indicators:
         return
+    layout = wb.indicator_layout(indicators)
+    unscored = wb.BranchScores()
     for chunk in selectors.chunks(branches):
         scores = selectors.branch_scores(year, chunk)
         documents = selectors.supporting_documents(year, chunk)
         for b in chunk:
-            yield from wb.indicator_rows(b, indicators, scores.get(b.id, wb.BranchScores()), documents.get(b.id))
+            yield from wb.indicator_rows(b, layout, scores.get(b.id, unscored), documents.get(b.id))
 
 
 def _meeting_rows(year: int, branches: list[Branch]) -> Iterator[list]:

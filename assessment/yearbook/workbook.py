@@ -203,28 +203,51 @@ class IndicatorInfo:
 
 @dataclass
 class BranchScores:
-    """One branch's effective scores of the year and their notes: [code][quarter], quarter 0 = the year."""
+    """One branch's effective scores of the year in whole cents, and their notes: [code][quarter],
+    quarter 0 = the year. Cents (scores have 2 decimals): the annual points are rating.branch_numbers'
+    integer arithmetic, and a province's 295,000 scores are not each a Decimal to read and round."""
 
-    values: dict[str, dict[int, Decimal]] = field(default_factory=dict)
+    cents: dict[str, dict[int, int]] = field(default_factory=dict)
     notes: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def add(self, code: str, quarter: int, value: Decimal | None, note: str) -> None:
         if value is not None:
-            self.values.setdefault(code, {})[quarter] = value
+            self.cents.setdefault(code, {})[quarter] = rating.to_cents(value, code)
         if note:
             self.notes.setdefault(code, {})[quarter] = note
 
 
+@dataclass(frozen=True)
+class IndicatorLayout:
+    """The sheet's indicators with what every branch's rows share, made once for an export."""
+
+    indicators: tuple[IndicatorInfo, ...]
+    points: tuple[Decimal, ...]  # each indicator's points cell
+    # For the annual points only, which the weights do not change: the standard's default weights.
+    scheme: rating.Scheme
+
+
+def indicator_layout(indicators: Sequence[IndicatorInfo]) -> IndicatorLayout:
+    return IndicatorLayout(
+        indicators=tuple(indicators),
+        points=tuple(round2(i.points) for i in indicators),
+        scheme=rating.scheme([i.as_def() for i in indicators], rating.Rules()),
+    )
+
+
 def explanation(notes: Mapping[int, str]) -> str:
     """The notes of a quarterly indicator prefixed with their quarter; a yearly one's note as it is."""
-    if set(notes) <= {0}:
+    if len(notes) <= 1 and (not notes or 0 in notes):  # only the year's note, or none
         return notes.get(0, "")
     return "；".join(f"{QUARTER_LABELS[q]}：{notes[q]}" for q in sorted(notes) if q in QUARTER_LABELS)
 
 
+_UNSCORED = (None,) * len(QUARTERS)
+
+
 def indicator_rows(
     branch: Branch,
-    indicators: Sequence[IndicatorInfo],
+    layout: IndicatorLayout,
     scores: BranchScores,
     documents: Mapping[str, int] | None = None,
 ) -> Iterator[list]:
@@ -232,33 +255,34 @@ def indicator_rows(
     and for a manual indicator the number of supporting documents (`documents` by code; blank for an
     auto indicator, which is computed from the records)."""
     documents = documents or {}
-    defs = [i.as_def() for i in indicators]
-    annual = rating.annual_indicator_points(
-        {i.code: scores.values.get(i.code, {}) for i in indicators if i.quarterly},
-        {
-            i.code: scores.values[i.code][0]
-            for i in indicators
-            if not i.quarterly and 0 in scores.values.get(i.code, {})
-        },
-        defs,
-    )
-    for ind in indicators:
-        by_quarter = scores.values.get(ind.code, {})
-        quarters = [score_cell(by_quarter.get(q)) if ind.quarterly else None for q in QUARTERS]
+    annual = rating.branch_numbers(scores.cents, layout.scheme).annual_by_code
+    cell = rating.from_cents
+    for ind, points in zip(layout.indicators, layout.points, strict=True):
+        by_quarter = scores.cents.get(ind.code)
+        if ind.quarterly and by_quarter:
+            quarters: Sequence[Decimal | None] = [
+                None if (cents := by_quarter.get(q)) is None else cell(cents) for q in QUARTERS
+            ]
+        else:
+            quarters = _UNSCORED
+        notes = scores.notes.get(ind.code)
         yield [
             branch.code,
             branch.name,
             ind.code,
             ind.name,
-            score_cell(ind.points),
+            points,
             *quarters,
             annual[ind.code],
-            explanation(scores.notes.get(ind.code, {})) or None,
+            (explanation(notes) or None) if notes else None,
             documents.get(ind.code, 0) if ind.manual else None,
         ]
 
 
 # --- 三会一课 ---------------------------------------------------------------------------------------
+
+
+_ATTENDANCE_KINDS = frozenset(compliance.ATTENDANCE_KINDS)
 
 
 def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> Iterator[list]:
@@ -267,18 +291,27 @@ def meeting_rows(branch: Branch, tallies: Mapping[tuple[int, str], Tally]) -> It
     The tallies cover the branch and its groups, so 党小组会 counts every group's meetings. 出勤率 is
     C1's: present ÷ expected over 党员大会, 支委会, 党小组会 and 党课 (blank when nobody was expected).
     """
-    for quarter in QUARTERS:
-        of_quarter = {kind: t for (q, kind), t in tallies.items() if q == quarter}
-        everything = sum(of_quarter.values(), Tally())
-        attendance = sum((t for kind, t in of_quarter.items() if kind in compliance.ATTENDANCE_KINDS), Tally())
+    # One pass over the tallies, then plain sums: a province's 20,000 rows (Tally's + builds a tuple).
+    by_quarter: dict[int, dict[str, Tally]] = {quarter: {} for quarter in QUARTERS}
+    for (quarter, kind), tally in tallies.items():
+        if quarter in by_quarter:
+            by_quarter[quarter][kind] = tally
+    for quarter, of_quarter in by_quarter.items():
+        expected = present = backfilled = below_quorum = 0
+        for kind, tally in of_quarter.items():
+            backfilled += tally.backfilled
+            below_quorum += tally.below_quorum
+            if kind in _ATTENDANCE_KINDS:
+                expected += tally.expected
+                present += tally.present
         yield [
             branch.code,
             branch.name,
             QUARTER_LABELS[quarter],
-            *(of_quarter.get(kind, Tally()).meetings for kind in MEETING_KINDS),
-            rate_cell(attendance.attendance_rate),
-            everything.backfilled,
-            everything.below_quorum,
+            *(of_quarter[kind].meetings if kind in of_quarter else 0 for kind in MEETING_KINDS),
+            _attendance_cell(present, expected),
+            backfilled,
+            below_quorum,
         ]
 
 
@@ -303,14 +336,19 @@ _RATE_CELLS: dict[Decimal, Percent | None] = {}
 _CELLS_MAX = 65536
 
 
-def member_row(line: MemberLine) -> list:
-    key = (line.present, line.expected)
+def _attendance_cell(present: int, expected: int) -> Percent | None:
+    """rate_cell of present ÷ expected (Tally.attendance_rate), made once per pair."""
+    key = (present, expected)
     if key in _ATTENDANCE_CELLS:
-        attendance = _ATTENDANCE_CELLS[key]
-    else:
-        attendance = rate_cell(Tally(expected=line.expected, present=line.present).attendance_rate)
-        if len(_ATTENDANCE_CELLS) < _CELLS_MAX:
-            _ATTENDANCE_CELLS[key] = attendance
+        return _ATTENDANCE_CELLS[key]
+    attendance = rate_cell(Tally(expected=expected, present=present).attendance_rate)
+    if len(_ATTENDANCE_CELLS) < _CELLS_MAX:
+        _ATTENDANCE_CELLS[key] = attendance
+    return attendance
+
+
+def member_row(line: MemberLine) -> list:
+    attendance = _attendance_cell(line.present, line.expected)
     fulfilment = None
     if line.fulfilment is not None:
         if line.fulfilment in _RATE_CELLS:

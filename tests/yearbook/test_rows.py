@@ -77,7 +77,7 @@ def test_indicator_rows_give_quarters_the_annual_points_and_the_notes():
     scores.add("B2", 1, D("4"), "B2 支委会：2/3 个月达标 → 4.00/6")
     scores.add("B2", 2, D("6"), "B2 支委会：3/3 个月达标 → 6.00/6")
     scores.add("A1", 0, D("2.5"), "述职较好")
-    a1, b2 = list(wb.indicator_rows(ZB1, INDICATORS, scores, {"A1": 2}))
+    a1, b2 = list(wb.indicator_rows(ZB1, wb.indicator_layout(INDICATORS), scores, {"A1": 2}))
     assert a1 == [
         "ZB1",
         "刑事审判庭党支部",
@@ -99,7 +99,7 @@ def test_indicator_rows_give_quarters_the_annual_points_and_the_notes():
 
 
 def test_an_indicator_never_scored_is_blank_and_counts_zero():
-    rows = list(wb.indicator_rows(ZB1, INDICATORS, wb.BranchScores()))
+    rows = list(wb.indicator_rows(ZB1, wb.indicator_layout(INDICATORS), wb.BranchScores()))
     assert rows[1][5:] == [None, None, None, None, D("0.00"), None, None]
     assert rows[0][11] == 0  # a manual indicator with no document says so
 
