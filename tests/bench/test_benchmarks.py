@@ -60,6 +60,36 @@ def test_the_jobs_are_timed_as_their_floors_and_leave_nothing_behind():
     assert BranchRating.objects.count() == benchmarks.branch_count()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_export_and_its_floors_are_timed_in_turns_on_the_same_cells(monkeypatch):
+    """Job, floor, plain floor, and again: neither side gets the machine's faster minutes; the floors
+    write the very cells the export's own code builds, from memory, kept in a file between turns."""
+    from assessment.yearbook import services
+
+    call_command("seed_scale", "--branches", "3", "--year", str(YEAR))
+    benchmarks.compute_quarters(YEAR)
+    taken, written = [], []
+    real_write, real_floor = services.workbook_write, benchmarks.export_floor
+
+    def write(**kwargs):
+        taken.append("job")
+        return real_write(**kwargs)
+
+    def floor(cells, path, formatted, repeats=benchmarks.FLOOR_REPEATS):
+        taken.append("floor" if formatted else "plain")
+        assert repeats == 1
+        written.append(sum(len(rows) for _title, _headers, rows in cells))
+        return real_floor(cells, path, formatted, repeats)
+
+    monkeypatch.setattr(services, "workbook_write", write)
+    monkeypatch.setattr(benchmarks, "export_floor", floor)
+    [line] = benchmarks.run_export(YEAR, date(YEAR + 1, 4, 1))
+    assert taken == ["job", "floor", "plain"] * benchmarks.FLOOR_REPEATS
+    assert written == [line["rows"]] * 2 * benchmarks.FLOOR_REPEATS  # the job's rows, each turn
+    assert line["rows"] > 0 and line["time"] > 0 and line["floor"] > 0 and line["plain_floor"] > 0
+    assert line["rss_peak_mb"] >= line["rss_before_mb"] > 0
+
+
 def test_the_report_holds_the_jobs_to_read_plus_write_and_to_their_memory():
     lines = [
         {"n": 1000, "job": "compute_quarter", "time": 0.6, "floor": 0.2, "write_floor": 0.2, "rss_peak_mb": 120},
