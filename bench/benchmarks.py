@@ -165,7 +165,7 @@ def meeting_kinds(year: int, quarterly: bool) -> list[str]:
     return sorted(set().union(*(compliance.CODE_KINDS[code] for code in codes)))
 
 
-def quarter_floor(year: int, quarter: int) -> float:
+def quarter_floor(year: int, quarter: int, repeats: int = FLOOR_REPEATS) -> float:
     """The reads behind the quarter's auto indicators B1–B5, C1, C2 and E4 for every branch."""
     period = Period.for_quarter(year, quarter)
     day = period.end
@@ -178,7 +178,7 @@ def quarter_floor(year: int, quarter: int) -> float:
         _fetch(NOTE_MONTHS, [len(period.months), period.start, period.end, day, period.start, day])
         _fetch(PROBLEMS_DUE, [period.start, period.end])
 
-    return _best(run)
+    return _best(run, repeats)
 
 
 # A period's scores as one statement: as many rows as the job writes, notes of their usual length.
@@ -202,8 +202,8 @@ def write_params(year: int, quarter: int) -> dict:
     }
 
 
-def write_floor(year: int, quarter: int) -> float:
-    """Insert the period's scores by hand and check their foreign keys; rolled back (best of three).
+def write_floor(year: int, quarter: int, repeats: int = FLOOR_REPEATS) -> float:
+    """Insert the period's scores by hand and check their foreign keys; rolled back (best of `repeats`).
 
     Measured before the job, while the period has no computed scores; the table is vacuumed
     afterwards so the job does not step over the rolled-back rows.
@@ -221,13 +221,13 @@ def write_floor(year: int, quarter: int) -> float:
             transaction.set_rollback(True)
         return took
 
-    took = min(run() for _ in range(FLOOR_REPEATS))
+    took = min(run() for _ in range(repeats))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) assessment_score")
     return took
 
 
-def year_floor(year: int) -> float:
+def year_floor(year: int, repeats: int = FLOOR_REPEATS) -> float:
     """The reads behind the year's auto indicators (B6, C3, C5, D1, D3, E1, E2) and the rating."""
     period = Period.for_year(year)
     day = period.end
@@ -246,7 +246,7 @@ def year_floor(year: int) -> float:
         for sql, params in RATING_INPUTS:
             _fetch(sql, params(year))
 
-    return _best(run)
+    return _best(run, repeats)
 
 
 def export_cells(year: int, today: date) -> list[tuple[str, tuple[str, ...], list[list]]]:
@@ -321,8 +321,8 @@ def branch_count() -> int:
     return OrgUnit.objects.filter(kind=OrgUnit.Kind.BRANCH).count()
 
 
-def _job_best(fn: Callable) -> float:
-    """The job measured as its floors are: best of three in this warm process, each run in a
+def _job_best(fn: Callable, repeats: int = FLOOR_REPEATS) -> float:
+    """The job measured as its floors are: best of `repeats` in this warm process, each run in a
     transaction rolled back after the foreign-key checks a commit would run (as the write floor)."""
 
     def run():
@@ -335,22 +335,43 @@ def _job_best(fn: Callable) -> float:
             transaction.set_rollback(True)
         return took
 
-    took = min(run() for _ in range(FLOOR_REPEATS))
+    took = min(run() for _ in range(repeats))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) assessment_score")
         cursor.execute("VACUUM (ANALYZE) assessment_branchrating")
     return took
 
 
+def _in_turns(job: Callable, write: Callable, read: Callable) -> dict:
+    """A rating job beside its floors, each the best of three, taken in turns (write floor, job, read
+    floor, then again), as the export's: the machine's speed drifts over minutes, and a block of three
+    jobs and then one of three floors credited whichever ran in the faster stretch. The job's peak
+    memory is taken after its first run, before any read floor has fetched its rows."""
+    writes, jobs, reads = [], [], []
+    before = peak = _rss_mb()
+    for turn in range(FLOOR_REPEATS):
+        writes.append(write(repeats=1))
+        jobs.append(_job_best(job, repeats=1))
+        if turn == 0:
+            peak = _rss_mb()
+        reads.append(read(repeats=1))
+    return {
+        "time": min(jobs),
+        "floor": min(reads),
+        "write_floor": min(writes),
+        "rss_before_mb": before,
+        "rss_peak_mb": peak,
+    }
+
+
 def run_quarter(year: int, quarter: int = 4) -> list[dict]:
     """compute_quarter for the last quarter, in a process of its own (its peak memory is the job's)."""
     n = branch_count()
-    write = write_floor(year, quarter)
-    before = _rss_mb()
-    took = _job_best(lambda: quarter_compute(year=year, quarter=quarter))
-    peak = _rss_mb()
-    floor = quarter_floor(year, quarter)
-    line = {"time": took, "floor": floor, "write_floor": write, "rss_before_mb": before, "rss_peak_mb": peak}
+    line = _in_turns(
+        lambda: quarter_compute(year=year, quarter=quarter),
+        lambda repeats: write_floor(year, quarter, repeats),
+        lambda repeats: quarter_floor(year, quarter, repeats),
+    )
     return [{"n": n, "job": "compute_quarter", **line}]
 
 
@@ -366,13 +387,12 @@ def compute_quarters(year: int) -> None:
 def run_year(year: int) -> list[dict]:
     """rate_year once the four quarters are computed (compute_quarters, before)."""
     n = branch_count()
-    write = write_floor(year, YEAR_QUARTER)
-    before = _rss_mb()
-    took = _job_best(lambda: year_propose(year=year))
-    peak = _rss_mb()
-    floor = year_floor(year)
+    line = _in_turns(
+        lambda: year_propose(year=year),
+        lambda repeats: write_floor(year, YEAR_QUARTER, repeats),
+        lambda repeats: year_floor(year, repeats),
+    )
     year_propose(year=year)  # kept this time: the pages measured next show the year's proposal
-    line = {"time": took, "floor": floor, "write_floor": write, "rss_before_mb": before, "rss_peak_mb": peak}
     return [{"n": n, "job": "rate_year", **line}]
 
 

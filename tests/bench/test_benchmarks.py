@@ -52,6 +52,17 @@ def test_the_jobs_are_timed_as_their_floors_and_leave_nothing_behind():
     assert Score.objects.count() == before  # three runs, each rolled back after its foreign-key checks
     checks_run = [q for q in queries.captured_queries if q["sql"].startswith("SET CONSTRAINTS ALL IMMEDIATE")]
     assert len(checks_run) == 2 * benchmarks.FLOOR_REPEATS  # the write floor's and the job's
+    # In turns: write floor, job, read floor, three times (the write floor's checks follow its INSERT).
+    turns, previous = [], ""
+    for sql in (q["sql"].lstrip() for q in queries.captured_queries):
+        if sql.startswith(benchmarks.WRITE_SCORES.strip()[:60]):
+            turns.append("write")
+        elif sql.startswith("SET CONSTRAINTS") and not previous.startswith(benchmarks.WRITE_SCORES.strip()[:60]):
+            turns.append("job")
+        elif sql.startswith(benchmarks.MEETINGS_BY_MONTH.strip()[:60]):
+            turns.append("read")
+        previous = sql
+    assert turns == ["write", "job", "read"] * benchmarks.FLOOR_REPEATS
     assert line["job"] == "compute_quarter" and line["time"] > 0 and line["floor"] > 0 and line["rss_peak_mb"] > 0
     benchmarks.compute_quarters(YEAR)
     [line] = benchmarks.run_year(YEAR)
