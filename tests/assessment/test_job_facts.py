@@ -79,6 +79,8 @@ def boundary_branches(org):
                 )
         if i % 3 == 0:
             services.pledge_create(branch=branch, member=member, year=YEAR, content="承诺", today=TODAY)
+        if i % 6 == 0:  # a second pledge: still one member covered
+            services.pledge_create(branch=branch, member=member, year=YEAR, content="承诺二", today=TODAY)
     return [first.pk, second.pk]
 
 
