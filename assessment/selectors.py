@@ -13,8 +13,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connections
-from django.db.models import Count, F, IntegerField, Q
-from django.db.models.functions import Cast, Round
+from django.db.models import Count, F, Q
 
 from activities.compliance import wants
 from branches.models import OrgUnit
@@ -155,9 +154,8 @@ def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, d
         return
     rows = (
         Score.objects.filter(indicator_id__in=ids)
-        .with_value()
+        .with_cents()
         .filter(value__isnull=False)
-        .annotate(cents=Cast(Round(F("value") * 100), IntegerField()))
         .order_by("branch_id")
         .values_list("branch_id", "indicator_id", "quarter", "cents")
     )

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, IntegerField, When
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -56,6 +57,15 @@ class ScoreQuerySet(ScopedQuerySet):
     def with_value(self):
         """Annotate `value`: the checker's score where one was entered, else the computed one."""
         return self.annotate(value=Coalesce("manual", "computed"))
+
+    def with_cents(self):
+        """Annotate `value` (with_value) and `cents`, it in whole cents: scores have 2 decimals, so
+        cents are exact (rounded, for SQLite's floating point)."""
+        return self.with_value().annotate(cents=Cast(Round(F("value") * 100), IntegerField()))
+
+    def with_note(self):
+        """Annotate `note`: the note that goes with `value` (Score.explanation, for plain rows)."""
+        return self.annotate(note=Case(When(manual__isnull=False, then=F("manual_note")), default=F("computed_note")))
 
     def of_year(self, year: int):
         return self.filter(indicator__standard__year=year)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from django.db.models import Case, Count, F, IntegerField, Q, When
-from django.db.models.functions import Cast, ExtractQuarter, Round
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractQuarter
 
 from activities import compliance
 from activities.compliance import Tally
@@ -186,12 +186,8 @@ def branch_scores(year: int, chunk: Sequence[Branch]) -> dict[int, BranchScores]
     rows = (
         Score.objects.of_year(year)
         .filter(branch_id__in=_ids(chunk))
-        .with_value()
-        .annotate(
-            # Scores have 2 decimals: cents are exact (rounded, for SQLite's floating point).
-            cents=Cast(Round(F("value") * 100), IntegerField()),
-            note=Case(When(manual__isnull=False, then=F("manual_note")), default=F("computed_note")),
-        )
+        .with_cents()
+        .with_note()
         .order_by()
         .values_list("branch_id", "indicator__code", "quarter", "cents", "note")
     )

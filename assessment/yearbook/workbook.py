@@ -237,7 +237,7 @@ def indicator_layout(indicators: Sequence[IndicatorInfo]) -> IndicatorLayout:
 
 def explanation(notes: Mapping[int, str]) -> str:
     """The notes of a quarterly indicator prefixed with their quarter; a yearly one's note as it is."""
-    if len(notes) <= 1 and (not notes or 0 in notes):  # only the year's note, or none
+    if notes.keys() <= {0}:
         return notes.get(0, "")
     return "；".join(f"{QUARTER_LABELS[q]}：{notes[q]}" for q in sorted(notes) if q in QUARTER_LABELS)
 
