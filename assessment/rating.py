@@ -5,7 +5,7 @@ they return; tests call them directly. Scores are rounded and clamped as core.sc
 workbook adds up by hand.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -159,8 +159,9 @@ class BranchNumbers:
 class Scheme:
     """A standard's indicators and weights in cents, for branch_numbers: made once for a province."""
 
-    # (key of the indicator's scores in branch_numbers' `cents`, code, aspect, points in cents, quarterly)
-    indicators: tuple[tuple[Hashable, str, str, int, bool], ...]
+    # (the slots of the indicator's scores in branch_numbers' `cents` — its four quarters', or the
+    # year's alone —, code, aspect, points in cents, quarterly)
+    indicators: tuple[tuple[tuple[Hashable, ...], str, str, int, bool], ...]
     aspects: tuple[str, ...]  # in the order of their first indicator
     quarterly_points: int
     quarter_weight: int
@@ -175,12 +176,29 @@ def to_cents(value: Decimal, what: str = "value") -> int:
     return int(cents)
 
 
-def scheme(indicators: Sequence[IndicatorDef], rules: Rules, keys: Sequence[Hashable] | None = None) -> Scheme:
-    """`keys`: what each indicator's scores are found under in branch_numbers' `cents` (by default its
-    code; rate_year reads them by indicator id)."""
+def pair_slot(key: Hashable, quarter: int) -> Hashable:
+    """A score's slot in branch_numbers' `cents` by default: (the indicator's key, the quarter)."""
+    return (key, quarter)
+
+
+def scheme(
+    indicators: Sequence[IndicatorDef],
+    rules: Rules,
+    keys: Sequence[Hashable] | None = None,
+    slot: Callable[[Any, int], Hashable] = pair_slot,
+) -> Scheme:
+    """`keys`: what each indicator is known by (by default its code), and `slot(key, quarter)` where one
+    of its scores is found in branch_numbers' `cents` (by default the pair; rate_year reads a province's
+    scores keyed by one integer of indicator id and quarter, selectors.score_slot)."""
     keys = keys if keys is not None else [i.code for i in indicators]
     rows = tuple(
-        (key, i.code, i.aspect, to_cents(i.points, i.code), i.quarterly)
+        (
+            tuple(slot(key, q) for q in (QUARTERS if i.quarterly else (0,))),  # quarter 0: the year
+            i.code,
+            i.aspect,
+            to_cents(i.points, i.code),
+            i.quarterly,
+        )
         for key, i in zip(keys, indicators, strict=True)
     )
     return Scheme(
@@ -214,43 +232,44 @@ def from_cents(cents: int) -> Decimal:
     return value
 
 
-def branch_numbers(cents: Mapping[Any, Mapping[int, int]], scheme: Scheme) -> BranchNumbers:
-    """All of a branch's numbers for a year from its scores in cents: `cents[key][quarter]`, quarter 0 = year
-    (key: the indicator's code, or what the scheme was given).
+def branch_numbers(cents: Mapping[Any, int], scheme: Scheme) -> BranchNumbers:
+    """All of a branch's numbers for a year from its scores in cents, each under its slot (by default
+    `cents[key, quarter]`, quarter 0 = year; key: the indicator's code, or what the scheme was given).
 
     What quarter_score, annual_indicator_points, quarter_mean and combined_score compute, in one pass
     over whole cents: rate_year does this for every branch of a province, and the same rules in
     Decimal took most of its Python. Scores, points and weights have 2 decimals (the columns), so
     integer cents with half-up division give exactly the Decimals' results; a test holds the two
-    equal on random scores, points and weights.
+    equal on random scores, points and weights. One flat mapping rather than one per indicator: a
+    province's scores come as one dict a branch, built by the driver's arrays in C.
     """
-    empty: Mapping[int, int] = {}
+    get = cents.get
     e1 = e2 = e3 = e4 = 0
     annual_by_code: dict[str, int] = {}
     aspects = dict.fromkeys(scheme.aspects, 0)
-    for key, code, aspect, points, quarterly in scheme.indicators:
-        get = cents.get(key, empty).get
+    for slots, code, aspect, points, quarterly in scheme.indicators:
         if quarterly:
+            k1, k2, k3, k4 = slots
             # clamp(value, points): below 0 counts 0, above the points counts the points.
-            v = get(1, 0)
+            v = get(k1, 0)
             v = 0 if v < 0 else points if v > points else v
             e1 += v
             total = v
-            v = get(2, 0)
+            v = get(k2, 0)
             v = 0 if v < 0 else points if v > points else v
             e2 += v
             total += v
-            v = get(3, 0)
+            v = get(k3, 0)
             v = 0 if v < 0 else points if v > points else v
             e3 += v
             total += v
-            v = get(4, 0)
+            v = get(k4, 0)
             v = 0 if v < 0 else points if v > points else v
             e4 += v
             total += v
             value = _half_up(total, 4)  # the mean of the four quarters
         else:
-            v = get(0, 0)
+            v = get(slots[0], 0)
             value = 0 if v < 0 else points if v > points else v
         annual_by_code[code] = value
         aspects[aspect] += value

@@ -126,19 +126,27 @@ def score_values(year: int, branch_ids: Iterable[int] | None = None) -> dict[int
     return values
 
 
-# A branch's scores as three arrays (indicator ids, quarters, cents): a province's 300,000 scores come as
-# 5,000 rows, which the driver parses in C, instead of 300,000 tuples built one by one.
+# A score's slot in score_cents' mapping: one integer of its indicator and quarter (0–4, the year 0).
+SLOTS = 8
+
+
+def score_slot(indicator_id: int, quarter: int) -> int:
+    return indicator_id * SLOTS + quarter
+
+
+# A branch's scores as two arrays (slots, cents): a province's 300,000 scores come as 5,000 rows, which
+# the driver parses in C and dict(zip(…)) pairs in C, instead of 300,000 tuples built one by one.
 SCORE_CENTS_SQL = """
-SELECT branch_id, array_agg(indicator_id), array_agg(quarter), array_agg(round(coalesce(manual, computed) * 100)::int)
+SELECT branch_id, array_agg(indicator_id * %(slots)s + quarter), array_agg(round(coalesce(manual, computed) * 100)::int)
 FROM assessment_score
-WHERE indicator_id = ANY(%s) AND coalesce(manual, computed) IS NOT NULL
+WHERE indicator_id = ANY(%(ids)s) AND coalesce(manual, computed) IS NOT NULL
 GROUP BY branch_id ORDER BY branch_id
 """
 
 
-def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, dict[int, int]]]]:
+def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, int]]]:
     """Each branch's effective scores on these indicators in cents, a branch at a time:
-    (branch_id, cents[indicator_id][quarter]), quarter 0 = the year.
+    (branch_id, cents[score_slot(indicator_id, quarter)]), quarter 0 = the year.
 
     For rating a province, by the year's indicator ids so that no row joins the indicators or the
     standard: on PostgreSQL one row a branch (SCORE_CENTS_SQL); elsewhere the rows in branch order,
@@ -147,10 +155,10 @@ def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, d
     ids = list(indicator_ids)
     if connections[Score.objects.db].vendor == "postgresql":
         with connections[Score.objects.db].cursor() as cursor:
-            cursor.execute(SCORE_CENTS_SQL, [ids])
+            cursor.execute(SCORE_CENTS_SQL, {"slots": SLOTS, "ids": ids})
             while batch := cursor.fetchmany(FETCH_ROWS):
-                for branch_id, indicators, quarters, values in batch:
-                    yield branch_id, _by_indicator(zip(indicators, quarters, values, strict=True))
+                for branch_id, slots, values in batch:
+                    yield branch_id, dict(zip(slots, values, strict=True))
         return
     rows = (
         Score.objects.filter(indicator_id__in=ids)
@@ -160,18 +168,7 @@ def score_cents(indicator_ids: Iterable[int]) -> Iterator[tuple[int, dict[int, d
         .values_list("branch_id", "indicator_id", "quarter", "cents")
     )
     for branch_id, branch_rows in groupby(rows.iterator(chunk_size=FETCH_ROWS), key=itemgetter(0)):
-        yield branch_id, _by_indicator(row[1:] for row in branch_rows)
-
-
-def _by_indicator(scores: Iterable[tuple[int, int, int]]) -> dict[int, dict[int, int]]:
-    """(indicator id, quarter, cents) triples as cents[indicator_id][quarter]."""
-    cents: dict[int, dict[int, int]] = {}
-    for indicator_id, quarter, value in scores:
-        by_quarter = cents.get(indicator_id)
-        if by_quarter is None:
-            by_quarter = cents[indicator_id] = {}
-        by_quarter[quarter] = value
-    return cents
+        yield branch_id, {score_slot(indicator_id, quarter): cents for _b, indicator_id, quarter, cents in branch_rows}
 
 
 def approved_history(before_year: int, branch_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, int]]]:

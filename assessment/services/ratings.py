@@ -135,7 +135,7 @@ def _write_proposal(year_rating: YearRating, today: date) -> int:
     # scores (about 60 a branch) come as one row of arrays per branch and only each branch's numbers
     # are kept (300,000 scores as Python objects at once took 80 MB at N = 5,000).
     ids = [i.pk for i in indicators]
-    scheme = rating.scheme(defs, rules, keys=ids)
+    scheme = rating.scheme(defs, rules, keys=ids, slot=selectors.score_slot)
     branch_ids = {u.pk for u in units}
     numbers = {pk: rating.branch_numbers(cents, scheme) for pk, cents in selectors.score_cents(ids) if pk in branch_ids}
     unscored = rating.branch_numbers({}, scheme)

@@ -197,10 +197,7 @@ def branch_scores(year: int, chunk: Sequence[Branch]) -> dict[int, BranchScores]
         if branch is None:
             branch = scores[branch_id] = BranchScores()
         if cents is not None:
-            by_quarter = branch.cents.get(code)
-            if by_quarter is None:
-                by_quarter = branch.cents[code] = {}
-            by_quarter[quarter] = cents
+            branch.cents[code, quarter] = cents
         if note:
             branch.notes.setdefault(code, {})[quarter] = note
     return scores

@@ -203,16 +203,17 @@ class IndicatorInfo:
 
 @dataclass
 class BranchScores:
-    """One branch's effective scores of the year in whole cents, and their notes: [code][quarter],
-    quarter 0 = the year. Cents (scores have 2 decimals): the annual points are rating.branch_numbers'
-    integer arithmetic, and a province's 295,000 scores are not each a Decimal to read and round."""
+    """One branch's effective scores of the year in whole cents, cents[code, quarter], and their notes,
+    notes[code][quarter]; quarter 0 = the year. Cents (scores have 2 decimals): the annual points are
+    rating.branch_numbers' integer arithmetic (which reads them under these pairs), and a province's
+    295,000 scores are not each a Decimal to read and round."""
 
-    cents: dict[str, dict[int, int]] = field(default_factory=dict)
+    cents: dict[tuple[str, int], int] = field(default_factory=dict)
     notes: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def add(self, code: str, quarter: int, value: Decimal | None, note: str) -> None:
         if value is not None:
-            self.cents.setdefault(code, {})[quarter] = rating.to_cents(value, code)
+            self.cents[code, quarter] = rating.to_cents(value, code)
         if note:
             self.notes.setdefault(code, {})[quarter] = note
 
@@ -257,11 +258,12 @@ def indicator_rows(
     documents = documents or {}
     annual = rating.branch_numbers(scores.cents, layout.scheme).annual_by_code
     cell = rating.from_cents
+    get = scores.cents.get
     for ind, points in zip(layout.indicators, layout.points, strict=True):
-        by_quarter = scores.cents.get(ind.code)
-        if ind.quarterly and by_quarter:
+        if ind.quarterly:
+            code = ind.code
             quarters: Sequence[Decimal | None] = [
-                None if (cents := by_quarter.get(q)) is None else cell(cents) for q in QUARTERS
+                None if (cents := get((code, q))) is None else cell(cents) for q in QUARTERS
             ]
         else:
             quarters = _UNSCORED

@@ -351,9 +351,13 @@ def test_score_cents_gives_each_branch_once_and_whole(org, monkeypatch, vendor):
     assert [pk for pk, _cents in streamed] == sorted([org.branch.pk, org.other_branch.pk])
     expected = assessment_selectors.score_values(YEAR)
     for pk, cents in streamed:
-        as_codes = {code[i]: {q: Decimal(v) / 100 for q, v in by_q.items()} for i, by_q in cents.items()}
+        as_codes: dict[str, dict[int, Decimal]] = {}
+        for slot, value in cents.items():
+            indicator_id, quarter = divmod(slot, assessment_selectors.SLOTS)
+            as_codes.setdefault(code[indicator_id], {})[quarter] = Decimal(value) / 100
         assert as_codes == expected[pk]
-    assert dict(streamed)[org.branch.pk][next(i for i, c in code.items() if c == "B1")][1] == 475  # 6 - 1.25
+    b1 = next(i for i, c in code.items() if c == "B1")
+    assert dict(streamed)[org.branch.pk][assessment_selectors.score_slot(b1, 1)] == 475  # 6 - 1.25
 
 
 def test_quarter_compute_writes_the_same_scores_fresh_and_again(org):

@@ -73,8 +73,8 @@ def test_year_score_is_40_percent_quarters_plus_60_percent_annual_rounded_to_2_d
 
 
 def cents(values):
-    """Scores as score_cents reads them: whole cents."""
-    return {code: {q: int(v * 100) for q, v in by_q.items()} for code, by_q in values.items()}
+    """Scores as branch_numbers reads them: whole cents under (code, quarter)."""
+    return {(code, q): int(v * 100) for code, by_q in values.items() for q, v in by_q.items()}
 
 
 def test_branch_numbers_from_stored_scores():
@@ -166,10 +166,11 @@ def test_branch_numbers_equal_the_rules_composed(seed):
 def test_branch_numbers_round_half_up_where_the_division_falls_on_half_a_cent():
     # 1 point of 8 in a quarter: 12.5 %; the B2 mean 0.005 → 0.01; 0.4 × 12.50 + 0.6 × 0.01 = 5.006 → 5.01
     indicators = [IndicatorDef("B2", "B", D(8), True)]
-    got = rating.branch_numbers({"B2": {1: 100, 2: 0, 3: 0, 4: 0}}, rating.scheme(indicators, RULES))
+    quarters = {("B2", 1): 100, ("B2", 2): 0, ("B2", 3): 0, ("B2", 4): 0}
+    got = rating.branch_numbers(quarters, rating.scheme(indicators, RULES))
     assert got.quarter_scores[1] == D("12.50")
     assert got.annual_by_code["B2"] == D("0.25")
-    got = rating.branch_numbers({"B2": {1: 2}}, rating.scheme(indicators, RULES))
+    got = rating.branch_numbers({("B2", 1): 2}, rating.scheme(indicators, RULES))
     assert got.annual_by_code["B2"] == D("0.01")  # 0.005, not to even
     assert got == _numbers_composed({"B2": {1: D("0.02")}}, indicators, RULES)
 

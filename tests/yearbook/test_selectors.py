@@ -30,11 +30,11 @@ def test_branch_scores_are_the_effective_scores_in_cents_with_their_notes(org):
         wb.Branch(other.pk, other.code, other.name, ""),
     ]
     scores = selectors.branch_scores(YEAR, chunk)
-    assert scores[branch.pk].cents == {"B1": {1: 450, 2: 600, 3: 1}, "A1": {0: 229}}
+    assert scores[branch.pk].cents == {("B1", 1): 450, ("B1", 2): 600, ("B1", 3): 1, ("A1", 0): 229}
     assert scores[branch.pk].notes == {
         "B1": {1: "2/3 个月达标", 2: "检查评分"},  # the checker's empty note hides the computed one
         "B2": {1: "尚无记录"},
         "A1": {0: "述职较好"},
     }
-    assert scores[other.pk].cents == {"B1": {4: 0}} and scores[other.pk].notes == {}
+    assert scores[other.pk].cents == {("B1", 4): 0} and scores[other.pk].notes == {}
     assert selectors.branch_scores(YEAR + 1, chunk) == {}
