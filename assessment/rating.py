@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext_noop
@@ -149,10 +150,16 @@ def combined_score(mean_of_quarters: Decimal, annual: Decimal, rules: Rules) -> 
 class BranchNumbers:
     quarter_scores: dict[int, Decimal]
     quarter_mean: Decimal
-    annual_by_code: dict[str, Decimal]
+    annual_cents: dict[str, int]  # each indicator's points in the annual assessment, in cents
     annual: Decimal
     aspects: dict[str, Decimal]
     score: Decimal
+
+    @cached_property
+    def annual_by_code(self) -> dict[str, Decimal]:
+        """Each indicator's annual points as Decimals, made when asked: the workbook shows them, the
+        proposal stores only the totals (a province's 145,000 Decimals it never reads)."""
+        return {code: from_cents(cents) for code, cents in self.annual_cents.items()}
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,7 @@ def branch_numbers(cents: Mapping[Any, int], scheme: Scheme) -> BranchNumbers:
             v = 0 if v < 0 else points if v > points else v
             e4 += v
             total += v
-            value = _half_up(total, 4)  # the mean of the four quarters
+            value = (total + 2) // 4  # the mean of the four quarters, half up (_half_up; total >= 0)
         else:
             v = get(slots[0], 0)
             value = 0 if v < 0 else points if v > points else v
@@ -285,7 +292,7 @@ def branch_numbers(cents: Mapping[Any, int], scheme: Scheme) -> BranchNumbers:
     return BranchNumbers(
         quarter_scores={n: d(v) for n, v in quarter_scores.items()},
         quarter_mean=d(mean),
-        annual_by_code={code: d(v) for code, v in annual_by_code.items()},
+        annual_cents=annual_by_code,
         annual=d(annual),
         aspects={aspect: d(v) for aspect, v in aspects.items()},
         score=d(score),

@@ -118,7 +118,7 @@ def _numbers_composed(values, indicators, rules):
     return rating.BranchNumbers(
         quarter_scores,
         mean,
-        annual_by_code,
+        {code: rating.to_cents(points) for code, points in annual_by_code.items()},
         annual,
         rating.aspect_totals(annual_by_code, indicators),
         rating.combined_score(mean, annual, rules),
