@@ -368,7 +368,7 @@ def run_quarter(year: int, quarter: int = 4) -> list[dict]:
     """compute_quarter for the last quarter, in a process of its own (its peak memory is the job's)."""
     n = branch_count()
     line = _in_turns(
-        lambda: quarter_compute(year=year, quarter=quarter),
+        lambda: quarter_compute(year=year, quarter=quarter, read_aside=True),  # committed rows: as run_year
         lambda repeats: write_floor(year, quarter, repeats),
         lambda repeats: quarter_floor(year, quarter, repeats),
     )
@@ -385,10 +385,14 @@ def compute_quarters(year: int) -> None:
 
 
 def run_year(year: int) -> list[dict]:
-    """rate_year once the four quarters are computed (compute_quarters, before)."""
+    """rate_year once the four quarters are computed (compute_quarters, before).
+
+    Each timed run is rolled back (_job_best), so it runs inside a transaction, where year_propose
+    would not read the quarters' scores aside by itself; they are committed, so it does, as the
+    task does outside a transaction."""
     n = branch_count()
     line = _in_turns(
-        lambda: year_propose(year=year),
+        lambda: year_propose(year=year, read_aside=True),
         lambda repeats: write_floor(year, YEAR_QUARTER, repeats),
         lambda repeats: year_floor(year, repeats),
     )

@@ -3,6 +3,7 @@
 import logging
 import os
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -18,7 +19,7 @@ from activities.pledges.rules import attachment_content_error, attachment_error
 from activities.selectors import meeting_facts
 from activities.services import sniff
 from branches.models import OrgUnit
-from core import bulk, events
+from core import aside, bulk, events
 from core.audit import set_history_user
 from core.periods import QUARTERS, Period
 from core.scoring import CENT, plain
@@ -49,17 +50,22 @@ def quarter_period_error(year: int, quarter: int, today: date) -> str | None:
     return None
 
 
-def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> QuarterCheck:
+def quarter_compute(
+    *, year: int, quarter: int, today: date | None = None, read_aside: bool | None = None
+) -> QuarterCheck:
     """Compute the auto q indicators of every branch for a quarter and store them with their explanations.
 
     Running it again replaces the computed values (one row per branch, indicator and quarter) and
-    leaves checkers' scores alone. The year's standard locks at its first check.
+    leaves checkers' scores alone. The year's standard locks at its first check. `read_aside`: see
+    _compute_auto (by default when possible, core.aside.can_read_aside).
     """
     today = today or timezone.localdate()
     error = quarter_period_error(year, quarter, today)
     if error:
         raise ValidationError(error)
     refuse_if_approved(year)
+    if read_aside is None:
+        read_aside = aside.can_read_aside()
     check, _created = QuarterCheck.objects.get_or_create(year=year, quarter=quarter)
     # The claim stamps the heartbeat (the instance too: it is saved whole at the end).
     check.heartbeat_at = timezone.now()
@@ -73,7 +79,7 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and i.is_quarterly]
         period = Period.for_quarter(year, quarter)
         units = selectors.branches()
-        written = _compute_auto(indicators, units, period, quarter, today)
+        written = _compute_auto(indicators, units, period, quarter, today, read_aside=read_aside)
         check.status = JobStatus.DONE
         check.finished_at = timezone.now()
         check.as_of = min(period.end, today)
@@ -85,16 +91,20 @@ def quarter_compute(*, year: int, quarter: int, today: date | None = None) -> Qu
     return check
 
 
-def year_auto_compute(*, year: int, today: date | None = None) -> int:
+def year_auto_compute(*, year: int, today: date | None = None, read_aside: bool | None = None) -> int:
     """Compute the auto y indicators of every branch for the year (stored as quarter 0)."""
     today = today or timezone.localdate()
     refuse_if_approved(year)
+    if read_aside is None:
+        read_aside = aside.can_read_aside()
     with transaction.atomic():
         bulk.tune_for_jobs()
         standard = standard_ensure(year=year)
         standard_lock(standard=standard)
         indicators = [i for i in selectors.indicators_of(standard) if i.is_auto and not i.is_quarterly]
-        written = _compute_auto(indicators, selectors.branches(), Period.for_year(year), YEAR_QUARTER, today)
+        written = _compute_auto(
+            indicators, selectors.branches(), Period.for_year(year), YEAR_QUARTER, today, read_aside=read_aside
+        )
     logger.info("year %s: %s yearly auto scores computed", year, written)
     return written
 
@@ -106,14 +116,22 @@ SCORE_UPDATE = ["computed", "computed_note", "computed_at"]
 
 @bulk.collector_paused()  # a province's facts: see core.bulk.collector_paused
 def _compute_auto(
-    indicators: list[Indicator], units: Sequence[OrgUnit | BranchRow], period, quarter: int, today: date
+    indicators: list[Indicator],
+    units: Sequence[OrgUnit | BranchRow],
+    period,
+    quarter: int,
+    today: date,
+    *,
+    read_aside: bool = False,
 ) -> int:
     """Score `indicators` for `units` over `period` and upsert them; returns the number of rows written.
 
     Each source gathers only what the asked-for codes read (the year's job needs no study notes, a
     quarter's no pledges) and scores those codes; the computed columns are rewritten, checkers'
     scores never. `units` are every branch (selectors.branches): the sources read every branch's
-    rows rather than match them against the ids (`every`).
+    rows rather than match them against the ids (`every`). With `read_aside` the pledges and study
+    notes (C2, C5, E1: about a third of the reading) are read on a second connection while the
+    meetings and the rest are read on this one (core.aside).
     """
     wanted = {i.code: i for i in indicators}
     if not wanted or not units:
@@ -121,15 +139,21 @@ def _compute_auto(
     points = {code: i.points for code, i in wanted.items()}
     ids = [u.pk for u in units]
     meeting = pledge = own = {}
-    if codes := wanted.keys() & set(spec.MEETING_CODES):
-        meeting = meeting_facts(ids, period, codes, every=True)
-    if codes := wanted.keys() & set(spec.PLEDGE_CODES):
-        pledge = pledge_selectors.pledge_counts(ids, period, codes, every=True)
-    if codes := wanted.keys() & set(spec.OWN_CODES):
-        own = selectors.own_indicator_facts(units, period, today, codes, every=True)
-    dues = {}
-    if wanted.keys() & set(spec.DUES_CODES) and period.is_year:
-        dues = dues_selectors.on_time_counts(ids, period.start.year, today)
+    pledge_codes = wanted.keys() & set(spec.PLEDGE_CODES)
+
+    def read_pledges():
+        return pledge_selectors.pledge_counts(ids, period, pledge_codes, every=True)
+
+    with aside.read_aside(read_pledges) if read_aside and pledge_codes else nullcontext() as pledges_aside:
+        if codes := wanted.keys() & set(spec.MEETING_CODES):
+            meeting = meeting_facts(ids, period, codes, every=True)
+        if codes := wanted.keys() & set(spec.OWN_CODES):
+            own = selectors.own_indicator_facts(units, period, today, codes, every=True)
+        dues = {}
+        if wanted.keys() & set(spec.DUES_CODES) and period.is_year:
+            dues = dues_selectors.on_time_counts(ids, period.start.year, today)
+        if pledge_codes:
+            pledge = pledges_aside.result() if pledges_aside is not None else read_pledges()
     indicator_ids = {code: i.pk for code, i in wanted.items()}
 
     def rows():

@@ -130,3 +130,54 @@ def test_a_real_worker_computes_a_quarter_sent_through_redis(org, live_worker):
     result = tasks.compute_quarter.delay(2025, 1)
     assert "共 16 条得分" in result.get(timeout=30)
     assert sorted(Score.objects.values_list("pk", "computed")) == first
+
+
+def _job_results(year: int) -> tuple[list, list]:
+    from assessment.models import BranchRating
+
+    scores = sorted(
+        Score.objects.filter(quarter__in=[0, 4]).values_list(
+            "branch_id", "indicator_id", "quarter", "computed", "computed_note"
+        )
+    )
+    lines = sorted(
+        BranchRating.objects.filter(rating__year=year).values_list(
+            "branch_id", "q1", "q2", "q3", "q4", "annual", "score", "aspects", "proposed_level", "action", "reasons"
+        )
+    )
+    return scores, lines
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_jobs_reading_aside_score_and_rate_as_they_do_alone(monkeypatch):
+    """With read_aside the pledges and notes, and the quarters' scores, are read on a second
+    connection (core.aside) while the rest is read on the job's: the same scores and proposal. The
+    quarters are committed first, as they are when the year is rated (the aside sees committed rows)."""
+    from django.db import transaction
+
+    from assessment.services import checks, ratings
+    from core import aside
+
+    year = 2025
+    call_command("seed_scale", "--branches", "3", "--year", str(year))
+    for quarter in (1, 2, 3, 4):
+        checks.quarter_compute(year=year, quarter=quarter, read_aside=False)
+    started = []
+    real = aside.read_aside
+    monkeypatch.setattr(aside, "read_aside", lambda read: started.append(read) or real(read))
+    results = {}
+    for read_aside in (False, True):
+        with transaction.atomic():
+            checks.quarter_compute(year=year, quarter=4, read_aside=read_aside)
+            ratings.year_propose(year=year, read_aside=read_aside)
+            results[read_aside] = _job_results(year)
+            transaction.set_rollback(True)
+    assert len(started) == 3  # the quarter's pledges and notes, the year's pledges, the quarters' scores
+    assert results[True] == results[False]
+    scores, lines = results[True]
+    assert len(lines) == 3 and len({line[6] for line in lines}) > 1  # scored, not all alike
+    assert {note.split(" ")[0] for *_, note in scores} >= {"C2", "C5", "E1"}  # the codes read aside
+    # Outside a transaction (as the task runs) the job reads aside by itself, and commits the same.
+    started.clear()
+    ratings.year_propose(year=year)
+    assert len(started) == 2 and _job_results(year)[1] == lines

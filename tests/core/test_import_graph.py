@@ -65,7 +65,15 @@ RULE_MODULES = sorted(
 )
 # core's modules whose job is the database: COPY and cursors, retrying on database errors,
 # reading history records, announcing events after commit. Everything else in core is as plain as the rules that use it.
-DATABASE_MODULES = {"core.bulk", "core.tasks", "core.audit", "core.events", "core.middleware", "core.jobs"}
+DATABASE_MODULES = {
+    "core.aside",
+    "core.bulk",
+    "core.tasks",
+    "core.audit",
+    "core.events",
+    "core.middleware",
+    "core.jobs",
+}
 CORE_MODULES = sorted(
     ".".join(path.relative_to(ROOT).with_suffix("").parts)
     for path in (ROOT / "core").rglob("*.py")
