@@ -33,14 +33,15 @@ def can_read_aside(using: str = "default") -> bool:
 
 
 class Aside(Generic[T]):
-    """`read()` running in a thread on its own connection; `result()` waits for it and returns its
-    answer or raises its error."""
+    """`read()` running in a thread on its own connection, started at once; `result()` waits for it and
+    returns its answer or raises its error."""
 
     def __init__(self, read: Callable[[], T]):
         self._read = read
         self._value: T | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="read-aside", daemon=True)
+        self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -53,8 +54,11 @@ class Aside(Generic[T]):
         finally:
             connections.close_all()  # this thread's own connections; never the caller's
 
-    def result(self) -> T:
+    def wait(self) -> None:
         self._thread.join()
+
+    def result(self) -> T:
+        self.wait()
         if self._error is not None:
             raise self._error
         return self._value  # type: ignore[return-value]
@@ -64,9 +68,8 @@ class Aside(Generic[T]):
 def read_aside(read: Callable[[], T]) -> Iterator[Aside[T]]:
     """Start `read` in a thread on a connection of its own; leaving the block waits for it, so that no
     thread outlives the job (an error of the caller's still propagates, the thread's is then dropped)."""
-    aside = Aside(read)
-    aside._thread.start()
+    pending = Aside(read)
     try:
-        yield aside
+        yield pending
     finally:
-        aside._thread.join()
+        pending.wait()

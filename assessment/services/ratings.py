@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from typing import cast
 
@@ -112,10 +112,13 @@ def year_propose(*, year: int, today: date | None = None, read_aside: bool | Non
     )
     for quarter in missing_quarters(year):
         quarter_compute(year=year, quarter=quarter, today=today, read_aside=read_aside)
-    # The quarters are committed now: the yearly indicators do not change their scores. (A checker's
-    # score entered meanwhile may be missed, as one entered while the proposal is written.)
-    quarterly = [i.pk for i in selectors.indicators_of(standard_ensure(year=year)) if i.is_quarterly]
-    with aside.read_aside(lambda: dict(selectors.score_cents(quarterly))) if read_aside else nullcontext() as early:
+    reading: AbstractContextManager[aside.Aside[dict[int, dict[int, int]]] | None] = nullcontext()
+    if read_aside:
+        # The quarters are committed now and the yearly indicators do not change their scores. (A
+        # checker's score entered meanwhile may be missed, as one entered while the proposal is written.)
+        quarterly = [i.pk for i in selectors.indicators_of(standard_ensure(year=year)) if i.is_quarterly]
+        reading = aside.read_aside(lambda: dict(selectors.score_cents(quarterly)))
+    with reading as early:
         year_auto_compute(year=year, today=today, read_aside=read_aside)
         with transaction.atomic():
             bulk.tune_for_jobs()
