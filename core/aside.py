@@ -9,20 +9,27 @@ Only for rows the caller has committed: the thread's connection sees what is com
 caller's open transaction (`can_read_aside`). Under READ COMMITTED each of the caller's statements
 sees what was committed when it began; a statement aside is one more such statement, begun a moment
 earlier than it would have been.
+
+A second connection is one more the server must allow: where it cannot be had (max_connections
+reached by many web processes and workers) or its read fails, the caller reads on its own connection,
+as it would have without the aside, rather than fail the job.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 
 from core import bulk
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 def can_read_aside(using: str = "default") -> bool:
@@ -34,7 +41,8 @@ def can_read_aside(using: str = "default") -> bool:
 
 class Aside(Generic[T]):
     """`read()` running in a thread on its own connection, started at once; `result()` waits for it and
-    returns its answer or raises its error."""
+    returns its answer or raises its error — after a database error, the answer of `read()` run again
+    on the caller's own connection."""
 
     def __init__(self, read: Callable[[], T]):
         self._read = read
@@ -59,6 +67,9 @@ class Aside(Generic[T]):
 
     def result(self) -> T:
         self.wait()
+        if isinstance(self._error, DatabaseError):
+            logger.warning("read aside failed (%s); read on the job's own connection", self._error)
+            return self._read()
         if self._error is not None:
             raise self._error
         return self._value  # type: ignore[return-value]

@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from branches.models import OrgUnit
 from core import aside
@@ -54,6 +54,24 @@ def test_the_thread_s_error_is_raised_by_result():
 
     with aside.read_aside(read) as pending, pytest.raises(ValueError, match="boom"):
         pending.result()
+
+
+def test_a_database_error_aside_is_read_again_on_the_caller_s_connection(caplog):
+    """No second connection to be had (the server's max_connections reached, say): the job reads as it
+    would have without the aside, instead of failing."""
+    caller = threading.current_thread()
+    readers = []
+
+    def read():
+        readers.append(threading.current_thread())
+        if threading.current_thread() is not caller:
+            raise OperationalError("FATAL: sorry, too many clients already")
+        return _backend_pid()
+
+    with aside.read_aside(read) as pending:
+        assert pending.result() == _backend_pid()  # answered on the caller's own connection
+    assert readers[0] is not caller and readers[1:] == [caller]
+    assert "too many clients" in caplog.text
 
 
 def test_leaving_the_block_waits_for_the_thread_even_when_the_caller_fails():
